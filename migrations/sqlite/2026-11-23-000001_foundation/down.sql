@@ -1,0 +1,15 @@
+DROP TABLE audit_events;
+DROP TABLE email_outbox;
+DROP TABLE deadlines;
+DROP TABLE ratings;
+DROP TABLE replies;
+DROP TABLE assignments;
+DROP TABLE proposal_cosigners;
+DROP TABLE proposals;
+DROP TABLE committee_sessions;
+DROP TABLE committee_terms;
+DROP TABLE login_throttle;
+DROP TABLE auth_sessions;
+DROP TABLE users;
+DROP TABLE units;
+DROP TABLE sectors;

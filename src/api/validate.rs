@@ -1,0 +1,202 @@
+//! Field checks for request bodies, collecting every fault so the client can
+//! show them all at once. Lengths count characters, which is right for Chinese.
+
+use crate::error::{AppError, FieldError};
+
+#[derive(Default)]
+pub struct Check {
+    errors: Vec<FieldError>,
+}
+
+impl Check {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn fail(&mut self, field: &str, code: &str, message: impl Into<String>) {
+        self.errors.push(FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.errors.push(error);
+    }
+
+    /// A required single-line text of `min..=max` characters, without control characters.
+    pub fn text(&mut self, field: &str, value: &str, min: usize, max: usize) -> &mut Self {
+        let trimmed = value.trim();
+        let chars = trimmed.chars().count();
+        if chars == 0 && min > 0 {
+            self.fail(field, "required", "不能为空");
+        } else if chars < min {
+            self.fail(field, "too_short", format!("至少 {min} 个字符"));
+        } else if chars > max {
+            self.fail(field, "too_long", format!("不能超过 {max} 个字符"));
+        } else if trimmed.chars().any(char::is_control) {
+            self.fail(field, "invalid", "不能包含控制字符或换行");
+        }
+        self
+    }
+
+    pub fn opt_text(&mut self, field: &str, value: Option<&str>, max: usize) -> &mut Self {
+        if let Some(v) = value {
+            self.text(field, v, 1, max);
+        }
+        self
+    }
+
+    /// An account name: 3 to 64 of a-z, 0-9, dot, dash, underscore.
+    pub fn username(&mut self, field: &str, value: &str) -> &mut Self {
+        let ok = (3..=64).contains(&value.chars().count())
+            && value.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_')
+            });
+        if !ok {
+            self.fail(
+                field,
+                "invalid",
+                "用户名为 3 到 64 个小写字母、数字或 . - _",
+            );
+        }
+        self
+    }
+
+    /// An email address plain enough to put in a header: no spaces, no CR/LF.
+    pub fn email(&mut self, field: &str, value: Option<&str>) -> &mut Self {
+        if let Some(v) = value {
+            let ok = v.len() <= 254
+                && !v.chars().any(|c| {
+                    c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
+                })
+                && matches!(v.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.contains('@') && !domain.starts_with('.') && !domain.ends_with('.'));
+            if !ok {
+                self.fail(field, "invalid", "邮箱地址格式不正确");
+            }
+        }
+        self
+    }
+
+    /// A short code: 1 to 32 of A-Z, a-z, 0-9, dash, underscore.
+    pub fn code(&mut self, field: &str, value: &str) -> &mut Self {
+        let ok = (1..=32).contains(&value.len())
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+        if !ok {
+            self.fail(field, "invalid", "代码为 1 到 32 个字母、数字、- 或 _");
+        }
+        self
+    }
+
+    pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) -> &mut Self {
+        if value < min || value > max {
+            self.fail(field, "out_of_range", format!("应在 {min} 到 {max} 之间"));
+        }
+        self
+    }
+
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::validation(self.errors))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(f: impl FnOnce(&mut Check)) -> Vec<String> {
+        let mut c = Check::new();
+        f(&mut c);
+        c.errors
+            .into_iter()
+            .map(|e| format!("{}:{}", e.field, e.code))
+            .collect()
+    }
+
+    #[test]
+    fn text_counts_characters_not_bytes() {
+        assert!(
+            errors(|c| {
+                c.text("t", "关于加强社区养老服务的建议", 1, 13);
+            })
+            .is_empty()
+        );
+        assert_eq!(
+            errors(|c| {
+                c.text("t", "一二三四", 1, 3);
+            }),
+            vec!["t:too_long"]
+        );
+        assert_eq!(
+            errors(|c| {
+                c.text("t", "   ", 1, 3);
+            }),
+            vec!["t:required"]
+        );
+        assert_eq!(
+            errors(|c| {
+                c.text("t", "a\r\nb", 1, 30);
+            }),
+            vec!["t:invalid"]
+        );
+    }
+
+    #[test]
+    fn emails_with_header_injection_are_refused() {
+        assert!(
+            errors(|c| {
+                c.email("e", Some("zhang@example.cn"));
+            })
+            .is_empty()
+        );
+        for bad in [
+            "a@b.c\r\nBcc: x@y.z",
+            "no-at.example",
+            "a@b",
+            "a b@c.d",
+            "<a@b.c>",
+            "a@.b.c",
+        ] {
+            assert_eq!(
+                errors(|c| {
+                    c.email("e", Some(bad));
+                }),
+                vec!["e:invalid"],
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn usernames_are_plain() {
+        assert!(
+            errors(|c| {
+                c.username("u", "zhang.san-01");
+            })
+            .is_empty()
+        );
+        for bad in [
+            "ab",
+            "Zhang",
+            "张三",
+            "a'; drop table users; --",
+            &"a".repeat(65),
+        ] {
+            assert_eq!(
+                errors(|c| {
+                    c.username("u", bad);
+                })
+                .len(),
+                1,
+                "{bad}"
+            );
+        }
+    }
+}

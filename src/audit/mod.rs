@@ -1,0 +1,124 @@
+//! The audit trail: one event per state-changing action, written in the same
+//! transaction as the change, hash-chained so that any edit, deletion or
+//! reordering is found by [`verify::verify`]. The database refuses UPDATE and
+//! DELETE on the table (triggers in the first migration).
+
+pub mod chain;
+pub mod verify;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::Value;
+
+use crate::db::DbConn;
+use crate::db::backend_specific::lock_audit_chain;
+use crate::db::schema::audit_events;
+use crate::error::AppResult;
+pub use chain::{AuditEvent, GENESIS_HASH};
+
+/// Who did it, and acting as which role.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<String>,
+    pub name: String,
+    pub role: String,
+}
+
+impl Actor {
+    /// An action taken outside any account, e.g. from the command line or on demo start.
+    pub fn system(name: &str) -> Self {
+        Actor {
+            user_id: None,
+            name: name.to_string(),
+            role: "system".into(),
+        }
+    }
+
+    /// Someone who is not (yet) signed in, e.g. a failed login.
+    pub fn anonymous(name: &str) -> Self {
+        Actor {
+            user_id: None,
+            name: name.to_string(),
+            role: "anonymous".into(),
+        }
+    }
+}
+
+/// Where the request came from.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub request_id: Option<String>,
+    pub client_addr: Option<String>,
+}
+
+/// What happened to which object, with the values before and after.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl Change {
+    pub fn new(
+        action: &'static str,
+        object_type: &'static str,
+        object_id: impl Into<String>,
+    ) -> Self {
+        Change {
+            action,
+            object_type,
+            object_id: object_id.into(),
+            before: None,
+            after: None,
+        }
+    }
+    pub fn before(mut self, v: Value) -> Self {
+        self.before = Some(v);
+        self
+    }
+    pub fn after(mut self, v: Value) -> Self {
+        self.after = Some(v);
+        self
+    }
+}
+
+/// Appends one event to the chain. Call inside the action's write transaction.
+pub fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    origin: &Origin,
+    change: Change,
+    now: NaiveDateTime,
+) -> AppResult<i64> {
+    lock_audit_chain(conn)?;
+    let last: Option<(i64, String)> = audit_events::table
+        .select((audit_events::seq, audit_events::hash))
+        .order(audit_events::seq.desc())
+        .first(conn)
+        .optional()?;
+    let (prev_seq, prev_hash) = last.unwrap_or((0, GENESIS_HASH.to_string()));
+    let mut event = AuditEvent {
+        seq: prev_seq + 1,
+        occurred_at: now,
+        actor_id: actor.user_id.clone(),
+        actor_name: actor.name.clone(),
+        actor_role: actor.role.clone(),
+        action: change.action.to_string(),
+        object_type: change.object_type.to_string(),
+        object_id: change.object_id,
+        before_json: change.before.map(|v| v.to_string()),
+        after_json: change.after.map(|v| v.to_string()),
+        client_addr: origin.client_addr.clone(),
+        request_id: origin.request_id.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    event.hash = chain::hash_of(&event);
+    diesel::insert_into(audit_events::table)
+        .values(&event)
+        .execute(conn)?;
+    Ok(event.seq)
+}

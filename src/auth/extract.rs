@@ -1,0 +1,144 @@
+//! Extractors that tell a handler who is calling, built on each other:
+//! [`AuthUser`] (any valid access token of a live login); handlers then ask
+//! [`AuthUser::require`] for the permission their action needs.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use diesel::prelude::*;
+
+use super::tokens::TokenType;
+use crate::audit::Actor;
+use crate::db::schema::{auth_sessions, users};
+use crate::domain::{Permission, Role, may};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A signed-in account, checked against the database on every request so that
+/// logout, a password change or disabling the account take effect at once.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub sector_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub session_id: String,
+    pub must_change_password: bool,
+}
+
+impl AuthUser {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.id.clone()),
+            name: self.username.clone(),
+            role: self.role.as_str().to_string(),
+        }
+    }
+
+    /// Refuses with 403 unless the permission table lets this role act; an
+    /// account that must first change its (temporary) password may do nothing else.
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if self.must_change_password {
+            return Err(AppError::forbidden().with_detail("请先修改初始密码"));
+        }
+        if may(self.role, permission) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden())
+        }
+    }
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+impl FromRequest for AuthUser {
+    type Error = AppError;
+    type Future = BoxFuture<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
+            let token = token
+                .ok_or_else(|| AppError::unauthorized("需要 Authorization: Bearer 访问令牌"))?;
+            let now = state.clock.now();
+            let claims = state
+                .tokens
+                .verify(&token, TokenType::Access, now)
+                .map_err(|e| {
+                    tracing::debug!(reason = %e, "access token refused");
+                    AppError::unauthorized("访问令牌无效或已过期")
+                })?;
+            let (sid, sub, generation) = (claims.sid, claims.sub, claims.r#gen);
+            let found = state
+                .db
+                .read(move |conn| {
+                    let row = auth_sessions::table
+                        .inner_join(users::table)
+                        .filter(auth_sessions::id.eq(&sid))
+                        .filter(auth_sessions::user_id.eq(&sub))
+                        .filter(auth_sessions::revoked_at.is_null())
+                        .filter(auth_sessions::expires_at.gt(now))
+                        .filter(users::disabled.eq(false))
+                        .filter(users::token_generation.eq(generation))
+                        .select((
+                            users::id,
+                            users::username,
+                            users::display_name,
+                            users::role,
+                            users::sector_id,
+                            users::unit_id,
+                            users::must_change_password,
+                            auth_sessions::id,
+                        ))
+                        .first::<(
+                            String,
+                            String,
+                            String,
+                            String,
+                            Option<String>,
+                            Option<String>,
+                            bool,
+                            String,
+                        )>(conn)
+                        .optional()?;
+                    Ok(row)
+                })
+                .await?;
+            let (
+                id,
+                username,
+                display_name,
+                role,
+                sector_id,
+                unit_id,
+                must_change_password,
+                session_id,
+            ) = found.ok_or_else(|| AppError::unauthorized("登录已失效，请重新登录"))?;
+            let role = Role::parse(&role)
+                .ok_or_else(|| AppError::internal(format!("unknown role {role} in users")))?;
+            Ok(AuthUser {
+                id,
+                username,
+                display_name,
+                role,
+                sector_id,
+                unit_id,
+                session_id,
+                must_change_password,
+            })
+        })
+    }
+}

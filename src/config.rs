@@ -1,0 +1,283 @@
+//! Settings: config/default.toml (embedded in the binary), then an optional
+//! file named on the command line, then PD__SECTION__KEY environment variables.
+//! Unknown settings are refused, so a typo stops start-up instead of being ignored.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// The defaults, documented setting by setting.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub data: DataSettings,
+    pub auth: AuthSettings,
+    pub office: OfficeSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub public_url: String,
+    pub workers: usize,
+    pub shutdown_timeout_seconds: u64,
+    pub json_body_limit_bytes: usize,
+    pub trusted_proxies: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub pool_size: u32,
+    pub busy_timeout_ms: u64,
+    pub connect_timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSettings {
+    pub dir: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    pub issuer: String,
+    pub audience: String,
+    pub jwt_secret: String,
+    pub access_token_minutes: i64,
+    pub refresh_token_hours: i64,
+    pub max_failed_logins_per_account: i32,
+    pub max_failed_logins_per_address: i32,
+    pub failed_login_window_minutes: i64,
+    pub password_min_chars: usize,
+    pub password_max_chars: usize,
+    pub max_concurrent_hashes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeSettings {
+    pub utc_offset: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: String,
+    pub level: String,
+}
+
+impl Settings {
+    /// Loads the settings as the service does: defaults, file, environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+        Self::load_from(file, std::env::vars())
+    }
+
+    /// Same as [`Settings::load`] with the environment given explicitly (tests).
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Settings> {
+        let mut builder = config::Config::builder().add_source(config::File::from_str(
+            DEFAULT_TOML,
+            config::FileFormat::Toml,
+        ));
+        if let Some(path) = file {
+            if !path.exists() {
+                anyhow::bail!("configuration file {} does not exist", path.display());
+            }
+            builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml));
+        }
+        let mut overrides: Vec<(String, String)> = Vec::new();
+        for (key, value) in env {
+            if key == "DATABASE_URL" {
+                overrides.push(("database.url".into(), value));
+            } else if let Some(rest) = key.strip_prefix("PD__") {
+                let path = rest.to_ascii_lowercase().replace("__", ".");
+                overrides.push((path, value));
+            }
+        }
+        for (path, value) in overrides {
+            builder = builder
+                .set_override(path.clone(), env_value(&path, &value))
+                .map_err(|e| anyhow::anyhow!("setting {path}: {e}"))?;
+        }
+        let raw = builder
+            .build()
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        let settings: Settings = raw
+            .try_deserialize()
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks that go beyond types, each naming the setting at fault.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        crate::db::DatabaseUrl::parse(&self.database.url)
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        if self.server.bind.parse::<std::net::SocketAddr>().is_err() {
+            anyhow::bail!(
+                "configuration: server.bind `{}` is not an address:port",
+                self.server.bind
+            );
+        }
+        for proxy in &self.server.trusted_proxies {
+            if proxy.parse::<std::net::IpAddr>().is_err() {
+                anyhow::bail!(
+                    "configuration: server.trusted_proxies entry `{proxy}` is not an IP address"
+                );
+            }
+        }
+        if !matches!(self.log.format.as_str(), "pretty" | "json") {
+            anyhow::bail!(
+                "configuration: log.format must be \"pretty\" or \"json\", not `{}`",
+                self.log.format
+            );
+        }
+        if self.auth.access_token_minutes < 1 || self.auth.refresh_token_hours < 1 {
+            anyhow::bail!(
+                "configuration: auth.access_token_minutes and auth.refresh_token_hours must be at least 1"
+            );
+        }
+        if self.auth.password_min_chars < 8
+            || self.auth.password_max_chars < self.auth.password_min_chars
+        {
+            anyhow::bail!(
+                "configuration: auth.password_min_chars must be at least 8 and not above auth.password_max_chars"
+            );
+        }
+        if self.auth.max_concurrent_hashes == 0 || self.database.pool_size == 0 {
+            anyhow::bail!(
+                "configuration: auth.max_concurrent_hashes and database.pool_size must be at least 1"
+            );
+        }
+        self.office_offset()?;
+        Ok(())
+    }
+
+    /// The office's UTC offset, parsed.
+    pub fn office_offset(&self) -> anyhow::Result<chrono::FixedOffset> {
+        let text = &self.office.utc_offset;
+        let bad =
+            || anyhow::anyhow!("configuration: office.utc_offset `{text}` is not like +08:00");
+        let (sign, rest) = match text.chars().next() {
+            Some('+') => (1, &text[1..]),
+            Some('-') => (-1, &text[1..]),
+            _ => return Err(bad()),
+        };
+        let (h, m) = rest.split_once(':').ok_or_else(bad)?;
+        let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        chrono::FixedOffset::east_opt(sign * (h * 3600 + m * 60)).ok_or_else(bad)
+    }
+}
+
+/// Environment values are strings; lists are written comma-separated.
+fn env_value(path: &str, value: &str) -> config::Value {
+    if path == "server.trusted_proxies" {
+        let items: Vec<config::Value> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| config::Value::from(s.to_string()))
+            .collect();
+        return config::Value::from(items);
+    }
+    config::Value::from(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_defaults_load() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.database.url, "sqlite://data/proposal-desk.db");
+        assert_eq!(s.auth.access_token_minutes, 15);
+    }
+
+    #[test]
+    fn environment_overrides_and_parses_numbers() {
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("PD__SERVER__BIND", "0.0.0.0:9000"),
+                ("PD__DATABASE__POOL_SIZE", "3"),
+                ("PD__SERVER__TRUSTED_PROXIES", "10.0.0.1, 10.0.0.2"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.server.bind, "0.0.0.0:9000");
+        assert_eq!(s.database.pool_size, 3);
+        assert_eq!(s.server.trusted_proxies, vec!["10.0.0.1", "10.0.0.2"]);
+    }
+
+    #[test]
+    fn an_unknown_setting_is_named() {
+        let err = Settings::load_from(None, env(&[("PD__SERVER__BINDD", "x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bindd"), "{err}");
+        let err = Settings::load_from(None, env(&[("PD__NOSUCH__THING", "x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nosuch"), "{err}");
+    }
+
+    #[test]
+    fn a_wrong_value_is_named() {
+        let err = Settings::load_from(None, env(&[("PD__DATABASE__POOL_SIZE", "many")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("pool_size"), "{err}");
+        let err = Settings::load_from(None, env(&[("DATABASE_URL", "mysql://x/y")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("database.url") && err.contains("mysql"),
+            "{err}"
+        );
+        let err = Settings::load_from(None, env(&[("PD__LOG__FORMAT", "xml")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("log.format"), "{err}");
+    }
+
+    #[test]
+    fn a_config_file_overrides_the_defaults_and_is_checked_too() {
+        let dir = std::env::temp_dir().join(format!("pd-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.toml");
+        std::fs::write(&good, "[server]\nbind = \"127.0.0.1:9999\"\n").unwrap();
+        assert_eq!(
+            Settings::load_from(Some(&good), env(&[]))
+                .unwrap()
+                .server
+                .bind,
+            "127.0.0.1:9999"
+        );
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "[auth]\nacces_token_minutes = 5\n").unwrap();
+        let err = Settings::load_from(Some(&bad), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("acces_token_minutes"), "{err}");
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

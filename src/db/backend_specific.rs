@@ -1,0 +1,51 @@
+//! The few statements that differ between SQLite and PostgreSQL, in one place.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{Text, Timestamp};
+
+use super::AnyConnection;
+
+/// Serialises appends to the audit chain. On SQLite the write transaction
+/// already holds the database's only write lock; on PostgreSQL several
+/// instances may append at once, so they take a transaction-scoped advisory lock.
+pub fn lock_audit_chain(conn: &mut AnyConnection) -> QueryResult<()> {
+    match conn {
+        AnyConnection::Sqlite(_) => Ok(()),
+        AnyConnection::Postgresql(c) => {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(7064617564)").execute(c)?;
+            Ok(())
+        }
+    }
+}
+
+/// Counts one failed login for `key`, starting a new window when the current
+/// one began before `window_cutoff`. An upsert, so that two instances counting
+/// the same key at once neither fail nor lose a count.
+pub fn count_login_failure(
+    conn: &mut AnyConnection,
+    key: &str,
+    now: NaiveDateTime,
+    window_cutoff: NaiveDateTime,
+) -> QueryResult<()> {
+    const SQLITE: &str = "INSERT INTO login_throttle (throttle_key, window_started_at, failures) VALUES (?, ?, 1) \
+        ON CONFLICT (throttle_key) DO UPDATE SET \
+        failures = CASE WHEN login_throttle.window_started_at < ? THEN 1 ELSE login_throttle.failures + 1 END, \
+        window_started_at = CASE WHEN login_throttle.window_started_at < ? THEN excluded.window_started_at ELSE login_throttle.window_started_at END";
+    const POSTGRES: &str = "INSERT INTO login_throttle (throttle_key, window_started_at, failures) VALUES ($1, $2, 1) \
+        ON CONFLICT (throttle_key) DO UPDATE SET \
+        failures = CASE WHEN login_throttle.window_started_at < $3 THEN 1 ELSE login_throttle.failures + 1 END, \
+        window_started_at = CASE WHEN login_throttle.window_started_at < $4 THEN excluded.window_started_at ELSE login_throttle.window_started_at END";
+    let bind = |sql: &'static str| {
+        diesel::sql_query(sql)
+            .bind::<Text, _>(key.to_string())
+            .bind::<Timestamp, _>(now)
+            .bind::<Timestamp, _>(window_cutoff)
+            .bind::<Timestamp, _>(window_cutoff)
+    };
+    match conn {
+        AnyConnection::Sqlite(c) => bind(SQLITE).execute(c)?,
+        AnyConnection::Postgresql(c) => bind(POSTGRES).execute(c)?,
+    };
+    Ok(())
+}

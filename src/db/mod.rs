@@ -1,0 +1,157 @@
+//! Database access: one connection type for SQLite and PostgreSQL, chosen by
+//! the URL's scheme, behind an r2d2 pool whose calls never block an actix worker.
+
+pub mod backend_specific;
+pub mod migrations;
+pub mod models;
+pub mod pool;
+pub mod schema;
+
+pub use pool::{Db, DbConn};
+
+use diesel::prelude::*;
+
+/// The one connection type the application talks to. Queries are written once
+/// against it; the few statements that differ per backend live in
+/// [`backend_specific`].
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Which database a URL names. Chosen by us from the scheme, because diesel's
+/// own `establish` would try each backend in turn and SQLite accepts any
+/// string as a file name: a mistyped PostgreSQL URL would silently become a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// `sqlite://path/to/file.db` (relative paths are relative to the working directory).
+    Sqlite { path: String },
+    /// `postgres://...` or `postgresql://...`, passed to libpq unchanged.
+    Postgres { url: String },
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if let Some(rest) = url.strip_prefix("sqlite://") {
+            if rest.is_empty() {
+                return Err("database.url: a sqlite:// URL needs a file path, e.g. sqlite://data/proposal-desk.db".into());
+            }
+            return Ok(DatabaseUrl::Sqlite {
+                path: rest.to_string(),
+            });
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres {
+                url: url.to_string(),
+            });
+        }
+        let scheme = url
+            .split("://")
+            .next()
+            .filter(|_| url.contains("://"))
+            .unwrap_or("(none)");
+        Err(format!(
+            "database.url: unsupported scheme `{scheme}`; use sqlite://PATH for the embedded database or postgres://USER@HOST/DB for PostgreSQL"
+        ))
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, DatabaseUrl::Sqlite { .. })
+    }
+
+    /// The URL without a password, for logs and messages.
+    pub fn redacted(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite { path } => format!("sqlite://{path}"),
+            DatabaseUrl::Postgres { url } => redact_password(url),
+        }
+    }
+
+    pub fn establish(&self, busy_timeout_ms: u64) -> ConnectionResult<AnyConnection> {
+        match self {
+            DatabaseUrl::Sqlite { path } => {
+                let mut conn = diesel::SqliteConnection::establish(path)?;
+                configure_sqlite(&mut conn, busy_timeout_ms).map_err(|e| {
+                    ConnectionError::BadConnection(format!("sqlite setup failed: {e}"))
+                })?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres { url } => {
+                let mut conn = diesel::PgConnection::establish(url)?;
+                // Timestamps are stored as UTC without a zone; make the session agree.
+                diesel::sql_query("SET TIME ZONE 'UTC'")
+                    .execute(&mut conn)
+                    .map_err(|e| {
+                        ConnectionError::BadConnection(format!("postgres setup failed: {e}"))
+                    })?;
+                Ok(AnyConnection::Postgresql(conn))
+            }
+        }
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    // postgres://user:secret@host/db -> postgres://user:***@host/db
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((userinfo, host)) = rest.split_once('@')
+        && let Some((user, _)) = userinfo.split_once(':')
+    {
+        return format!("{scheme}://{user}:***@{host}");
+    }
+    url.to_string()
+}
+
+/// Per-connection SQLite settings, in the order that matters: wait for locks
+/// instead of failing, WAL for concurrent readers, FULL sync because an
+/// acknowledged reply must survive a power cut, and enforced foreign keys.
+fn configure_sqlite(conn: &mut diesel::SqliteConnection, busy_timeout_ms: u64) -> QueryResult<()> {
+    diesel::sql_query(format!("PRAGMA busy_timeout = {busy_timeout_ms}")).execute(conn)?;
+    diesel::sql_query("PRAGMA journal_mode = WAL").execute(conn)?;
+    diesel::sql_query("PRAGMA synchronous = FULL").execute(conn)?;
+    diesel::sql_query("PRAGMA foreign_keys = ON").execute(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheme_decides_the_backend() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.db").unwrap(),
+            DatabaseUrl::Sqlite {
+                path: "data/x.db".into()
+            }
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@h/db").unwrap(),
+            DatabaseUrl::Postgres { .. }
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@h/db").unwrap(),
+            DatabaseUrl::Postgres { .. }
+        ));
+    }
+
+    #[test]
+    fn anything_else_is_refused_with_the_scheme_named() {
+        let err = DatabaseUrl::parse("postgress://u@h/db").unwrap_err();
+        assert!(err.contains("postgress"), "{err}");
+        assert!(
+            DatabaseUrl::parse("data/x.db")
+                .unwrap_err()
+                .contains("(none)")
+        );
+        assert!(DatabaseUrl::parse("mysql://h/db").is_err());
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        let url = DatabaseUrl::parse("postgres://app:s3cret@db:5432/pd").unwrap();
+        assert_eq!(url.redacted(), "postgres://app:***@db:5432/pd");
+    }
+}

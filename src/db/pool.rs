@@ -1,0 +1,153 @@
+//! The connection pool and the two ways the application uses it: reads, and
+//! write transactions (which on SQLite take the write lock up front).
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::prelude::*;
+
+use super::{AnyConnection, DatabaseUrl};
+use crate::error::AppError;
+
+pub type DbConn = AnyConnection;
+
+/// Opens connections for r2d2 with the backend fixed by the URL's scheme.
+pub struct Manager {
+    url: DatabaseUrl,
+    busy_timeout_ms: u64,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        self.url
+            .establish(self.busy_timeout_ms)
+            .map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        diesel::sql_query("SELECT 1")
+            .execute(conn)
+            .map(|_| ())
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        <AnyConnection as TransactionManager<AnyConnection>>::is_broken_transaction_manager(conn)
+    }
+}
+
+/// A cloneable handle to the database.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<Manager>,
+    url: DatabaseUrl,
+}
+
+impl Db {
+    pub fn connect(
+        url: &DatabaseUrl,
+        pool_size: u32,
+        busy_timeout_ms: u64,
+        connect_timeout: Duration,
+    ) -> anyhow::Result<Db> {
+        if let DatabaseUrl::Sqlite { path } = url
+            && let Some(dir) = std::path::Path::new(path).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display())
+            })?;
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size.max(1))
+            .connection_timeout(connect_timeout)
+            .build(Manager {
+                url: url.clone(),
+                busy_timeout_ms,
+            })
+            .map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", url.redacted()))?;
+        Ok(Db {
+            pool,
+            url: url.clone(),
+        })
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    /// A connection for blocking code (CLI commands, background threads).
+    pub fn get(&self) -> Result<r2d2::PooledConnection<Manager>, AppError> {
+        self.pool
+            .get()
+            .map_err(|e| AppError::unavailable(format!("no database connection: {e}")))
+    }
+
+    /// Runs read-only work on a blocking thread.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || {
+            let mut conn = db.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Runs one user action as one write transaction on a blocking thread.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || db.write_blocking(f))
+            .await
+            .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// The blocking form of [`Db::write`], for the CLI.
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError>,
+    {
+        let mut conn = self.get()?;
+        write_transaction(&mut conn, f)
+    }
+}
+
+/// Runs `f` in a transaction that holds the write lock from its first
+/// statement on SQLite (`BEGIN IMMEDIATE`): a deferred transaction that reads
+/// and then writes would meet "database is locked" when another writer went first.
+pub fn write_transaction<T, F>(conn: &mut DbConn, f: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, AppError>,
+{
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
+        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) =
+                <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn)
+            {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(e)
+        }
+    }
+}

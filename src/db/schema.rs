@@ -1,0 +1,257 @@
+// The one schema both backends share. Kept by hand in step with
+// migrations/{sqlite,postgres}; the migration test compares them.
+
+diesel::table! {
+    sectors (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        sort_order -> Integer,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    units (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        email -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        sector_id -> Nullable<Text>,
+        unit_id -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        password_hash -> Text,
+        must_change_password -> Bool,
+        token_generation -> Integer,
+        disabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    auth_sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        refresh_jti -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        client_addr -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    login_throttle (throttle_key) {
+        throttle_key -> Text,
+        window_started_at -> Timestamp,
+        failures -> Integer,
+    }
+}
+
+diesel::table! {
+    committee_terms (id) {
+        id -> Text,
+        number -> Integer,
+        name -> Text,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    committee_sessions (id) {
+        id -> Text,
+        term_id -> Text,
+        number -> Integer,
+        name -> Text,
+        opens_on -> Date,
+        plenary_window_start -> Date,
+        plenary_window_end -> Date,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    proposals (id) {
+        id -> Text,
+        kind -> Text,
+        session_id -> Nullable<Text>,
+        number -> Nullable<Integer>,
+        title -> Text,
+        reasons -> Text,
+        suggestions -> Text,
+        topic -> Text,
+        submitter_type -> Text,
+        proposer_id -> Text,
+        entered_by_id -> Nullable<Text>,
+        state -> Text,
+        is_plenary -> Nullable<Bool>,
+        is_key -> Bool,
+        merged_into_id -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        filed_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    proposal_cosigners (proposal_id, user_id) {
+        proposal_id -> Text,
+        user_id -> Text,
+        status -> Text,
+        invited_at -> Timestamp,
+        respond_by -> Timestamp,
+        responded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    assignments (id) {
+        id -> Text,
+        proposal_id -> Text,
+        unit_id -> Text,
+        unit_role -> Text,
+        state -> Text,
+        assigned_at -> Timestamp,
+        due_at -> Timestamp,
+        signed_for_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    replies (id) {
+        id -> Text,
+        proposal_id -> Text,
+        assignment_id -> Text,
+        grade -> Nullable<Text>,
+        body -> Text,
+        public_body -> Nullable<Text>,
+        person_in_charge -> Nullable<Text>,
+        drafted_by_id -> Nullable<Text>,
+        signed_off_by_id -> Nullable<Text>,
+        signed_off_at -> Nullable<Timestamp>,
+        submitted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    ratings (id) {
+        id -> Text,
+        proposal_id -> Text,
+        reply_id -> Nullable<Text>,
+        rater_id -> Text,
+        process_rating -> Text,
+        result_rating -> Text,
+        comment -> Nullable<Text>,
+        rated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deadlines (id) {
+        id -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        kind -> Text,
+        due_at -> Timestamp,
+        met_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_outbox (id) {
+        id -> Text,
+        to_address -> Text,
+        template -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Nullable<Text>,
+        created_at -> Timestamp,
+        send_after -> Timestamp,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        given_up_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (seq) {
+        seq -> BigInt,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_name -> Text,
+        actor_role -> Text,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        client_addr -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::joinable!(users -> sectors (sector_id));
+diesel::joinable!(users -> units (unit_id));
+diesel::joinable!(auth_sessions -> users (user_id));
+diesel::joinable!(committee_sessions -> committee_terms (term_id));
+diesel::joinable!(assignments -> units (unit_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    sectors,
+    units,
+    users,
+    auth_sessions,
+    login_throttle,
+    committee_terms,
+    committee_sessions,
+    proposals,
+    proposal_cosigners,
+    assignments,
+    replies,
+    ratings,
+    deadlines,
+    email_outbox,
+    audit_events,
+);

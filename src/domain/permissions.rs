@@ -1,0 +1,55 @@
+//! The permission table for actions that do not depend on a proposal's state.
+//! (The workflow's own table, per state, joins this one in the workflow module.)
+
+use super::roles::Role;
+
+/// Something a signed-in account may or may not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Create, change, disable accounts and reset their passwords.
+    ManageUsers,
+    /// Create and change handling units (承办单位).
+    ManageUnits,
+    /// Create and change sectors (界别).
+    ManageSectors,
+    /// Create and change committee terms (届) and sessions (次会议).
+    ManageTermsAndSessions,
+    /// Read units, sectors, terms and sessions (every form needs them).
+    ReadReferenceData,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 5] = [
+        Permission::ManageUsers,
+        Permission::ManageUnits,
+        Permission::ManageSectors,
+        Permission::ManageTermsAndSessions,
+        Permission::ReadReferenceData,
+    ];
+}
+
+/// The table itself.
+pub fn may(role: Role, permission: Permission) -> bool {
+    match permission {
+        Permission::ManageUsers
+        | Permission::ManageUnits
+        | Permission::ManageSectors
+        | Permission::ManageTermsAndSessions => role == Role::Admin,
+        Permission::ReadReferenceData => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_administrator_manages_accounts_and_reference_data() {
+        for role in Role::ALL {
+            for p in Permission::ALL {
+                let expected = p == Permission::ReadReferenceData || role == Role::Admin;
+                assert_eq!(may(role, p), expected, "{role:?} {p:?}");
+            }
+        }
+    }
+}

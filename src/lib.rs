@@ -1,0 +1,112 @@
+//! 提案通 / Proposal Desk: the library behind the binary, so that tests drive
+//! the real router. See docs/ARCHITECTURE.md for the layout.
+
+pub mod accounts;
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod request_origin;
+pub mod server;
+pub mod state;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{App, HttpRequest, middleware, web};
+use std::sync::OnceLock;
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa::OpenApi;
+
+use utoipa_actix_web::{AppExt, UtoipaApp};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::{AppError, ErrorKind};
+pub use crate::state::AppState;
+
+/// The whole application: API, OpenAPI document, docs page, health checks.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let json_limit = state.settings.server.json_body_limit_bytes;
+    let app = App::new()
+        .app_data(web::Data::new(state))
+        .app_data(api::json_config(json_limit))
+        .app_data(api::path_config())
+        .app_data(api::query_config())
+        // Before the /api scope, which would otherwise answer 404 for these paths.
+        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi_document()));
+    mount_routes(app.into_utoipa_app())
+        .into_app()
+        .default_service(web::to(unknown_route))
+        .wrap(
+            middleware::DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("X-Frame-Options", "DENY"))
+                .add(("Referrer-Policy", "no-referrer")),
+        )
+        .wrap(middleware::from_fn(echo_request_id))
+        .wrap(TracingLogger::default())
+}
+
+/// Every route whose handler describes itself for the OpenAPI document.
+fn mount_routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.service(api::health::healthz)
+        .service(api::health::readyz)
+        .service(utoipa_actix_web::scope("/api").configure(api::configure))
+}
+
+/// The OpenAPI document, collected from the same routes the service mounts.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOCUMENT
+        .get_or_init(|| {
+            mount_routes(
+                App::new()
+                    .into_utoipa_app()
+                    .openapi(api::openapi::ApiDoc::openapi()),
+            )
+            .split_for_parts()
+            .1
+        })
+        .clone()
+}
+
+async fn unknown_route(_req: HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::new(ErrorKind::NotFound))
+}
+
+/// Copies the request id the tracing middleware made into X-Request-Id, so a
+/// user's report can be matched with the logs and the audit trail.
+async fn echo_request_id(
+    req: ServiceRequest,
+    next: middleware::Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let mut res = next.call(req).await?;
+    if let Some(id) = id
+        && let Ok(value) = HeaderValue::from_str(&id)
+    {
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(res)
+}
+
+use actix_web::HttpMessage;

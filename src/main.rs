@@ -1,0 +1,352 @@
+//! The `proposal-desk` command: serve, migrate, demo, user, audit.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use proposal_desk::audit::{Actor, Origin, verify};
+use proposal_desk::auth::password::{check_policy, generate_temporary, hash_blocking};
+use proposal_desk::clock::{Clock, SystemClock};
+use proposal_desk::config::Settings;
+use proposal_desk::domain::Role;
+use proposal_desk::{accounts, demo, server};
+
+#[derive(Parser)]
+#[command(
+    name = "proposal-desk",
+    version,
+    about = "提案通 / Proposal Desk: CPPCC proposals from draft to published result"
+)]
+struct Cli {
+    /// A TOML file whose settings override config/default.toml (environment variables PD__SECTION__KEY override both).
+    #[arg(long, global = true, env = "PD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (migrating the database first).
+    Serve {
+        /// Seed demo data into an empty database and print the demo logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Seed demo data into an empty database and exit.
+    Demo,
+    /// Manage accounts from the command line (actions are audited as "cli").
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Audit trail tools.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create an account. Without --password-stdin a temporary password is generated and printed.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// member | unit_staff | unit_head | office | leader | admin
+        #[arg(long)]
+        role: String,
+        /// The sector's code (members only).
+        #[arg(long)]
+        sector: Option<String>,
+        /// The handling unit's code (unit staff and heads only).
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account; its logins end at once.
+    Disable { username: String },
+    /// Enable a disabled account.
+    Enable { username: String },
+    /// Set a new temporary password (printed) that must be changed at next login.
+    ResetPassword { username: String },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Recompute the hash chain; exit 1 and name the first break if it was tampered with.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    server::init_logging(&settings);
+    match run(cli.command, settings) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { demo } => serve(settings, demo),
+        Command::Migrate => {
+            server::open_database(&settings)?;
+            println!("database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let db = server::open_database(&settings)?;
+            match demo::seed_if_empty(&db, SystemClock.now())? {
+                Some(logins) => print_logins(&settings, &logins),
+                None => println!("the database already has accounts; demo data not added"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { action } => user(settings, action),
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => {
+            let db = server::open_database(&settings)?;
+            let mut conn = db.get()?;
+            let report = verify::verify(&mut conn)?;
+            match report.first_break {
+                None => {
+                    println!(
+                        "audit trail intact: {} events, head {}",
+                        report.events_checked, report.head_hash
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(b) => {
+                    println!(
+                        "audit trail BROKEN after {} good events: {b}",
+                        report.events_checked
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<ExitCode> {
+    let state = server::prepare(settings.clone(), Arc::new(SystemClock))?;
+    if with_demo {
+        match demo::seed_if_empty(&state.db, SystemClock.now())? {
+            Some(logins) => print_logins(&settings, &logins),
+            None => println!(
+                "demo: the database already has accounts (demo password, if seeded before: {})",
+                demo::DEMO_PASSWORD
+            ),
+        }
+    }
+    println!(
+        "提案通 Proposal Desk is listening on {}",
+        settings.server.public_url
+    );
+    println!("  API docs: {}/api/docs/", settings.server.public_url);
+    actix_web::rt::System::new().block_on(server::serve(state))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_logins(settings: &Settings, logins: &[demo::DemoLogin]) {
+    println!(
+        "demo data added. Sign in at {}/api/auth/login with any of these (password: {}):",
+        settings.server.public_url,
+        demo::DEMO_PASSWORD
+    );
+    for login in logins
+        .iter()
+        .filter(|l| !l.username.ends_with("-staff") && !l.username.ends_with("-head"))
+        .take(8)
+    {
+        println!(
+            "  {:<12} {:<10} {}",
+            login.username,
+            login.role.as_str(),
+            login.who
+        );
+    }
+    for login in logins
+        .iter()
+        .filter(|l| l.username.starts_with("fgw-") || l.username.starts_with("jyj-"))
+    {
+        println!(
+            "  {:<12} {:<10} {}",
+            login.username,
+            login.role.as_str(),
+            login.who
+        );
+    }
+    println!(
+        "  ... and {} more (every unit has CODE-staff and CODE-head)",
+        logins.len().saturating_sub(12)
+    );
+}
+
+fn user(settings: Settings, action: UserAction) -> anyhow::Result<ExitCode> {
+    let db = server::open_database(&settings)?;
+    let actor = Actor::system("cli");
+    let origin = Origin::default();
+    let now = SystemClock.now();
+    match action {
+        UserAction::Add {
+            username,
+            name,
+            role,
+            sector,
+            unit,
+            email,
+            password_stdin,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--role must be one of member, unit_staff, unit_head, office, leader, admin"
+                )
+            })?;
+            let username = username.trim().to_lowercase();
+            let (password, temporary) = if password_stdin {
+                let mut text = String::new();
+                std::io::stdin().read_to_string(&mut text)?;
+                let password = text.trim_end_matches(['\r', '\n']).to_string();
+                check_policy(
+                    "password",
+                    &password,
+                    &username,
+                    settings.auth.password_min_chars,
+                    settings.auth.password_max_chars,
+                )
+                .map_err(|e| anyhow::anyhow!("password: {}", e.message))?;
+                (password, false)
+            } else {
+                (generate_temporary(), true)
+            };
+            let hash = hash_blocking(&password)?;
+            let created = db.write_blocking(|conn| {
+                use diesel::prelude::*;
+                use proposal_desk::db::schema::{sectors, units};
+                let sector_id = match &sector {
+                    Some(code) => Some(
+                        sectors::table
+                            .filter(sectors::code.eq(code))
+                            .select(sectors::id)
+                            .first::<String>(conn)
+                            .optional()?
+                            .ok_or_else(|| {
+                                proposal_desk::error::AppError::invalid_field(
+                                    "sector",
+                                    "not_found",
+                                    format!("no sector with code {code}"),
+                                )
+                            })?,
+                    ),
+                    None => None,
+                };
+                let unit_id = match &unit {
+                    Some(code) => Some(
+                        units::table
+                            .filter(units::code.eq(code))
+                            .select(units::id)
+                            .first::<String>(conn)
+                            .optional()?
+                            .ok_or_else(|| {
+                                proposal_desk::error::AppError::invalid_field(
+                                    "unit",
+                                    "not_found",
+                                    format!("no unit with code {code}"),
+                                )
+                            })?,
+                    ),
+                    None => None,
+                };
+                let account = accounts::NewAccount {
+                    username: username.clone(),
+                    display_name: name.clone(),
+                    role,
+                    sector_id,
+                    unit_id,
+                    email: email.clone(),
+                    phone: None,
+                    password_hash: hash.clone(),
+                    must_change_password: temporary,
+                };
+                accounts::create(conn, account, &actor, &origin, now)
+            });
+            let created = created.map_err(describe)?;
+            println!("created {} ({})", created.username, role.as_str());
+            if temporary {
+                println!("temporary password (must be changed at first login): {password}");
+            }
+        }
+        UserAction::Disable { username } => {
+            db.write_blocking(|conn| {
+                let user = accounts::find_by_username(conn, &username)?;
+                accounts::set_disabled(conn, &user.id, true, &actor, &origin, now)
+            })
+            .map_err(describe)?;
+            println!("disabled {username}; its logins have ended");
+        }
+        UserAction::Enable { username } => {
+            db.write_blocking(|conn| {
+                let user = accounts::find_by_username(conn, &username)?;
+                accounts::set_disabled(conn, &user.id, false, &actor, &origin, now)
+            })
+            .map_err(describe)?;
+            println!("enabled {username}");
+        }
+        UserAction::ResetPassword { username } => {
+            let password = generate_temporary();
+            let hash = hash_blocking(&password)?;
+            db.write_blocking(|conn| {
+                let user = accounts::find_by_username(conn, &username)?;
+                accounts::reset_password(conn, &user.id, &hash, &actor, &origin, now)
+            })
+            .map_err(describe)?;
+            println!(
+                "new temporary password for {username} (must be changed at next login): {password}"
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An AppError as one line for the terminal: the detail, the fields at fault.
+fn describe(e: proposal_desk::error::AppError) -> anyhow::Error {
+    if e.kind == proposal_desk::error::ErrorKind::NotFound {
+        return anyhow::anyhow!("no such account");
+    }
+    let fields: Vec<String> = e
+        .fields
+        .iter()
+        .map(|f| format!("{}: {}", f.field, f.message))
+        .collect();
+    let mut message = e.kind.titles().1.to_string();
+    if let Some(d) = &e.detail {
+        message.push_str(&format!(": {d}"));
+    }
+    if !fields.is_empty() {
+        message.push_str(&format!(" ({})", fields.join("; ")));
+    }
+    anyhow::anyhow!(message)
+}

@@ -1,0 +1,81 @@
+//! Start-up: logging, database, migrations, secrets, state, and the HTTP server.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::HttpServer;
+
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::db::{DatabaseUrl, Db, migrations};
+use crate::state::AppState;
+
+pub fn init_logging(settings: &Settings) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(&settings.log.level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second initialisation (tests) is harmless; ignore it.
+    let _ = if settings.log.format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Opens the pool and brings the schema up to date.
+pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    let url = DatabaseUrl::parse(&settings.database.url)
+        .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    let db = Db::connect(
+        &url,
+        settings.database.pool_size,
+        settings.database.busy_timeout_ms,
+        Duration::from_secs(settings.database.connect_timeout_seconds),
+    )?;
+    let mut conn = db
+        .get()
+        .map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", url.redacted()))?;
+    let applied = migrations::run_pending(&mut conn)
+        .map_err(|e| anyhow::anyhow!("migrations failed on {}: {e}", url.redacted()))?;
+    for version in applied {
+        tracing::info!(%version, "migration applied");
+    }
+    Ok(db)
+}
+
+/// Everything the application needs, ready to serve.
+pub fn prepare(settings: Settings, clock: SharedClock) -> anyhow::Result<AppState> {
+    let db = open_database(&settings)?;
+    let secret = crate::auth::secrets::jwt_secret(&settings, db.url())?;
+    AppState::new(settings, db, clock, &secret)
+}
+
+/// Serves until SIGINT or SIGTERM, then lets requests in flight finish.
+pub async fn serve(state: AppState) -> anyhow::Result<()> {
+    let settings = Arc::clone(&state.settings);
+    let workers = if settings.server.workers == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    } else {
+        settings.server.workers
+    };
+    let app_state = state.clone();
+    let server = HttpServer::new(move || crate::build_app(app_state.clone()))
+        .workers(workers)
+        .shutdown_timeout(settings.server.shutdown_timeout_seconds)
+        .bind(&settings.server.bind)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen on {} (server.bind): {e}",
+                settings.server.bind
+            )
+        })?;
+    tracing::info!(address = %settings.server.bind, database = %state.db.url().redacted(), "listening");
+    server.run().await?;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! What every handler shares.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use crate::auth::password::Passwords;
+use crate::auth::tokens::TokenKeys;
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::db::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub clock: SharedClock,
+    pub tokens: Arc<TokenKeys>,
+    pub passwords: Passwords,
+    pub trusted_proxies: Arc<Vec<IpAddr>>,
+}
+
+impl AppState {
+    pub fn new(
+        settings: Settings,
+        db: Db,
+        clock: SharedClock,
+        jwt_secret: &[u8],
+    ) -> anyhow::Result<Self> {
+        let tokens = TokenKeys::new(
+            jwt_secret,
+            &settings.auth.issuer,
+            &settings.auth.audience,
+            chrono::Duration::minutes(settings.auth.access_token_minutes),
+            chrono::Duration::hours(settings.auth.refresh_token_hours),
+        )?;
+        let passwords = Passwords::new(settings.auth.max_concurrent_hashes)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let trusted_proxies = settings
+            .server
+            .trusted_proxies
+            .iter()
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        Ok(AppState {
+            db,
+            settings: Arc::new(settings),
+            clock,
+            tokens: Arc::new(tokens),
+            passwords,
+            trusted_proxies: Arc::new(trusted_proxies),
+        })
+    }
+}
