@@ -37,8 +37,7 @@ pub struct UserView {
 impl TryFrom<UserRow> for UserView {
     type Error = AppError;
     fn try_from(u: UserRow) -> AppResult<Self> {
-        let role = Role::parse(&u.role)
-            .ok_or_else(|| AppError::internal(format!("unknown role {}", u.role)))?;
+        let role = Role::parse(&u.role).ok_or_else(|| AppError::internal(format!("unknown role {}", u.role)))?;
         Ok(UserView {
             id: u.id,
             username: u.username,
@@ -81,29 +80,15 @@ pub fn check_affiliation_exists(
     check_affiliation(role, sector_id.is_some(), unit_id.is_some())
         .map_err(|e| AppError::invalid_field(e.field(), "invalid", e.message_zh()))?;
     if let Some(id) = sector_id {
-        let n: i64 = sectors::table
-            .filter(sectors::id.eq(id))
-            .count()
-            .get_result(conn)?;
+        let n: i64 = sectors::table.filter(sectors::id.eq(id)).count().get_result(conn)?;
         if n == 0 {
-            return Err(AppError::invalid_field(
-                "sector_id",
-                "not_found",
-                "界别不存在",
-            ));
+            return Err(AppError::invalid_field("sector_id", "not_found", "界别不存在"));
         }
     }
     if let Some(id) = unit_id {
-        let n: i64 = units::table
-            .filter(units::id.eq(id))
-            .count()
-            .get_result(conn)?;
+        let n: i64 = units::table.filter(units::id.eq(id)).count().get_result(conn)?;
         if n == 0 {
-            return Err(AppError::invalid_field(
-                "unit_id",
-                "not_found",
-                "承办单位不存在",
-            ));
+            return Err(AppError::invalid_field("unit_id", "not_found", "承办单位不存在"));
         }
     }
     Ok(())
@@ -116,20 +101,10 @@ pub fn create(
     origin: &Origin,
     now: NaiveDateTime,
 ) -> AppResult<UserRow> {
-    check_affiliation_exists(
-        conn,
-        account.role,
-        account.sector_id.as_deref(),
-        account.unit_id.as_deref(),
-    )?;
-    let taken: i64 = users::table
-        .filter(users::username.eq(&account.username))
-        .count()
-        .get_result(conn)?;
+    check_affiliation_exists(conn, account.role, account.sector_id.as_deref(), account.unit_id.as_deref())?;
+    let taken: i64 = users::table.filter(users::username.eq(&account.username)).count().get_result(conn)?;
     if taken > 0 {
-        return Err(
-            AppError::already_exists("用户名已被使用").with_extra("field", "username".into())
-        );
+        return Err(AppError::already_exists("用户名已被使用").with_extra("field", "username".into()));
     }
     let row = NewUser {
         id: uuid::Uuid::new_v4().to_string(),
@@ -148,9 +123,7 @@ pub fn create(
         updated_at: now,
         version: 1,
     };
-    diesel::insert_into(users::table)
-        .values(&row)
-        .execute(conn)?;
+    diesel::insert_into(users::table).values(&row).execute(conn)?;
     let created = find(conn, &row.id)?;
     audit::record(
         conn,
@@ -163,10 +136,7 @@ pub fn create(
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> AppResult<UserRow> {
-    Ok(users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .first(conn)?)
+    Ok(users::table.find(id).select(UserRow::as_select()).first(conn)?)
 }
 
 pub fn find_by_username(conn: &mut DbConn, username: &str) -> AppResult<UserRow> {
@@ -189,11 +159,7 @@ pub fn set_disabled(
     if before.disabled == disabled {
         return Ok(before);
     }
-    let generation = if disabled {
-        before.token_generation + 1
-    } else {
-        before.token_generation
-    };
+    let generation = if disabled { before.token_generation + 1 } else { before.token_generation };
     diesel::update(users::table.find(id))
         .set((
             users::disabled.eq(disabled),
@@ -206,18 +172,12 @@ pub fn set_disabled(
         revoke_all_sessions(conn, id, now)?;
     }
     let after = find(conn, id)?;
-    let action = if disabled {
-        "user.disable"
-    } else {
-        "user.enable"
-    };
+    let action = if disabled { "user.disable" } else { "user.enable" };
     audit::record(
         conn,
         actor,
         origin,
-        Change::new(action, "user", id)
-            .before(before.audit_view())
-            .after(after.audit_view()),
+        Change::new(action, "user", id).before(before.audit_view()).after(after.audit_view()),
         now,
     )?;
     Ok(after)
@@ -248,9 +208,7 @@ pub fn reset_password(
         conn,
         actor,
         origin,
-        Change::new("user.reset_password", "user", id)
-            .before(before.audit_view())
-            .after(after.audit_view()),
+        Change::new("user.reset_password", "user", id).before(before.audit_view()).after(after.audit_view()),
         now,
     )?;
     Ok(after)
@@ -281,34 +239,25 @@ pub fn update(
     crate::api::check_version(version, before.version)?;
     let old_role = Role::parse(&before.role).ok_or_else(|| AppError::internal("unknown role"))?;
     let role = changes.role.unwrap_or(old_role);
-    let sector_id = changes
-        .sector_id
-        .unwrap_or_else(|| before.sector_id.clone());
+    let sector_id = changes.sector_id.unwrap_or_else(|| before.sector_id.clone());
     let unit_id = changes.unit_id.unwrap_or_else(|| before.unit_id.clone());
     check_affiliation_exists(conn, role, sector_id.as_deref(), unit_id.as_deref())?;
     // A new role or affiliation changes what the account may do: its tokens must not outlive that.
-    let scope_changed =
-        role != old_role || sector_id != before.sector_id || unit_id != before.unit_id;
+    let scope_changed = role != old_role || sector_id != before.sector_id || unit_id != before.unit_id;
     let generation = before.token_generation + i32::from(scope_changed);
-    let updated = diesel::update(
-        users::table
-            .find(id)
-            .filter(users::version.eq(before.version)),
-    )
-    .set((
-        users::display_name.eq(changes
-            .display_name
-            .unwrap_or_else(|| before.display_name.clone())),
-        users::role.eq(role.as_str()),
-        users::sector_id.eq(&sector_id),
-        users::unit_id.eq(&unit_id),
-        users::email.eq(changes.email.unwrap_or_else(|| before.email.clone())),
-        users::phone.eq(changes.phone.unwrap_or_else(|| before.phone.clone())),
-        users::token_generation.eq(generation),
-        users::updated_at.eq(now),
-        users::version.eq(before.version + 1),
-    ))
-    .execute(conn)?;
+    let updated = diesel::update(users::table.find(id).filter(users::version.eq(before.version)))
+        .set((
+            users::display_name.eq(changes.display_name.unwrap_or_else(|| before.display_name.clone())),
+            users::role.eq(role.as_str()),
+            users::sector_id.eq(&sector_id),
+            users::unit_id.eq(&unit_id),
+            users::email.eq(changes.email.unwrap_or_else(|| before.email.clone())),
+            users::phone.eq(changes.phone.unwrap_or_else(|| before.phone.clone())),
+            users::token_generation.eq(generation),
+            users::updated_at.eq(now),
+            users::version.eq(before.version + 1),
+        ))
+        .execute(conn)?;
     if updated == 0 {
         return Err(AppError::stale(before.version));
     }
@@ -320,9 +269,7 @@ pub fn update(
         conn,
         actor,
         origin,
-        Change::new("user.update", "user", id)
-            .before(before.audit_view())
-            .after(after.audit_view()),
+        Change::new("user.update", "user", id).before(before.audit_view()).after(after.audit_view()),
         now,
     )?;
     Ok(after)

@@ -53,6 +53,5 @@ pub fn unix_seconds(t: NaiveDateTime) -> i64 {
 
 /// A stored time in RFC 3339 with microseconds, as the API and the audit chain write it.
 pub fn rfc3339(t: NaiveDateTime) -> String {
-    DateTime::<Utc>::from_naive_utc_and_offset(t, Utc)
-        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    DateTime::<Utc>::from_naive_utc_and_offset(t, Utc).to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }

@@ -82,14 +82,9 @@ impl Settings {
     }
 
     /// Same as [`Settings::load`] with the environment given explicitly (tests).
-    pub fn load_from(
-        file: Option<&Path>,
-        env: impl IntoIterator<Item = (String, String)>,
-    ) -> anyhow::Result<Settings> {
-        let mut builder = config::Config::builder().add_source(config::File::from_str(
-            DEFAULT_TOML,
-            config::FileFormat::Toml,
-        ));
+    pub fn load_from(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<Settings> {
+        let mut builder =
+            config::Config::builder().add_source(config::File::from_str(DEFAULT_TOML, config::FileFormat::Toml));
         if let Some(path) = file {
             if !path.exists() {
                 anyhow::bail!("configuration file {} does not exist", path.display());
@@ -110,55 +105,36 @@ impl Settings {
                 .set_override(path.clone(), env_value(&path, &value))
                 .map_err(|e| anyhow::anyhow!("setting {path}: {e}"))?;
         }
-        let raw = builder
-            .build()
-            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
-        let settings: Settings = raw
-            .try_deserialize()
-            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        let raw = builder.build().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        let settings: Settings = raw.try_deserialize().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
         settings.validate()?;
         Ok(settings)
     }
 
     /// Checks that go beyond types, each naming the setting at fault.
     pub fn validate(&self) -> anyhow::Result<()> {
-        crate::db::DatabaseUrl::parse(&self.database.url)
-            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        crate::db::DatabaseUrl::parse(&self.database.url).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
         if self.server.bind.parse::<std::net::SocketAddr>().is_err() {
-            anyhow::bail!(
-                "configuration: server.bind `{}` is not an address:port",
-                self.server.bind
-            );
+            anyhow::bail!("configuration: server.bind `{}` is not an address:port", self.server.bind);
         }
         for proxy in &self.server.trusted_proxies {
             if proxy.parse::<std::net::IpAddr>().is_err() {
-                anyhow::bail!(
-                    "configuration: server.trusted_proxies entry `{proxy}` is not an IP address"
-                );
+                anyhow::bail!("configuration: server.trusted_proxies entry `{proxy}` is not an IP address");
             }
         }
         if !matches!(self.log.format.as_str(), "pretty" | "json") {
-            anyhow::bail!(
-                "configuration: log.format must be \"pretty\" or \"json\", not `{}`",
-                self.log.format
-            );
+            anyhow::bail!("configuration: log.format must be \"pretty\" or \"json\", not `{}`", self.log.format);
         }
         if self.auth.access_token_minutes < 1 || self.auth.refresh_token_hours < 1 {
-            anyhow::bail!(
-                "configuration: auth.access_token_minutes and auth.refresh_token_hours must be at least 1"
-            );
+            anyhow::bail!("configuration: auth.access_token_minutes and auth.refresh_token_hours must be at least 1");
         }
-        if self.auth.password_min_chars < 8
-            || self.auth.password_max_chars < self.auth.password_min_chars
-        {
+        if self.auth.password_min_chars < 8 || self.auth.password_max_chars < self.auth.password_min_chars {
             anyhow::bail!(
                 "configuration: auth.password_min_chars must be at least 8 and not above auth.password_max_chars"
             );
         }
         if self.auth.max_concurrent_hashes == 0 || self.database.pool_size == 0 {
-            anyhow::bail!(
-                "configuration: auth.max_concurrent_hashes and database.pool_size must be at least 1"
-            );
+            anyhow::bail!("configuration: auth.max_concurrent_hashes and database.pool_size must be at least 1");
         }
         self.office_offset()?;
         Ok(())
@@ -167,8 +143,7 @@ impl Settings {
     /// The office's UTC offset, parsed.
     pub fn office_offset(&self) -> anyhow::Result<chrono::FixedOffset> {
         let text = &self.office.utc_offset;
-        let bad =
-            || anyhow::anyhow!("configuration: office.utc_offset `{text}` is not like +08:00");
+        let bad = || anyhow::anyhow!("configuration: office.utc_offset `{text}` is not like +08:00");
         let (sign, rest) = match text.chars().next() {
             Some('+') => (1, &text[1..]),
             Some('-') => (-1, &text[1..]),
@@ -199,10 +174,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -230,32 +202,19 @@ mod tests {
 
     #[test]
     fn an_unknown_setting_is_named() {
-        let err = Settings::load_from(None, env(&[("PD__SERVER__BINDD", "x")]))
-            .unwrap_err()
-            .to_string();
+        let err = Settings::load_from(None, env(&[("PD__SERVER__BINDD", "x")])).unwrap_err().to_string();
         assert!(err.contains("bindd"), "{err}");
-        let err = Settings::load_from(None, env(&[("PD__NOSUCH__THING", "x")]))
-            .unwrap_err()
-            .to_string();
+        let err = Settings::load_from(None, env(&[("PD__NOSUCH__THING", "x")])).unwrap_err().to_string();
         assert!(err.contains("nosuch"), "{err}");
     }
 
     #[test]
     fn a_wrong_value_is_named() {
-        let err = Settings::load_from(None, env(&[("PD__DATABASE__POOL_SIZE", "many")]))
-            .unwrap_err()
-            .to_string();
+        let err = Settings::load_from(None, env(&[("PD__DATABASE__POOL_SIZE", "many")])).unwrap_err().to_string();
         assert!(err.contains("pool_size"), "{err}");
-        let err = Settings::load_from(None, env(&[("DATABASE_URL", "mysql://x/y")]))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("database.url") && err.contains("mysql"),
-            "{err}"
-        );
-        let err = Settings::load_from(None, env(&[("PD__LOG__FORMAT", "xml")]))
-            .unwrap_err()
-            .to_string();
+        let err = Settings::load_from(None, env(&[("DATABASE_URL", "mysql://x/y")])).unwrap_err().to_string();
+        assert!(err.contains("database.url") && err.contains("mysql"), "{err}");
+        let err = Settings::load_from(None, env(&[("PD__LOG__FORMAT", "xml")])).unwrap_err().to_string();
         assert!(err.contains("log.format"), "{err}");
     }
 
@@ -265,18 +224,10 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let good = dir.join("good.toml");
         std::fs::write(&good, "[server]\nbind = \"127.0.0.1:9999\"\n").unwrap();
-        assert_eq!(
-            Settings::load_from(Some(&good), env(&[]))
-                .unwrap()
-                .server
-                .bind,
-            "127.0.0.1:9999"
-        );
+        assert_eq!(Settings::load_from(Some(&good), env(&[])).unwrap().server.bind, "127.0.0.1:9999");
         let bad = dir.join("bad.toml");
         std::fs::write(&bad, "[auth]\nacces_token_minutes = 5\n").unwrap();
-        let err = Settings::load_from(Some(&bad), env(&[]))
-            .unwrap_err()
-            .to_string();
+        let err = Settings::load_from(Some(&bad), env(&[])).unwrap_err().to_string();
         assert!(err.contains("acces_token_minutes"), "{err}");
         std::fs::remove_dir_all(dir).ok();
     }

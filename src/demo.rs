@@ -103,9 +103,7 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
         updated_at: now,
         version: 1,
     };
-    diesel::insert_into(committee_terms::table)
-        .values(&term)
-        .execute(conn)?;
+    diesel::insert_into(committee_terms::table).values(&term).execute(conn)?;
     audit::record(
         conn,
         &actor,
@@ -114,20 +112,8 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
         now,
     )?;
     for (number, name, opens, start, end) in [
-        (
-            1,
-            "一届一次会议",
-            date(2026, 1, 10),
-            date(2025, 12, 1),
-            date(2026, 1, 14),
-        ),
-        (
-            2,
-            "一届二次会议",
-            date(2027, 1, 9),
-            date(2026, 12, 1),
-            date(2027, 1, 13),
-        ),
+        (1, "一届一次会议", date(2026, 1, 10), date(2025, 12, 1), date(2026, 1, 14)),
+        (2, "一届二次会议", date(2027, 1, 9), date(2026, 12, 1), date(2027, 1, 13)),
     ] {
         let session = SessionRow {
             id: uuid::Uuid::new_v4().to_string(),
@@ -141,15 +127,12 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
             updated_at: now,
             version: 1,
         };
-        diesel::insert_into(committee_sessions::table)
-            .values(&session)
-            .execute(conn)?;
+        diesel::insert_into(committee_sessions::table).values(&session).execute(conn)?;
         audit::record(
             conn,
             &actor,
             &origin,
-            Change::new("session.create", "session", session.id.clone())
-                .after(serde_json::to_value(&session)?),
+            Change::new("session.create", "session", session.id.clone()).after(serde_json::to_value(&session)?),
             now,
         )?;
     }
@@ -166,15 +149,12 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
             updated_at: now,
             version: 1,
         };
-        diesel::insert_into(sectors::table)
-            .values(&row)
-            .execute(conn)?;
+        diesel::insert_into(sectors::table).values(&row).execute(conn)?;
         audit::record(
             conn,
             &actor,
             &origin,
-            Change::new("sector.create", "sector", row.id.clone())
-                .after(serde_json::to_value(&row)?),
+            Change::new("sector.create", "sector", row.id.clone()).after(serde_json::to_value(&row)?),
             now,
         )?;
         sector_ids.insert(*code, row.id);
@@ -201,59 +181,15 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
             must_change_password: false,
         };
         accounts::create(conn, account, &actor, &origin, now)?;
-        logins.push(DemoLogin {
-            username: username.into(),
-            role,
-            who,
-        });
+        logins.push(DemoLogin { username: username.into(), role, who });
         Ok(())
     };
 
-    add(
-        conn,
-        "admin",
-        "系统管理员",
-        Role::Admin,
-        None,
-        None,
-        "系统管理员".into(),
-    )?;
-    add(
-        conn,
-        "office",
-        "提案办 孙丽",
-        Role::Office,
-        None,
-        None,
-        "提案委员会办公室".into(),
-    )?;
-    add(
-        conn,
-        "office2",
-        "提案办 郑涛",
-        Role::Office,
-        None,
-        None,
-        "提案委员会办公室".into(),
-    )?;
-    add(
-        conn,
-        "leader",
-        "区长 马志远",
-        Role::Leader,
-        None,
-        None,
-        "区政府领导（领办）".into(),
-    )?;
-    add(
-        conn,
-        "leader2",
-        "政协主席 何文",
-        Role::Leader,
-        None,
-        None,
-        "政协领导（督办）".into(),
-    )?;
+    add(conn, "admin", "系统管理员", Role::Admin, None, None, "系统管理员".into())?;
+    add(conn, "office", "提案办 孙丽", Role::Office, None, None, "提案委员会办公室".into())?;
+    add(conn, "office2", "提案办 郑涛", Role::Office, None, None, "提案委员会办公室".into())?;
+    add(conn, "leader", "区长 马志远", Role::Leader, None, None, "区政府领导（领办）".into())?;
+    add(conn, "leader2", "政协主席 何文", Role::Leader, None, None, "政协领导（督办）".into())?;
     for (username, name, sector) in MEMBERS {
         let sector_id = sector_ids.get(sector).cloned();
         add(
@@ -263,10 +199,7 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
             Role::Member,
             sector_id,
             None,
-            format!(
-                "委员 · {}",
-                SECTORS.iter().find(|s| s.0 == *sector).map_or("", |s| s.1)
-            ),
+            format!("委员 · {}", SECTORS.iter().find(|s| s.0 == *sector).map_or("", |s| s.1)),
         )?;
     }
     for (code, name) in UNITS {
@@ -281,9 +214,7 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
             updated_at: now,
             version: 1,
         };
-        diesel::insert_into(units::table)
-            .values(&unit)
-            .execute(conn)?;
+        diesel::insert_into(units::table).values(&unit).execute(conn)?;
         audit::record(
             conn,
             &actor,

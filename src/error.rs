@@ -84,9 +84,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorKind::AlreadyExists | ErrorKind::StaleVersion | ErrorKind::InvalidTransition => {
-                StatusCode::CONFLICT
-            }
+            ErrorKind::AlreadyExists | ErrorKind::StaleVersion | ErrorKind::InvalidTransition => StatusCode::CONFLICT,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -105,13 +103,8 @@ impl ErrorKind {
             ErrorKind::NotFound => ("未找到", "Not found"),
             ErrorKind::MethodNotAllowed => ("不支持该请求方法", "Method not allowed"),
             ErrorKind::AlreadyExists => ("已存在", "Already exists"),
-            ErrorKind::StaleVersion => {
-                ("内容已被他人修改，请刷新后重试", "Changed by someone else")
-            }
-            ErrorKind::InvalidTransition => (
-                "当前状态下不能进行此操作",
-                "Not allowed in the current state",
-            ),
+            ErrorKind::StaleVersion => ("内容已被他人修改，请刷新后重试", "Changed by someone else"),
+            ErrorKind::InvalidTransition => ("当前状态下不能进行此操作", "Not allowed in the current state"),
             ErrorKind::PayloadTooLarge => ("请求内容过大", "Payload too large"),
             ErrorKind::UnsupportedMediaType => ("不支持的内容类型", "Unsupported media type"),
             ErrorKind::TooManyRequests => ("尝试次数过多，请稍后再试", "Too many requests"),
@@ -165,14 +158,7 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(kind: ErrorKind) -> Self {
-        AppError {
-            kind,
-            detail: None,
-            fields: Vec::new(),
-            extra: Map::new(),
-            cause: None,
-            retry_after_seconds: None,
-        }
+        AppError { kind, detail: None, fields: Vec::new(), extra: Map::new(), cause: None, retry_after_seconds: None }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -201,8 +187,7 @@ impl AppError {
         Self::new(ErrorKind::AlreadyExists).with_detail(detail)
     }
     pub fn stale(current_version: i32) -> Self {
-        Self::new(ErrorKind::StaleVersion)
-            .with_extra("current_version", Value::from(current_version))
+        Self::new(ErrorKind::StaleVersion).with_extra("current_version", Value::from(current_version))
     }
     pub fn too_many_requests(retry_after_seconds: u64) -> Self {
         let mut e = Self::new(ErrorKind::TooManyRequests);
@@ -216,11 +201,7 @@ impl AppError {
     }
     /// A single-field validation error.
     pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> Self {
-        Self::validation(vec![FieldError {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-        }])
+        Self::validation(vec![FieldError { field: field.into(), code: code.into(), message: message.into() }])
     }
     pub fn unavailable(cause: impl Into<String>) -> Self {
         let mut e = Self::new(ErrorKind::Unavailable);
@@ -269,17 +250,10 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         if self.kind.status().is_server_error() {
-            tracing::error!(
-                kind = self.kind.slug(),
-                cause = self.cause.as_deref().unwrap_or(""),
-                "request failed"
-            );
+            tracing::error!(kind = self.kind.slug(), cause = self.cause.as_deref().unwrap_or(""), "request failed");
         }
         let mut response = HttpResponse::build(self.kind.status());
-        response.insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        ));
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
         if let Some(seconds) = self.retry_after_seconds {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }

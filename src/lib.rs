@@ -77,13 +77,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
     DOCUMENT
         .get_or_init(|| {
-            mount_routes(
-                App::new()
-                    .into_utoipa_app()
-                    .openapi(api::openapi::ApiDoc::openapi()),
-            )
-            .split_for_parts()
-            .1
+            mount_routes(App::new().into_utoipa_app().openapi(api::openapi::ApiDoc::openapi())).split_for_parts().1
         })
         .clone()
 }
@@ -103,8 +97,7 @@ async fn echo_request_id(
     if let Some(id) = id
         && let Ok(value) = HeaderValue::from_str(&id)
     {
-        res.headers_mut()
-            .insert(HeaderName::from_static("x-request-id"), value);
+        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
     }
     Ok(res)
 }

@@ -124,25 +124,17 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User { action } => user(settings, action),
-        Command::Audit {
-            action: AuditAction::Verify,
-        } => {
+        Command::Audit { action: AuditAction::Verify } => {
             let db = server::open_database(&settings)?;
             let mut conn = db.get()?;
             let report = verify::verify(&mut conn)?;
             match report.first_break {
                 None => {
-                    println!(
-                        "audit trail intact: {} events, head {}",
-                        report.events_checked, report.head_hash
-                    );
+                    println!("audit trail intact: {} events, head {}", report.events_checked, report.head_hash);
                     Ok(ExitCode::SUCCESS)
                 }
                 Some(b) => {
-                    println!(
-                        "audit trail BROKEN after {} good events: {b}",
-                        report.events_checked
-                    );
+                    println!("audit trail BROKEN after {} good events: {b}", report.events_checked);
                     Ok(ExitCode::FAILURE)
                 }
             }
@@ -161,10 +153,7 @@ fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<ExitCode> {
             ),
         }
     }
-    println!(
-        "提案通 Proposal Desk is listening on {}",
-        settings.server.public_url
-    );
+    println!("提案通 Proposal Desk is listening on {}", settings.server.public_url);
     println!("  API docs: {}/api/docs/", settings.server.public_url);
     actix_web::rt::System::new().block_on(server::serve(state))?;
     Ok(ExitCode::SUCCESS)
@@ -176,33 +165,13 @@ fn print_logins(settings: &Settings, logins: &[demo::DemoLogin]) {
         settings.server.public_url,
         demo::DEMO_PASSWORD
     );
-    for login in logins
-        .iter()
-        .filter(|l| !l.username.ends_with("-staff") && !l.username.ends_with("-head"))
-        .take(8)
-    {
-        println!(
-            "  {:<12} {:<10} {}",
-            login.username,
-            login.role.as_str(),
-            login.who
-        );
+    for login in logins.iter().filter(|l| !l.username.ends_with("-staff") && !l.username.ends_with("-head")).take(8) {
+        println!("  {:<12} {:<10} {}", login.username, login.role.as_str(), login.who);
     }
-    for login in logins
-        .iter()
-        .filter(|l| l.username.starts_with("fgw-") || l.username.starts_with("jyj-"))
-    {
-        println!(
-            "  {:<12} {:<10} {}",
-            login.username,
-            login.role.as_str(),
-            login.who
-        );
+    for login in logins.iter().filter(|l| l.username.starts_with("fgw-") || l.username.starts_with("jyj-")) {
+        println!("  {:<12} {:<10} {}", login.username, login.role.as_str(), login.who);
     }
-    println!(
-        "  ... and {} more (every unit has CODE-staff and CODE-head)",
-        logins.len().saturating_sub(12)
-    );
+    println!("  ... and {} more (every unit has CODE-staff and CODE-head)", logins.len().saturating_sub(12));
 }
 
 fn user(settings: Settings, action: UserAction) -> anyhow::Result<ExitCode> {
@@ -211,19 +180,9 @@ fn user(settings: Settings, action: UserAction) -> anyhow::Result<ExitCode> {
     let origin = Origin::default();
     let now = SystemClock.now();
     match action {
-        UserAction::Add {
-            username,
-            name,
-            role,
-            sector,
-            unit,
-            email,
-            password_stdin,
-        } => {
+        UserAction::Add { username, name, role, sector, unit, email, password_stdin } => {
             let role = Role::parse(&role).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "--role must be one of member, unit_staff, unit_head, office, leader, admin"
-                )
+                anyhow::anyhow!("--role must be one of member, unit_staff, unit_head, office, leader, admin")
             })?;
             let username = username.trim().to_lowercase();
             let (password, temporary) = if password_stdin {
@@ -271,12 +230,12 @@ fn user(settings: Settings, action: UserAction) -> anyhow::Result<ExitCode> {
                             .first::<String>(conn)
                             .optional()?
                             .ok_or_else(|| {
-                                proposal_desk::error::AppError::invalid_field(
-                                    "unit",
-                                    "not_found",
-                                    format!("no unit with code {code}"),
-                                )
-                            })?,
+                            proposal_desk::error::AppError::invalid_field(
+                                "unit",
+                                "not_found",
+                                format!("no unit with code {code}"),
+                            )
+                        })?,
                     ),
                     None => None,
                 };
@@ -323,9 +282,7 @@ fn user(settings: Settings, action: UserAction) -> anyhow::Result<ExitCode> {
                 accounts::reset_password(conn, &user.id, &hash, &actor, &origin, now)
             })
             .map_err(describe)?;
-            println!(
-                "new temporary password for {username} (must be changed at next login): {password}"
-            );
+            println!("new temporary password for {username} (must be changed at next login): {password}");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -336,11 +293,7 @@ fn describe(e: proposal_desk::error::AppError) -> anyhow::Error {
     if e.kind == proposal_desk::error::ErrorKind::NotFound {
         return anyhow::anyhow!("no such account");
     }
-    let fields: Vec<String> = e
-        .fields
-        .iter()
-        .map(|f| format!("{}: {}", f.field, f.message))
-        .collect();
+    let fields: Vec<String> = e.fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
     let mut message = e.kind.titles().1.to_string();
     if let Some(d) = &e.detail {
         message.push_str(&format!(": {d}"));

@@ -21,18 +21,10 @@ impl FromRequest for Origin {
 }
 
 pub fn origin_of(req: &HttpRequest) -> Origin {
-    let request_id = req
-        .extensions()
-        .get::<tracing_actix_web::RequestId>()
-        .map(|id| id.to_string());
-    let trusted: Vec<IpAddr> = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.trusted_proxies.to_vec())
-        .unwrap_or_default();
-    Origin {
-        request_id,
-        client_addr: client_addr(req, &trusted),
-    }
+    let request_id = req.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string());
+    let trusted: Vec<IpAddr> =
+        req.app_data::<web::Data<AppState>>().map(|s| s.trusted_proxies.to_vec()).unwrap_or_default();
+    Origin { request_id, client_addr: client_addr(req, &trusted) }
 }
 
 use actix_web::HttpMessage;
@@ -44,11 +36,7 @@ fn client_addr(req: &HttpRequest, trusted: &[IpAddr]) -> Option<String> {
         return Some(peer.to_string());
     }
     // Walk X-Forwarded-For from the right, skipping our own proxies.
-    let forwarded = req
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or("");
     let mut candidate = peer;
     for part in forwarded.split(',').rev() {
         match part.trim().parse::<IpAddr>() {

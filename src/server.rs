@@ -12,32 +12,22 @@ use crate::state::AppState;
 
 pub fn init_logging(settings: &Settings) {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(&settings.log.level));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(&settings.log.level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     // A second initialisation (tests) is harmless; ignore it.
-    let _ = if settings.log.format == "json" {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
+    let _ = if settings.log.format == "json" { builder.json().try_init() } else { builder.try_init() };
 }
 
 /// Opens the pool and brings the schema up to date.
 pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
-    let url = DatabaseUrl::parse(&settings.database.url)
-        .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    let url = DatabaseUrl::parse(&settings.database.url).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
     let db = Db::connect(
         &url,
         settings.database.pool_size,
         settings.database.busy_timeout_ms,
         Duration::from_secs(settings.database.connect_timeout_seconds),
     )?;
-    let mut conn = db
-        .get()
-        .map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", url.redacted()))?;
+    let mut conn = db.get().map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", url.redacted()))?;
     let applied = migrations::run_pending(&mut conn)
         .map_err(|e| anyhow::anyhow!("migrations failed on {}: {e}", url.redacted()))?;
     for version in applied {
@@ -57,9 +47,7 @@ pub fn prepare(settings: Settings, clock: SharedClock) -> anyhow::Result<AppStat
 pub async fn serve(state: AppState) -> anyhow::Result<()> {
     let settings = Arc::clone(&state.settings);
     let workers = if settings.server.workers == 0 {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
     } else {
         settings.server.workers
     };
@@ -68,12 +56,7 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         .workers(workers)
         .shutdown_timeout(settings.server.shutdown_timeout_seconds)
         .bind(&settings.server.bind)
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot listen on {} (server.bind): {e}",
-                settings.server.bind
-            )
-        })?;
+        .map_err(|e| anyhow::anyhow!("cannot listen on {} (server.bind): {e}", settings.server.bind))?;
     tracing::info!(address = %settings.server.bind, database = %state.db.url().redacted(), "listening");
     server.run().await?;
     tracing::info!("stopped");

@@ -20,12 +20,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(
-        settings: Settings,
-        db: Db,
-        clock: SharedClock,
-        jwt_secret: &[u8],
-    ) -> anyhow::Result<Self> {
+    pub fn new(settings: Settings, db: Db, clock: SharedClock, jwt_secret: &[u8]) -> anyhow::Result<Self> {
         let tokens = TokenKeys::new(
             jwt_secret,
             &settings.auth.issuer,
@@ -33,14 +28,8 @@ impl AppState {
             chrono::Duration::minutes(settings.auth.access_token_minutes),
             chrono::Duration::hours(settings.auth.refresh_token_hours),
         )?;
-        let passwords = Passwords::new(settings.auth.max_concurrent_hashes)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let trusted_proxies = settings
-            .server
-            .trusted_proxies
-            .iter()
-            .filter_map(|p| p.parse().ok())
-            .collect();
+        let passwords = Passwords::new(settings.auth.max_concurrent_hashes).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let trusted_proxies = settings.server.trusted_proxies.iter().filter_map(|p| p.parse().ok()).collect();
         Ok(AppState {
             db,
             settings: Arc::new(settings),

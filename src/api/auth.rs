@@ -22,11 +22,7 @@ use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(login)
-        .service(refresh)
-        .service(logout)
-        .service(change_password)
-        .service(me);
+    cfg.service(login).service(refresh).service(logout).service(change_password).service(me);
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -91,11 +87,7 @@ const BAD_CREDENTIALS: &str = "用户名或密码错误";
     )
 )]
 #[post("/auth/login")]
-async fn login(
-    state: web::Data<AppState>,
-    origin: Origin,
-    body: web::Json<LoginRequest>,
-) -> AppResult<HttpResponse> {
+async fn login(state: web::Data<AppState>, origin: Origin, body: web::Json<LoginRequest>) -> AppResult<HttpResponse> {
     let LoginRequest { username, password } = body.into_inner();
     let mut check = Check::new();
     check.text("username", &username, 1, 128);
@@ -109,10 +101,7 @@ async fn login(
     let auth = &state.settings.auth;
     let window = Duration::minutes(auth.failed_login_window_minutes);
     let limits = vec![
-        Limit {
-            key: throttle::account_key(&username),
-            max_failures: auth.max_failed_logins_per_account,
-        },
+        Limit { key: throttle::account_key(&username), max_failures: auth.max_failed_logins_per_account },
         Limit {
             key: throttle::address_key(origin.client_addr.as_deref().unwrap_or("unknown")),
             max_failures: auth.max_failed_logins_per_address,
@@ -122,13 +111,7 @@ async fn login(
 
     let (wait, user) = {
         let (limits_keys, name) = (
-            limits
-                .iter()
-                .map(|l| Limit {
-                    key: l.key.clone(),
-                    max_failures: l.max_failures,
-                })
-                .collect::<Vec<_>>(),
+            limits.iter().map(|l| Limit { key: l.key.clone(), max_failures: l.max_failures }).collect::<Vec<_>>(),
             username.clone(),
         );
         state
@@ -145,14 +128,9 @@ async fn login(
             .await?
     };
     if let Some(seconds) = wait {
-        return Err(
-            AppError::too_many_requests(seconds).with_detail("登录失败次数过多，请稍后再试")
-        );
+        return Err(AppError::too_many_requests(seconds).with_detail("登录失败次数过多，请稍后再试"));
     }
-    let password_ok = state
-        .passwords
-        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
-        .await?;
+    let password_ok = state.passwords.verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let user = user.filter(|u| password_ok && !u.disabled);
 
     let Some(user) = user else {
@@ -181,13 +159,7 @@ async fn login(
         .write(move |conn| {
             throttle::clear(conn, &account_key)?;
             let response = start_login(conn, &tokens, &user, &origin, now)?;
-            audit::record(
-                conn,
-                &actor_of(&user),
-                &origin,
-                Change::new("auth.login", "user", user.id.clone()),
-                now,
-            )?;
+            audit::record(conn, &actor_of(&user), &origin, Change::new("auth.login", "user", user.id.clone()), now)?;
             Ok(response)
         })
         .await?;
@@ -208,13 +180,10 @@ async fn refresh(
     body: web::Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
-    let claims = state
-        .tokens
-        .verify(&body.refresh_token, TokenType::Refresh, now)
-        .map_err(|e| {
-            tracing::debug!(reason = %e, "refresh token refused");
-            AppError::unauthorized("续期令牌无效或已过期")
-        })?;
+    let claims = state.tokens.verify(&body.refresh_token, TokenType::Refresh, now).map_err(|e| {
+        tracing::debug!(reason = %e, "refresh token refused");
+        AppError::unauthorized("续期令牌无效或已过期")
+    })?;
     let tokens = state.tokens.clone();
     let outcome = state
         .db
@@ -268,11 +237,7 @@ async fn refresh(
 /// Sign out: the login's access and refresh tokens stop working at once.
 #[utoipa::path(tag = "auth", responses((status = 204), (status = 401, body = Problem)), security(("bearer" = [])))]
 #[post("/auth/logout")]
-async fn logout(
-    state: web::Data<AppState>,
-    origin: Origin,
-    user: AuthUser,
-) -> AppResult<HttpResponse> {
+async fn logout(state: web::Data<AppState>, origin: Origin, user: AuthUser) -> AppResult<HttpResponse> {
     let now = state.clock.now();
     state
         .db
@@ -306,38 +271,23 @@ async fn change_password(
     user: AuthUser,
     body: web::Json<ChangePasswordRequest>,
 ) -> AppResult<HttpResponse> {
-    let ChangePasswordRequest {
-        current_password,
-        new_password,
-    } = body.into_inner();
+    let ChangePasswordRequest { current_password, new_password } = body.into_inner();
     if current_password.len() > MAX_PASSWORD_INPUT {
-        return Err(AppError::invalid_field(
-            "current_password",
-            "too_long",
-            "密码过长",
-        ));
+        return Err(AppError::invalid_field("current_password", "too_long", "密码过长"));
     }
     let auth = &state.settings.auth;
     let window = Duration::minutes(auth.failed_login_window_minutes);
-    let limits = vec![Limit {
-        key: throttle::account_key(&user.username),
-        max_failures: auth.max_failed_logins_per_account,
-    }];
+    let limits =
+        vec![Limit { key: throttle::account_key(&user.username), max_failures: auth.max_failed_logins_per_account }];
     let now = state.clock.now();
     let user_id = user.id.clone();
     let (wait, stored) = {
-        let keys = vec![Limit {
-            key: limits[0].key.clone(),
-            max_failures: limits[0].max_failures,
-        }];
+        let keys = vec![Limit { key: limits[0].key.clone(), max_failures: limits[0].max_failures }];
         state
             .db
             .read(move |conn| {
                 let wait = throttle::blocked_for(conn, &keys, now, window)?;
-                let hash: String = users::table
-                    .find(&user_id)
-                    .select(users::password_hash)
-                    .first(conn)?;
+                let hash: String = users::table.find(&user_id).select(users::password_hash).first(conn)?;
                 Ok((wait, hash))
             })
             .await?
@@ -345,38 +295,18 @@ async fn change_password(
     if let Some(seconds) = wait {
         return Err(AppError::too_many_requests(seconds));
     }
-    if !state
-        .passwords
-        .verify(current_password, Some(stored))
-        .await?
-    {
-        state
-            .db
-            .write(move |conn| throttle::record_failure(conn, &limits, now, window))
-            .await?;
-        return Err(AppError::invalid_field(
-            "current_password",
-            "wrong",
-            "当前密码不正确",
-        ));
+    if !state.passwords.verify(current_password, Some(stored)).await? {
+        state.db.write(move |conn| throttle::record_failure(conn, &limits, now, window)).await?;
+        return Err(AppError::invalid_field("current_password", "wrong", "当前密码不正确"));
     }
-    check_policy(
-        "new_password",
-        &new_password,
-        &user.username,
-        auth.password_min_chars,
-        auth.password_max_chars,
-    )
-    .map_err(|e| AppError::validation(vec![e]))?;
+    check_policy("new_password", &new_password, &user.username, auth.password_min_chars, auth.password_max_chars)
+        .map_err(|e| AppError::validation(vec![e]))?;
     let hash = state.passwords.hash(new_password).await?;
     let tokens = state.tokens.clone();
     let response = state
         .db
         .write(move |conn| {
-            let before: UserRow = users::table
-                .find(&user.id)
-                .select(UserRow::as_select())
-                .first(conn)?;
+            let before: UserRow = users::table.find(&user.id).select(UserRow::as_select()).first(conn)?;
             diesel::update(users::table.find(&user.id))
                 .set((
                     users::password_hash.eq(&hash),
@@ -387,10 +317,7 @@ async fn change_password(
                 ))
                 .execute(conn)?;
             revoke_all_sessions(conn, &user.id, now)?;
-            let after: UserRow = users::table
-                .find(&user.id)
-                .select(UserRow::as_select())
-                .first(conn)?;
+            let after: UserRow = users::table.find(&user.id).select(UserRow::as_select()).first(conn)?;
             let response = start_login(conn, &tokens, &after, &origin, now)?;
             audit::record(
                 conn,
@@ -424,11 +351,7 @@ async fn me(user: AuthUser) -> AppResult<web::Json<Me>> {
 }
 
 pub fn actor_of(user: &UserRow) -> Actor {
-    Actor {
-        user_id: Some(user.id.clone()),
-        name: user.username.clone(),
-        role: user.role.clone(),
-    }
+    Actor { user_id: Some(user.id.clone()), name: user.username.clone(), role: user.role.clone() }
 }
 
 /// Creates a login (session row) and its first pair of tokens.
@@ -501,21 +424,15 @@ fn token_pair(
 }
 
 pub fn revoke_session(conn: &mut DbConn, session_id: &str, now: NaiveDateTime) -> AppResult<()> {
-    diesel::update(
-        auth_sessions::table
-            .find(session_id)
-            .filter(auth_sessions::revoked_at.is_null()),
-    )
-    .set(auth_sessions::revoked_at.eq(now))
-    .execute(conn)?;
+    diesel::update(auth_sessions::table.find(session_id).filter(auth_sessions::revoked_at.is_null()))
+        .set(auth_sessions::revoked_at.eq(now))
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn revoke_all_sessions(conn: &mut DbConn, user_id: &str, now: NaiveDateTime) -> AppResult<()> {
     diesel::update(
-        auth_sessions::table
-            .filter(auth_sessions::user_id.eq(user_id))
-            .filter(auth_sessions::revoked_at.is_null()),
+        auth_sessions::table.filter(auth_sessions::user_id.eq(user_id)).filter(auth_sessions::revoked_at.is_null()),
     )
     .set(auth_sessions::revoked_at.eq(now))
     .execute(conn)?;

@@ -26,10 +26,7 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let current = state
         .db
-        .read(|conn| {
-            migrations::is_up_to_date(conn)
-                .map_err(|e| AppError::unavailable(format!("migrations: {e}")))
-        })
+        .read(|conn| migrations::is_up_to_date(conn).map_err(|e| AppError::unavailable(format!("migrations: {e}"))))
         .await?;
     if !current {
         return Err(AppError::unavailable("migrations pending").with_detail("数据库结构尚未更新"));

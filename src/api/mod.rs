@@ -30,21 +30,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// How bodies, paths and queries that cannot be read are answered: always a
 /// 4xx problem, never the framework's plain-text default.
 pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .error_handler(|err, _req: &HttpRequest| json_error(err).into())
+    web::JsonConfig::default().limit(limit).error_handler(|err, _req: &HttpRequest| json_error(err).into())
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err: PathError, _| {
-        AppError::bad_request(format!("路径参数有误: {err}")).into()
-    })
+    web::PathConfig::default()
+        .error_handler(|err: PathError, _| AppError::bad_request(format!("路径参数有误: {err}")).into())
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _| {
-        AppError::bad_request(format!("查询参数有误: {}", err)).into()
-    })
+    web::QueryConfig::default()
+        .error_handler(|err: QueryPayloadError, _| AppError::bad_request(format!("查询参数有误: {}", err)).into())
 }
 
 fn json_error(err: JsonPayloadError) -> AppError {
@@ -52,8 +48,9 @@ fn json_error(err: JsonPayloadError) -> AppError {
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
             AppError::new(ErrorKind::PayloadTooLarge).with_detail("请求内容超过允许的大小")
         }
-        JsonPayloadError::ContentType => AppError::new(ErrorKind::UnsupportedMediaType)
-            .with_detail("请求内容必须是 application/json"),
+        JsonPayloadError::ContentType => {
+            AppError::new(ErrorKind::UnsupportedMediaType).with_detail("请求内容必须是 application/json")
+        }
         JsonPayloadError::Deserialize(e) => deserialize_error(&e),
         JsonPayloadError::Payload(e) => AppError::bad_request(format!("无法读取请求内容: {e}")),
         other => AppError::bad_request(format!("无法读取请求内容: {other}")),
@@ -100,9 +97,7 @@ impl PageQuery {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(20);
         let mut check = validate::Check::new();
-        check
-            .range("page", page, 1, 1_000_000)
-            .range("per_page", per_page, 1, 100);
+        check.range("page", page, 1, 1_000_000).range("per_page", per_page, 1, 100);
         check.finish()?;
         Ok((page, per_page))
     }
@@ -120,9 +115,5 @@ pub struct Page<T> {
 /// The version a client last saw, sent back with a change so that a stale
 /// edit is refused instead of overwriting someone else's.
 pub fn check_version(sent: i32, current: i32) -> Result<(), AppError> {
-    if sent == current {
-        Ok(())
-    } else {
-        Err(AppError::stale(current))
-    }
+    if sent == current { Ok(()) } else { Err(AppError::stale(current)) }
 }

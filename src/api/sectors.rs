@@ -17,9 +17,7 @@ use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_sectors)
-        .service(create_sector)
-        .service(update_sector);
+    cfg.service(list_sectors).service(create_sector).service(update_sector);
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -43,10 +41,7 @@ pub struct UpdateSectorRequest {
 /// All sectors in their customary order.
 #[utoipa::path(tag = "reference", responses((status = 200, body = Vec<SectorRow>), (status = 401, body = Problem)), security(("bearer" = [])))]
 #[get("/sectors")]
-async fn list_sectors(
-    state: web::Data<AppState>,
-    user: AuthUser,
-) -> AppResult<web::Json<Vec<SectorRow>>> {
+async fn list_sectors(state: web::Data<AppState>, user: AuthUser) -> AppResult<web::Json<Vec<SectorRow>>> {
     user.require(Permission::ReadReferenceData)?;
     let rows = state
         .db
@@ -77,15 +72,12 @@ async fn create_sector(
     user.require(Permission::ManageSectors)?;
     let body = body.into_inner();
     let mut check = Check::new();
-    check
-        .code("code", &body.code)
-        .text("name", &body.name, 1, 64)
-        .range(
-            "sort_order",
-            body.sort_order.unwrap_or(0).into(),
-            0,
-            100_000,
-        );
+    check.code("code", &body.code).text("name", &body.name, 1, 64).range(
+        "sort_order",
+        body.sort_order.unwrap_or(0).into(),
+        0,
+        100_000,
+    );
     check.finish()?;
     let now = state.clock.now();
     let row = SectorRow {
@@ -109,15 +101,12 @@ async fn create_sector(
             if clash > 0 {
                 return Err(AppError::already_exists("界别代码或名称已存在"));
             }
-            diesel::insert_into(sectors::table)
-                .values(&row)
-                .execute(conn)?;
+            diesel::insert_into(sectors::table).values(&row).execute(conn)?;
             audit::record(
                 conn,
                 &actor,
                 &origin,
-                Change::new("sector.create", "sector", row.id.clone())
-                    .after(serde_json::to_value(&row)?),
+                Change::new("sector.create", "sector", row.id.clone()).after(serde_json::to_value(&row)?),
                 now,
             )?;
             Ok(row)
@@ -153,10 +142,7 @@ async fn update_sector(
     let row = state
         .db
         .write(move |conn| {
-            let before: SectorRow = sectors::table
-                .find(&id)
-                .select(SectorRow::as_select())
-                .first(conn)?;
+            let before: SectorRow = sectors::table.find(&id).select(SectorRow::as_select()).first(conn)?;
             check_version(body.version, before.version)?;
             let mut after = before.clone();
             if let Some(name) = body.name {
@@ -171,27 +157,20 @@ async fn update_sector(
             after.updated_at = now;
             after.version += 1;
             if after.name != before.name {
-                let clash: i64 = sectors::table
-                    .filter(sectors::name.eq(&after.name))
-                    .count()
-                    .get_result(conn)?;
+                let clash: i64 = sectors::table.filter(sectors::name.eq(&after.name)).count().get_result(conn)?;
                 if clash > 0 {
                     return Err(AppError::already_exists("界别名称已存在"));
                 }
             }
-            let n = diesel::update(
-                sectors::table
-                    .find(&id)
-                    .filter(sectors::version.eq(before.version)),
-            )
-            .set((
-                sectors::name.eq(&after.name),
-                sectors::sort_order.eq(after.sort_order),
-                sectors::active.eq(after.active),
-                sectors::updated_at.eq(now),
-                sectors::version.eq(after.version),
-            ))
-            .execute(conn)?;
+            let n = diesel::update(sectors::table.find(&id).filter(sectors::version.eq(before.version)))
+                .set((
+                    sectors::name.eq(&after.name),
+                    sectors::sort_order.eq(after.sort_order),
+                    sectors::active.eq(after.active),
+                    sectors::updated_at.eq(now),
+                    sectors::version.eq(after.version),
+                ))
+                .execute(conn)?;
             if n == 0 {
                 return Err(AppError::stale(before.version));
             }

@@ -19,11 +19,7 @@ use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_terms)
-        .service(create_term)
-        .service(update_term)
-        .service(create_session)
-        .service(update_session);
+    cfg.service(list_terms).service(create_term).service(update_term).service(create_session).service(update_session);
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -137,29 +133,20 @@ fn check_term(check: &mut Check, starts_on: NaiveDate, ends_on: Option<NaiveDate
 
 fn check_window(check: &mut Check, start: NaiveDate, end: NaiveDate) {
     if end < start {
-        check.fail(
-            "plenary_window_end",
-            "before_start",
-            "大会提案截止日期不能早于开始日期",
-        );
+        check.fail("plenary_window_end", "before_start", "大会提案截止日期不能早于开始日期");
     }
 }
 
 /// All terms, newest first, each with its sessions.
 #[utoipa::path(tag = "reference", responses((status = 200, body = Vec<TermWithSessions>), (status = 401, body = Problem)), security(("bearer" = [])))]
 #[get("/terms")]
-async fn list_terms(
-    state: web::Data<AppState>,
-    user: AuthUser,
-) -> AppResult<web::Json<Vec<TermWithSessions>>> {
+async fn list_terms(state: web::Data<AppState>, user: AuthUser) -> AppResult<web::Json<Vec<TermWithSessions>>> {
     user.require(Permission::ReadReferenceData)?;
     let (terms, sessions) = state
         .db
         .read(|conn| {
-            let terms = committee_terms::table
-                .order(committee_terms::number.desc())
-                .select(TermRow::as_select())
-                .load(conn)?;
+            let terms =
+                committee_terms::table.order(committee_terms::number.desc()).select(TermRow::as_select()).load(conn)?;
             let sessions = committee_sessions::table
                 .order(committee_sessions::number.asc())
                 .select(SessionRow::as_select())
@@ -167,13 +154,8 @@ async fn list_terms(
             Ok((terms, sessions))
         })
         .await?;
-    let mut out: Vec<TermWithSessions> = terms
-        .into_iter()
-        .map(|t| TermWithSessions {
-            term: t.into(),
-            sessions: Vec::new(),
-        })
-        .collect();
+    let mut out: Vec<TermWithSessions> =
+        terms.into_iter().map(|t| TermWithSessions { term: t.into(), sessions: Vec::new() }).collect();
     for s in sessions {
         if let Some(t) = out.iter_mut().find(|t| t.term.id == s.term_id) {
             t.sessions.push(s.into());
@@ -199,9 +181,7 @@ async fn create_term(
     user.require(Permission::ManageTermsAndSessions)?;
     let body = body.into_inner();
     let mut check = Check::new();
-    check
-        .range("number", body.number.into(), 1, 1000)
-        .text("name", &body.name, 1, 32);
+    check.range("number", body.number.into(), 1, 1000).text("name", &body.name, 1, 32);
     check_term(&mut check, body.starts_on, body.ends_on);
     check.finish()?;
     let now = state.clock.now();
@@ -219,22 +199,17 @@ async fn create_term(
     let row = state
         .db
         .write(move |conn| {
-            let clash: i64 = committee_terms::table
-                .filter(committee_terms::number.eq(row.number))
-                .count()
-                .get_result(conn)?;
+            let clash: i64 =
+                committee_terms::table.filter(committee_terms::number.eq(row.number)).count().get_result(conn)?;
             if clash > 0 {
                 return Err(AppError::already_exists("该届次已存在"));
             }
-            diesel::insert_into(committee_terms::table)
-                .values(&row)
-                .execute(conn)?;
+            diesel::insert_into(committee_terms::table).values(&row).execute(conn)?;
             audit::record(
                 conn,
                 &actor,
                 &origin,
-                Change::new("term.create", "term", row.id.clone())
-                    .after(serde_json::to_value(&row)?),
+                Change::new("term.create", "term", row.id.clone()).after(serde_json::to_value(&row)?),
                 now,
             )?;
             Ok(row)
@@ -267,10 +242,7 @@ async fn update_term(
     let row = state
         .db
         .write(move |conn| {
-            let before: TermRow = committee_terms::table
-                .find(&id)
-                .select(TermRow::as_select())
-                .first(conn)?;
+            let before: TermRow = committee_terms::table.find(&id).select(TermRow::as_select()).first(conn)?;
             check_version(body.version, before.version)?;
             let mut after = before.clone();
             if let Some(name) = body.name {
@@ -287,19 +259,16 @@ async fn update_term(
             check.finish()?;
             after.updated_at = now;
             after.version += 1;
-            let n = diesel::update(
-                committee_terms::table
-                    .find(&id)
-                    .filter(committee_terms::version.eq(before.version)),
-            )
-            .set((
-                committee_terms::name.eq(&after.name),
-                committee_terms::starts_on.eq(after.starts_on),
-                committee_terms::ends_on.eq(after.ends_on),
-                committee_terms::updated_at.eq(now),
-                committee_terms::version.eq(after.version),
-            ))
-            .execute(conn)?;
+            let n =
+                diesel::update(committee_terms::table.find(&id).filter(committee_terms::version.eq(before.version)))
+                    .set((
+                        committee_terms::name.eq(&after.name),
+                        committee_terms::starts_on.eq(after.starts_on),
+                        committee_terms::ends_on.eq(after.ends_on),
+                        committee_terms::updated_at.eq(now),
+                        committee_terms::version.eq(after.version),
+                    ))
+                    .execute(conn)?;
             if n == 0 {
                 return Err(AppError::stale(before.version));
             }
@@ -336,23 +305,14 @@ async fn create_session(
     user.require(Permission::ManageTermsAndSessions)?;
     let body = body.into_inner();
     let mut check = Check::new();
-    check
-        .range("number", body.number.into(), 1, 100)
-        .text("name", &body.name, 1, 32);
-    check_window(
-        &mut check,
-        body.plenary_window_start,
-        body.plenary_window_end,
-    );
+    check.range("number", body.number.into(), 1, 100).text("name", &body.name, 1, 32);
+    check_window(&mut check, body.plenary_window_start, body.plenary_window_end);
     check.finish()?;
     let (term_id, now, actor) = (id.into_inner(), state.clock.now(), user.actor());
     let row = state
         .db
         .write(move |conn| {
-            let term: TermRow = committee_terms::table
-                .find(&term_id)
-                .select(TermRow::as_select())
-                .first(conn)?;
+            let term: TermRow = committee_terms::table.find(&term_id).select(TermRow::as_select()).first(conn)?;
             let clash: i64 = committee_sessions::table
                 .filter(committee_sessions::term_id.eq(&term.id))
                 .filter(committee_sessions::number.eq(body.number))
@@ -373,15 +333,12 @@ async fn create_session(
                 updated_at: now,
                 version: 1,
             };
-            diesel::insert_into(committee_sessions::table)
-                .values(&row)
-                .execute(conn)?;
+            diesel::insert_into(committee_sessions::table).values(&row).execute(conn)?;
             audit::record(
                 conn,
                 &actor,
                 &origin,
-                Change::new("session.create", "session", row.id.clone())
-                    .after(serde_json::to_value(&row)?),
+                Change::new("session.create", "session", row.id.clone()).after(serde_json::to_value(&row)?),
                 now,
             )?;
             Ok(row)
@@ -414,10 +371,7 @@ async fn update_session(
     let row = state
         .db
         .write(move |conn| {
-            let before: SessionRow = committee_sessions::table
-                .find(&id)
-                .select(SessionRow::as_select())
-                .first(conn)?;
+            let before: SessionRow = committee_sessions::table.find(&id).select(SessionRow::as_select()).first(conn)?;
             check_version(body.version, before.version)?;
             let mut after = before.clone();
             if let Some(name) = body.name {
@@ -433,18 +387,12 @@ async fn update_session(
                 after.plenary_window_end = d;
             }
             let mut check = Check::new();
-            check_window(
-                &mut check,
-                after.plenary_window_start,
-                after.plenary_window_end,
-            );
+            check_window(&mut check, after.plenary_window_start, after.plenary_window_end);
             check.finish()?;
             after.updated_at = now;
             after.version += 1;
             let n = diesel::update(
-                committee_sessions::table
-                    .find(&id)
-                    .filter(committee_sessions::version.eq(before.version)),
+                committee_sessions::table.find(&id).filter(committee_sessions::version.eq(before.version)),
             )
             .set((
                 committee_sessions::name.eq(&after.name),

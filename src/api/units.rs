@@ -18,9 +18,7 @@ use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_units)
-        .service(create_unit)
-        .service(update_unit);
+    cfg.service(list_units).service(create_unit).service(update_unit);
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -49,19 +47,11 @@ pub struct UpdateUnitRequest {
 /// All handling units, by code.
 #[utoipa::path(tag = "reference", responses((status = 200, body = Vec<UnitRow>), (status = 401, body = Problem)), security(("bearer" = [])))]
 #[get("/units")]
-async fn list_units(
-    state: web::Data<AppState>,
-    user: AuthUser,
-) -> AppResult<web::Json<Vec<UnitRow>>> {
+async fn list_units(state: web::Data<AppState>, user: AuthUser) -> AppResult<web::Json<Vec<UnitRow>>> {
     user.require(Permission::ReadReferenceData)?;
     let rows = state
         .db
-        .read(|conn| {
-            Ok(units::table
-                .order(units::code.asc())
-                .select(UnitRow::as_select())
-                .load(conn)?)
-        })
+        .read(|conn| Ok(units::table.order(units::code.asc()).select(UnitRow::as_select()).load(conn)?))
         .await?;
     Ok(web::Json(rows))
 }
@@ -112,15 +102,12 @@ async fn create_unit(
             if clash > 0 {
                 return Err(AppError::already_exists("单位代码或名称已存在"));
             }
-            diesel::insert_into(units::table)
-                .values(&row)
-                .execute(conn)?;
+            diesel::insert_into(units::table).values(&row).execute(conn)?;
             audit::record(
                 conn,
                 &actor,
                 &origin,
-                Change::new("unit.create", "unit", row.id.clone())
-                    .after(serde_json::to_value(&row)?),
+                Change::new("unit.create", "unit", row.id.clone()).after(serde_json::to_value(&row)?),
                 now,
             )?;
             Ok(row)
@@ -156,10 +143,7 @@ async fn update_unit(
     let row = state
         .db
         .write(move |conn| {
-            let before: UnitRow = units::table
-                .find(&id)
-                .select(UnitRow::as_select())
-                .first(conn)?;
+            let before: UnitRow = units::table.find(&id).select(UnitRow::as_select()).first(conn)?;
             check_version(body.version, before.version)?;
             let mut after = before.clone();
             if let Some(name) = body.name {
@@ -177,28 +161,21 @@ async fn update_unit(
             after.updated_at = now;
             after.version += 1;
             if after.name != before.name {
-                let clash: i64 = units::table
-                    .filter(units::name.eq(&after.name))
-                    .count()
-                    .get_result(conn)?;
+                let clash: i64 = units::table.filter(units::name.eq(&after.name)).count().get_result(conn)?;
                 if clash > 0 {
                     return Err(AppError::already_exists("单位名称已存在"));
                 }
             }
-            let n = diesel::update(
-                units::table
-                    .find(&id)
-                    .filter(units::version.eq(before.version)),
-            )
-            .set((
-                units::name.eq(&after.name),
-                units::kind.eq(&after.kind),
-                units::email.eq(&after.email),
-                units::active.eq(after.active),
-                units::updated_at.eq(now),
-                units::version.eq(after.version),
-            ))
-            .execute(conn)?;
+            let n = diesel::update(units::table.find(&id).filter(units::version.eq(before.version)))
+                .set((
+                    units::name.eq(&after.name),
+                    units::kind.eq(&after.kind),
+                    units::email.eq(&after.email),
+                    units::active.eq(after.active),
+                    units::updated_at.eq(now),
+                    units::version.eq(after.version),
+                ))
+                .execute(conn)?;
             if n == 0 {
                 return Err(AppError::stale(before.version));
             }

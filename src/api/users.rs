@@ -105,11 +105,7 @@ async fn list_users(
 ) -> AppResult<web::Json<Page<UserView>>> {
     user.require(Permission::ManageUsers)?;
     let query = query.into_inner();
-    let (page, per_page) = PageQuery {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .resolve()?;
+    let (page, per_page) = PageQuery { page: query.page, per_page: query.per_page }.resolve()?;
     if let Some(q) = &query.q {
         let mut check = Check::new();
         check.text("q", q, 1, 64);
@@ -124,13 +120,8 @@ async fn list_users(
                     sql = sql.filter(users::role.eq(role.as_str()));
                 }
                 if let Some(q) = &query.q {
-                    let pattern = format!(
-                        "%{}%",
-                        q.trim()
-                            .replace('\\', "\\\\")
-                            .replace('%', "\\%")
-                            .replace('_', "\\_")
-                    );
+                    let pattern =
+                        format!("%{}%", q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
                     sql = sql.filter(
                         users::username
                             .like(pattern.clone())
@@ -150,12 +141,7 @@ async fn list_users(
             Ok((rows, total))
         })
         .await?;
-    Ok(web::Json(Page {
-        items: views(rows)?,
-        total,
-        page,
-        per_page,
-    }))
+    Ok(web::Json(Page { items: views(rows)?, total, page, per_page }))
 }
 
 /// Create an account.
@@ -182,13 +168,7 @@ async fn create_user(
         .opt_text("phone", body.phone.as_deref(), 32);
     let auth = &state.settings.auth;
     if let Some(p) = &body.password
-        && let Err(e) = check_policy(
-            "password",
-            p,
-            &body.username,
-            auth.password_min_chars,
-            auth.password_max_chars,
-        )
+        && let Err(e) = check_policy("password", p, &body.username, auth.password_min_chars, auth.password_max_chars)
     {
         check.push(e);
     }
@@ -214,24 +194,14 @@ async fn create_user(
         must_change_password: temporary.is_some(),
     };
     let actor = user.actor();
-    let created = state
-        .db
-        .write(move |conn| accounts::create(conn, account, &actor, &origin, now))
-        .await?;
-    Ok(HttpResponse::Created().json(CreatedUser {
-        user: created.try_into()?,
-        temporary_password: temporary,
-    }))
+    let created = state.db.write(move |conn| accounts::create(conn, account, &actor, &origin, now)).await?;
+    Ok(HttpResponse::Created().json(CreatedUser { user: created.try_into()?, temporary_password: temporary }))
 }
 
 /// One account.
 #[utoipa::path(tag = "admin", responses((status = 200, body = UserView), (status = 404, body = Problem)), security(("bearer" = [])))]
 #[get("/admin/users/{id}")]
-async fn get_user(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    id: web::Path<String>,
-) -> AppResult<web::Json<UserView>> {
+async fn get_user(state: web::Data<AppState>, user: AuthUser, id: web::Path<String>) -> AppResult<web::Json<UserView>> {
     user.require(Permission::ManageUsers)?;
     let id = id.into_inner();
     let row = state.db.read(move |conn| accounts::find(conn, &id)).await?;
@@ -263,11 +233,7 @@ async fn update_user(
     check.finish()?;
     let id = id.into_inner();
     if id == user.id && body.role.is_some_and(|r| r != Role::Admin) {
-        return Err(AppError::invalid_field(
-            "role",
-            "self",
-            "不能取消自己的管理员角色",
-        ));
+        return Err(AppError::invalid_field("role", "self", "不能取消自己的管理员角色"));
     }
     let changes = AccountChanges {
         display_name: body.display_name.map(|s| s.trim().to_string()),
@@ -278,10 +244,8 @@ async fn update_user(
         phone: body.phone,
     };
     let (now, actor) = (state.clock.now(), user.actor());
-    let row = state
-        .db
-        .write(move |conn| accounts::update(conn, &id, body.version, changes, &actor, &origin, now))
-        .await?;
+    let row =
+        state.db.write(move |conn| accounts::update(conn, &id, body.version, changes, &actor, &origin, now)).await?;
     Ok(web::Json(row.try_into()?))
 }
 
@@ -300,10 +264,7 @@ async fn disable_user(
         return Err(AppError::invalid_field("id", "self", "不能停用自己的账号"));
     }
     let (now, actor) = (state.clock.now(), user.actor());
-    let row = state
-        .db
-        .write(move |conn| accounts::set_disabled(conn, &id, true, &actor, &origin, now))
-        .await?;
+    let row = state.db.write(move |conn| accounts::set_disabled(conn, &id, true, &actor, &origin, now)).await?;
     Ok(web::Json(row.try_into()?))
 }
 
@@ -319,10 +280,7 @@ async fn enable_user(
     user.require(Permission::ManageUsers)?;
     let id = id.into_inner();
     let (now, actor) = (state.clock.now(), user.actor());
-    let row = state
-        .db
-        .write(move |conn| accounts::set_disabled(conn, &id, false, &actor, &origin, now))
-        .await?;
+    let row = state.db.write(move |conn| accounts::set_disabled(conn, &id, false, &actor, &origin, now)).await?;
     Ok(web::Json(row.try_into()?))
 }
 
@@ -340,12 +298,6 @@ async fn reset_password(
     let temporary = generate_temporary();
     let hash = state.passwords.hash(temporary.clone()).await?;
     let (now, actor) = (state.clock.now(), user.actor());
-    let row = state
-        .db
-        .write(move |conn| accounts::reset_password(conn, &id, &hash, &actor, &origin, now))
-        .await?;
-    Ok(web::Json(PasswordReset {
-        user: row.try_into()?,
-        temporary_password: temporary,
-    }))
+    let row = state.db.write(move |conn| accounts::reset_password(conn, &id, &hash, &actor, &origin, now)).await?;
+    Ok(web::Json(PasswordReset { user: row.try_into()?, temporary_password: temporary }))
 }

@@ -14,11 +14,7 @@ impl Check {
     }
 
     pub fn fail(&mut self, field: &str, code: &str, message: impl Into<String>) {
-        self.errors.push(FieldError {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-        });
+        self.errors.push(FieldError { field: field.into(), code: code.into(), message: message.into() });
     }
 
     pub fn push(&mut self, error: FieldError) {
@@ -51,15 +47,9 @@ impl Check {
     /// An account name: 3 to 64 of a-z, 0-9, dot, dash, underscore.
     pub fn username(&mut self, field: &str, value: &str) -> &mut Self {
         let ok = (3..=64).contains(&value.chars().count())
-            && value.chars().all(|c| {
-                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_')
-            });
+            && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
         if !ok {
-            self.fail(
-                field,
-                "invalid",
-                "用户名为 3 到 64 个小写字母、数字或 . - _",
-            );
+            self.fail(field, "invalid", "用户名为 3 到 64 个小写字母、数字或 . - _");
         }
         self
     }
@@ -68,9 +58,7 @@ impl Check {
     pub fn email(&mut self, field: &str, value: Option<&str>) -> &mut Self {
         if let Some(v) = value {
             let ok = v.len() <= 254
-                && !v.chars().any(|c| {
-                    c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
-                })
+                && !v.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
                 && matches!(v.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.contains('@') && !domain.starts_with('.') && !domain.ends_with('.'));
             if !ok {
                 self.fail(field, "invalid", "邮箱地址格式不正确");
@@ -82,9 +70,7 @@ impl Check {
     /// A short code: 1 to 32 of A-Z, a-z, 0-9, dash, underscore.
     pub fn code(&mut self, field: &str, value: &str) -> &mut Self {
         let ok = (1..=32).contains(&value.len())
-            && value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+            && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
         if !ok {
             self.fail(field, "invalid", "代码为 1 到 32 个字母、数字、- 或 _");
         }
@@ -99,11 +85,7 @@ impl Check {
     }
 
     pub fn finish(self) -> Result<(), AppError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::validation(self.errors))
-        }
+        if self.errors.is_empty() { Ok(()) } else { Err(AppError::validation(self.errors)) }
     }
 }
 
@@ -114,10 +96,7 @@ mod tests {
     fn errors(f: impl FnOnce(&mut Check)) -> Vec<String> {
         let mut c = Check::new();
         f(&mut c);
-        c.errors
-            .into_iter()
-            .map(|e| format!("{}:{}", e.field, e.code))
-            .collect()
+        c.errors.into_iter().map(|e| format!("{}:{}", e.field, e.code)).collect()
     }
 
     #[test]
@@ -156,14 +135,7 @@ mod tests {
             })
             .is_empty()
         );
-        for bad in [
-            "a@b.c\r\nBcc: x@y.z",
-            "no-at.example",
-            "a@b",
-            "a b@c.d",
-            "<a@b.c>",
-            "a@.b.c",
-        ] {
+        for bad in ["a@b.c\r\nBcc: x@y.z", "no-at.example", "a@b", "a b@c.d", "<a@b.c>", "a@.b.c"] {
             assert_eq!(
                 errors(|c| {
                     c.email("e", Some(bad));
@@ -182,13 +154,7 @@ mod tests {
             })
             .is_empty()
         );
-        for bad in [
-            "ab",
-            "Zhang",
-            "张三",
-            "a'; drop table users; --",
-            &"a".repeat(65),
-        ] {
+        for bad in ["ab", "Zhang", "张三", "a'; drop table users; --", &"a".repeat(65)] {
             assert_eq!(
                 errors(|c| {
                     c.username("u", bad);

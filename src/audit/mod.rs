@@ -27,20 +27,12 @@ pub struct Actor {
 impl Actor {
     /// An action taken outside any account, e.g. from the command line or on demo start.
     pub fn system(name: &str) -> Self {
-        Actor {
-            user_id: None,
-            name: name.to_string(),
-            role: "system".into(),
-        }
+        Actor { user_id: None, name: name.to_string(), role: "system".into() }
     }
 
     /// Someone who is not (yet) signed in, e.g. a failed login.
     pub fn anonymous(name: &str) -> Self {
-        Actor {
-            user_id: None,
-            name: name.to_string(),
-            role: "anonymous".into(),
-        }
+        Actor { user_id: None, name: name.to_string(), role: "anonymous".into() }
     }
 }
 
@@ -62,18 +54,8 @@ pub struct Change {
 }
 
 impl Change {
-    pub fn new(
-        action: &'static str,
-        object_type: &'static str,
-        object_id: impl Into<String>,
-    ) -> Self {
-        Change {
-            action,
-            object_type,
-            object_id: object_id.into(),
-            before: None,
-            after: None,
-        }
+    pub fn new(action: &'static str, object_type: &'static str, object_id: impl Into<String>) -> Self {
+        Change { action, object_type, object_id: object_id.into(), before: None, after: None }
     }
     pub fn before(mut self, v: Value) -> Self {
         self.before = Some(v);
@@ -86,13 +68,7 @@ impl Change {
 }
 
 /// Appends one event to the chain. Call inside the action's write transaction.
-pub fn record(
-    conn: &mut DbConn,
-    actor: &Actor,
-    origin: &Origin,
-    change: Change,
-    now: NaiveDateTime,
-) -> AppResult<i64> {
+pub fn record(conn: &mut DbConn, actor: &Actor, origin: &Origin, change: Change, now: NaiveDateTime) -> AppResult<i64> {
     lock_audit_chain(conn)?;
     let last: Option<(i64, String)> = audit_events::table
         .select((audit_events::seq, audit_events::hash))
@@ -117,8 +93,6 @@ pub fn record(
         hash: String::new(),
     };
     event.hash = chain::hash_of(&event);
-    diesel::insert_into(audit_events::table)
-        .values(&event)
-        .execute(conn)?;
+    diesel::insert_into(audit_events::table).values(&event).execute(conn)?;
     Ok(event.seq)
 }

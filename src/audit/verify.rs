@@ -28,11 +28,9 @@ pub enum BreakReason {
 impl std::fmt::Display for Break {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.reason {
-            BreakReason::ContentChanged => write!(
-                f,
-                "event {} was altered: its content does not match its hash",
-                self.seq
-            ),
+            BreakReason::ContentChanged => {
+                write!(f, "event {} was altered: its content does not match its hash", self.seq)
+            }
             BreakReason::LinkBroken => {
                 write!(
                     f,
@@ -40,11 +38,9 @@ impl std::fmt::Display for Break {
                     self.seq
                 )
             }
-            BreakReason::Gap { expected } => write!(
-                f,
-                "event {expected} is missing (next present is {}): events were deleted",
-                self.seq
-            ),
+            BreakReason::Gap { expected } => {
+                write!(f, "event {expected} is missing (next present is {}): events were deleted", self.seq)
+            }
         }
     }
 }
@@ -77,15 +73,10 @@ pub fn verify(conn: &mut DbConn) -> AppResult<Report> {
             let found = |reason| Report {
                 events_checked: checked,
                 head_hash: prev_hash.clone(),
-                first_break: Some(Break {
-                    seq: event.seq,
-                    reason,
-                }),
+                first_break: Some(Break { seq: event.seq, reason }),
             };
             if event.seq != expected_seq {
-                return Ok(found(BreakReason::Gap {
-                    expected: expected_seq,
-                }));
+                return Ok(found(BreakReason::Gap { expected: expected_seq }));
             }
             if hash_of(event) != event.hash {
                 return Ok(found(BreakReason::ContentChanged));
@@ -98,9 +89,5 @@ pub fn verify(conn: &mut DbConn) -> AppResult<Report> {
             prev_hash = event.hash.clone();
         }
     }
-    Ok(Report {
-        events_checked: checked,
-        head_hash: prev_hash,
-        first_break: None,
-    })
+    Ok(Report { events_checked: checked, head_hash: prev_hash, first_break: None })
 }

@@ -31,11 +31,7 @@ pub struct AuthUser {
 
 impl AuthUser {
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: Some(self.id.clone()),
-            name: self.username.clone(),
-            role: self.role.as_str().to_string(),
-        }
+        Actor { user_id: Some(self.id.clone()), name: self.username.clone(), role: self.role.as_str().to_string() }
     }
 
     /// Refuses with 403 unless the permission table lets this role act; an
@@ -44,11 +40,7 @@ impl AuthUser {
         if self.must_change_password {
             return Err(AppError::forbidden().with_detail("请先修改初始密码"));
         }
-        if may(self.role, permission) {
-            Ok(())
-        } else {
-            Err(AppError::forbidden())
-        }
+        if may(self.role, permission) { Ok(()) } else { Err(AppError::forbidden()) }
     }
 }
 
@@ -57,9 +49,7 @@ type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_string())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
 }
 
 impl FromRequest for AuthUser {
@@ -71,16 +61,12 @@ impl FromRequest for AuthUser {
         let token = bearer(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
-            let token = token
-                .ok_or_else(|| AppError::unauthorized("需要 Authorization: Bearer 访问令牌"))?;
+            let token = token.ok_or_else(|| AppError::unauthorized("需要 Authorization: Bearer 访问令牌"))?;
             let now = state.clock.now();
-            let claims = state
-                .tokens
-                .verify(&token, TokenType::Access, now)
-                .map_err(|e| {
-                    tracing::debug!(reason = %e, "access token refused");
-                    AppError::unauthorized("访问令牌无效或已过期")
-                })?;
+            let claims = state.tokens.verify(&token, TokenType::Access, now).map_err(|e| {
+                tracing::debug!(reason = %e, "access token refused");
+                AppError::unauthorized("访问令牌无效或已过期")
+            })?;
             let (sid, sub, generation) = (claims.sid, claims.sub, claims.r#gen);
             let found = state
                 .db
@@ -103,42 +89,15 @@ impl FromRequest for AuthUser {
                             users::must_change_password,
                             auth_sessions::id,
                         ))
-                        .first::<(
-                            String,
-                            String,
-                            String,
-                            String,
-                            Option<String>,
-                            Option<String>,
-                            bool,
-                            String,
-                        )>(conn)
+                        .first::<(String, String, String, String, Option<String>, Option<String>, bool, String)>(conn)
                         .optional()?;
                     Ok(row)
                 })
                 .await?;
-            let (
-                id,
-                username,
-                display_name,
-                role,
-                sector_id,
-                unit_id,
-                must_change_password,
-                session_id,
-            ) = found.ok_or_else(|| AppError::unauthorized("登录已失效，请重新登录"))?;
-            let role = Role::parse(&role)
-                .ok_or_else(|| AppError::internal(format!("unknown role {role} in users")))?;
-            Ok(AuthUser {
-                id,
-                username,
-                display_name,
-                role,
-                sector_id,
-                unit_id,
-                session_id,
-                must_change_password,
-            })
+            let (id, username, display_name, role, sector_id, unit_id, must_change_password, session_id) =
+                found.ok_or_else(|| AppError::unauthorized("登录已失效，请重新登录"))?;
+            let role = Role::parse(&role).ok_or_else(|| AppError::internal(format!("unknown role {role} in users")))?;
+            Ok(AuthUser { id, username, display_name, role, sector_id, unit_id, session_id, must_change_password })
         })
     }
 }

@@ -4,9 +4,7 @@
 use std::sync::Arc;
 
 use argon2::Argon2;
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString, rand_core::OsRng,
-};
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString, rand_core::OsRng};
 use tokio::sync::Semaphore;
 
 use crate::error::{AppError, FieldError};
@@ -32,11 +30,7 @@ impl Passwords {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::internal(format!("semaphore: {e}")))?;
+        let _permit = self.permits.acquire().await.map_err(|e| AppError::internal(format!("semaphore: {e}")))?;
         actix_web::web::block(move || hash_blocking(&password))
             .await
             .map_err(|e| AppError::internal(format!("blocking: {e}")))?
@@ -45,11 +39,7 @@ impl Passwords {
     /// Verifies `password` against `stored`, or against a dummy hash when there
     /// is no account, so that both cases cost the same. False in the latter case.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::internal(format!("semaphore: {e}")))?;
+        let _permit = self.permits.acquire().await.map_err(|e| AppError::internal(format!("semaphore: {e}")))?;
         let real = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.as_str().to_string());
         let ok = actix_web::web::block(move || verify_blocking(&password, &hash))
@@ -69,30 +59,16 @@ pub fn hash_blocking(password: &str) -> Result<String, AppError> {
 
 pub fn verify_blocking(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }
 
 /// The password rules: a length in characters, not a common password, not the
 /// account name. No composition rules (they make passwords worse, not better).
-pub fn check_policy(
-    field: &str,
-    password: &str,
-    username: &str,
-    min: usize,
-    max: usize,
-) -> Result<(), FieldError> {
+pub fn check_policy(field: &str, password: &str, username: &str, min: usize, max: usize) -> Result<(), FieldError> {
     let chars = password.chars().count();
-    let error = |code: &str, message: String| {
-        Err(FieldError {
-            field: field.into(),
-            code: code.into(),
-            message,
-        })
-    };
+    let error = |code: &str, message: String| Err(FieldError { field: field.into(), code: code.into(), message });
     if chars < min {
         return error("too_short", format!("密码至少需要 {min} 个字符"));
     }
@@ -110,11 +86,7 @@ pub fn check_policy(
 }
 
 fn is_common(lower: &str) -> bool {
-    COMMON_PASSWORDS
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .any(|l| l == lower)
+    COMMON_PASSWORDS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).any(|l| l == lower)
 }
 
 /// A random password for new accounts and resets: 16 characters from an
@@ -123,9 +95,7 @@ pub fn generate_temporary() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    (0..16)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
+    (0..16).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
 }
 
 #[cfg(test)]
@@ -146,36 +116,11 @@ mod tests {
     #[test]
     fn the_policy_counts_characters_and_refuses_common_passwords() {
         assert!(check_policy("p", "春眠不觉晓处处闻", "u", 8, 128).is_ok());
-        assert_eq!(
-            check_policy("p", "春眠不觉晓", "u", 8, 128)
-                .unwrap_err()
-                .code,
-            "too_short"
-        );
-        assert_eq!(
-            check_policy("p", &"x".repeat(129), "u", 8, 128)
-                .unwrap_err()
-                .code,
-            "too_long"
-        );
-        assert_eq!(
-            check_policy("p", "Password1", "u", 8, 128)
-                .unwrap_err()
-                .code,
-            "too_common"
-        );
-        assert_eq!(
-            check_policy("p", "woaini1314", "u", 8, 128)
-                .unwrap_err()
-                .code,
-            "too_common"
-        );
-        assert_eq!(
-            check_policy("p", "zhang.san.x", "Zhang.San.X", 8, 128)
-                .unwrap_err()
-                .code,
-            "same_as_username"
-        );
+        assert_eq!(check_policy("p", "春眠不觉晓", "u", 8, 128).unwrap_err().code, "too_short");
+        assert_eq!(check_policy("p", &"x".repeat(129), "u", 8, 128).unwrap_err().code, "too_long");
+        assert_eq!(check_policy("p", "Password1", "u", 8, 128).unwrap_err().code, "too_common");
+        assert_eq!(check_policy("p", "woaini1314", "u", 8, 128).unwrap_err().code, "too_common");
+        assert_eq!(check_policy("p", "zhang.san.x", "Zhang.San.X", 8, 128).unwrap_err().code, "same_as_username");
         assert!(check_policy("p", "lanterns by the river", "u", 8, 128).is_ok());
     }
 

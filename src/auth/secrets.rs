@@ -15,10 +15,7 @@ pub fn jwt_secret(settings: &Settings, url: &DatabaseUrl) -> anyhow::Result<Vec<
     let configured = settings.auth.jwt_secret.trim();
     if !configured.is_empty() {
         if configured.len() < 32 {
-            anyhow::bail!(
-                "configuration: auth.jwt_secret must be at least 32 bytes (it has {})",
-                configured.len()
-            );
+            anyhow::bail!("configuration: auth.jwt_secret must be at least 32 bytes (it has {})", configured.len());
         }
         return Ok(configured.as_bytes().to_vec());
     }
@@ -33,20 +30,15 @@ pub fn jwt_secret(settings: &Settings, url: &DatabaseUrl) -> anyhow::Result<Vec<
 fn load_or_generate(path: &Path) -> anyhow::Result<Vec<u8>> {
     if path.exists() {
         restrict_permissions(path)?;
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let secret = text.trim().as_bytes().to_vec();
         if secret.len() < 32 {
-            anyhow::bail!(
-                "{} holds a secret shorter than 32 bytes; delete it to generate a new one",
-                path.display()
-            );
+            anyhow::bail!("{} holds a secret shorter than 32 bytes; delete it to generate a new one", path.display());
         }
         return Ok(secret);
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
     }
     let mut bytes = [0u8; 48];
     rand::fill(&mut bytes);
@@ -58,9 +50,7 @@ fn load_or_generate(path: &Path) -> anyhow::Result<Vec<u8>> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options
-        .open(path)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+    let mut file = options.open(path).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
     file.write_all(secret.as_bytes())?;
     file.sync_all()?;
     tracing::info!(path = %path.display(), "generated a token signing secret for the embedded database");
@@ -105,10 +95,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join(SECRET_FILE))
-                .unwrap()
-                .permissions()
-                .mode();
+            let mode = std::fs::metadata(dir.join(SECRET_FILE)).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::remove_dir_all(dir).ok();
@@ -118,13 +105,9 @@ mod tests {
     fn postgres_refuses_to_start_without_a_configured_secret() {
         let dir = std::env::temp_dir();
         let url = DatabaseUrl::parse("postgres://u@h/db").unwrap();
-        let err = jwt_secret(&settings_with(&dir, ""), &url)
-            .unwrap_err()
-            .to_string();
+        let err = jwt_secret(&settings_with(&dir, ""), &url).unwrap_err().to_string();
         assert!(err.contains("auth.jwt_secret"), "{err}");
-        let err = jwt_secret(&settings_with(&dir, "short"), &url)
-            .unwrap_err()
-            .to_string();
+        let err = jwt_secret(&settings_with(&dir, "short"), &url).unwrap_err().to_string();
         assert!(err.contains("32 bytes"), "{err}");
         assert!(jwt_secret(&settings_with(&dir, &"k".repeat(32)), &url).is_ok());
     }

@@ -34,11 +34,7 @@ pub fn blocked_for(
     let keys: Vec<&str> = limits.iter().map(|l| l.key.as_str()).collect();
     let rows: Vec<(String, NaiveDateTime, i32)> = login_throttle::table
         .filter(login_throttle::throttle_key.eq_any(keys))
-        .select((
-            login_throttle::throttle_key,
-            login_throttle::window_started_at,
-            login_throttle::failures,
-        ))
+        .select((login_throttle::throttle_key, login_throttle::window_started_at, login_throttle::failures))
         .load(conn)?;
     let mut wait: Option<u64> = None;
     for (key, started, failures) in rows {
@@ -54,12 +50,7 @@ pub fn blocked_for(
     Ok(wait)
 }
 
-pub fn record_failure(
-    conn: &mut DbConn,
-    limits: &[Limit],
-    now: NaiveDateTime,
-    window: Duration,
-) -> AppResult<()> {
+pub fn record_failure(conn: &mut DbConn, limits: &[Limit], now: NaiveDateTime, window: Duration) -> AppResult<()> {
     for limit in limits {
         count_login_failure(conn, &limit.key, now, now - window)?;
     }
@@ -67,7 +58,6 @@ pub fn record_failure(
 }
 
 pub fn clear(conn: &mut DbConn, key: &str) -> AppResult<()> {
-    diesel::delete(login_throttle::table.filter(login_throttle::throttle_key.eq(key)))
-        .execute(conn)?;
+    diesel::delete(login_throttle::table.filter(login_throttle::throttle_key.eq(key))).execute(conn)?;
     Ok(())
 }

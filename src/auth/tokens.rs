@@ -73,10 +73,7 @@ impl TokenKeys {
         refresh_ttl: Duration,
     ) -> anyhow::Result<Self> {
         if secret.len() < 32 {
-            anyhow::bail!(
-                "auth.jwt_secret must be at least 32 bytes (it has {})",
-                secret.len()
-            );
+            anyhow::bail!("auth.jwt_secret must be at least 32 bytes (it has {})", secret.len());
         }
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
@@ -126,12 +123,7 @@ impl TokenKeys {
         Ok((token, claims))
     }
 
-    pub fn verify(
-        &self,
-        token: &str,
-        expected: TokenType,
-        now: NaiveDateTime,
-    ) -> Result<Claims, TokenError> {
+    pub fn verify(&self, token: &str, expected: TokenType, now: NaiveDateTime) -> Result<Claims, TokenError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
         let claims = data.claims;
@@ -154,28 +146,12 @@ mod tests {
     use super::*;
 
     fn keys() -> TokenKeys {
-        TokenKeys::new(
-            &[7u8; 32],
-            "pd",
-            "pd",
-            Duration::minutes(15),
-            Duration::hours(1),
-        )
-        .unwrap()
+        TokenKeys::new(&[7u8; 32], "pd", "pd", Duration::minutes(15), Duration::hours(1)).unwrap()
     }
 
     #[test]
     fn a_short_secret_is_refused() {
-        assert!(
-            TokenKeys::new(
-                &[7u8; 31],
-                "pd",
-                "pd",
-                Duration::minutes(1),
-                Duration::minutes(1)
-            )
-            .is_err()
-        );
+        assert!(TokenKeys::new(&[7u8; 31], "pd", "pd", Duration::minutes(1), Duration::minutes(1)).is_err());
     }
 
     #[test]
@@ -184,17 +160,8 @@ mod tests {
         let now = chrono::Utc::now().naive_utc();
         let (t, c) = k.issue(TokenType::Access, "u1", "s1", 3, now).unwrap();
         assert_eq!(k.verify(&t, TokenType::Access, now).unwrap(), c);
-        assert_eq!(
-            k.verify(&t, TokenType::Refresh, now),
-            Err(TokenError::WrongType)
-        );
-        assert_eq!(
-            k.verify(&t, TokenType::Access, now + Duration::minutes(16)),
-            Err(TokenError::Expired)
-        );
-        assert_eq!(
-            k.verify(&t, TokenType::Access, now - Duration::minutes(1)),
-            Err(TokenError::NotYetValid)
-        );
+        assert_eq!(k.verify(&t, TokenType::Refresh, now), Err(TokenError::WrongType));
+        assert_eq!(k.verify(&t, TokenType::Access, now + Duration::minutes(16)), Err(TokenError::Expired));
+        assert_eq!(k.verify(&t, TokenType::Access, now - Duration::minutes(1)), Err(TokenError::NotYetValid));
     }
 }

@@ -19,13 +19,9 @@ pub fn run_pending(conn: &mut AnyConnection) -> Result<Vec<String>, BoxError> {
     match conn {
         AnyConnection::Sqlite(c) => applied(c.run_pending_migrations(SQLITE)?),
         AnyConnection::Postgresql(c) => {
-            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
-                .execute(c)?;
-            let result = c
-                .run_pending_migrations(POSTGRES)
-                .map(|v| v.iter().map(|m| m.to_string()).collect());
-            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
-                .execute(c)?;
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(c)?;
+            let result = c.run_pending_migrations(POSTGRES).map(|v| v.iter().map(|m| m.to_string()).collect());
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(c)?;
             result
         }
     }
@@ -47,8 +43,6 @@ pub fn is_up_to_date(conn: &mut AnyConnection) -> Result<bool, BoxError> {
     })
 }
 
-fn applied(
-    versions: Vec<diesel::migration::MigrationVersion<'_>>,
-) -> Result<Vec<String>, BoxError> {
+fn applied(versions: Vec<diesel::migration::MigrationVersion<'_>>) -> Result<Vec<String>, BoxError> {
     Ok(versions.iter().map(|v| v.to_string()).collect())
 }

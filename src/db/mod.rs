@@ -36,22 +36,16 @@ impl DatabaseUrl {
         let url = url.trim();
         if let Some(rest) = url.strip_prefix("sqlite://") {
             if rest.is_empty() {
-                return Err("database.url: a sqlite:// URL needs a file path, e.g. sqlite://data/proposal-desk.db".into());
+                return Err(
+                    "database.url: a sqlite:// URL needs a file path, e.g. sqlite://data/proposal-desk.db".into()
+                );
             }
-            return Ok(DatabaseUrl::Sqlite {
-                path: rest.to_string(),
-            });
+            return Ok(DatabaseUrl::Sqlite { path: rest.to_string() });
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(DatabaseUrl::Postgres {
-                url: url.to_string(),
-            });
+            return Ok(DatabaseUrl::Postgres { url: url.to_string() });
         }
-        let scheme = url
-            .split("://")
-            .next()
-            .filter(|_| url.contains("://"))
-            .unwrap_or("(none)");
+        let scheme = url.split("://").next().filter(|_| url.contains("://")).unwrap_or("(none)");
         Err(format!(
             "database.url: unsupported scheme `{scheme}`; use sqlite://PATH for the embedded database or postgres://USER@HOST/DB for PostgreSQL"
         ))
@@ -73,9 +67,8 @@ impl DatabaseUrl {
         match self {
             DatabaseUrl::Sqlite { path } => {
                 let mut conn = diesel::SqliteConnection::establish(path)?;
-                configure_sqlite(&mut conn, busy_timeout_ms).map_err(|e| {
-                    ConnectionError::BadConnection(format!("sqlite setup failed: {e}"))
-                })?;
+                configure_sqlite(&mut conn, busy_timeout_ms)
+                    .map_err(|e| ConnectionError::BadConnection(format!("sqlite setup failed: {e}")))?;
                 Ok(AnyConnection::Sqlite(conn))
             }
             DatabaseUrl::Postgres { url } => {
@@ -83,9 +76,7 @@ impl DatabaseUrl {
                 // Timestamps are stored as UTC without a zone; make the session agree.
                 diesel::sql_query("SET TIME ZONE 'UTC'")
                     .execute(&mut conn)
-                    .map_err(|e| {
-                        ConnectionError::BadConnection(format!("postgres setup failed: {e}"))
-                    })?;
+                    .map_err(|e| ConnectionError::BadConnection(format!("postgres setup failed: {e}")))?;
                 Ok(AnyConnection::Postgresql(conn))
             }
         }
@@ -120,31 +111,16 @@ mod tests {
 
     #[test]
     fn scheme_decides_the_backend() {
-        assert_eq!(
-            DatabaseUrl::parse("sqlite://data/x.db").unwrap(),
-            DatabaseUrl::Sqlite {
-                path: "data/x.db".into()
-            }
-        );
-        assert!(matches!(
-            DatabaseUrl::parse("postgres://u@h/db").unwrap(),
-            DatabaseUrl::Postgres { .. }
-        ));
-        assert!(matches!(
-            DatabaseUrl::parse("postgresql://u@h/db").unwrap(),
-            DatabaseUrl::Postgres { .. }
-        ));
+        assert_eq!(DatabaseUrl::parse("sqlite://data/x.db").unwrap(), DatabaseUrl::Sqlite { path: "data/x.db".into() });
+        assert!(matches!(DatabaseUrl::parse("postgres://u@h/db").unwrap(), DatabaseUrl::Postgres { .. }));
+        assert!(matches!(DatabaseUrl::parse("postgresql://u@h/db").unwrap(), DatabaseUrl::Postgres { .. }));
     }
 
     #[test]
     fn anything_else_is_refused_with_the_scheme_named() {
         let err = DatabaseUrl::parse("postgress://u@h/db").unwrap_err();
         assert!(err.contains("postgress"), "{err}");
-        assert!(
-            DatabaseUrl::parse("data/x.db")
-                .unwrap_err()
-                .contains("(none)")
-        );
+        assert!(DatabaseUrl::parse("data/x.db").unwrap_err().contains("(none)"));
         assert!(DatabaseUrl::parse("mysql://h/db").is_err());
         assert!(DatabaseUrl::parse("sqlite://").is_err());
     }

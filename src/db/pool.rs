@@ -22,16 +22,11 @@ impl r2d2::ManageConnection for Manager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<AnyConnection, Self::Error> {
-        self.url
-            .establish(self.busy_timeout_ms)
-            .map_err(diesel::r2d2::Error::ConnectionError)
+        self.url.establish(self.busy_timeout_ms).map_err(diesel::r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
-        diesel::sql_query("SELECT 1")
-            .execute(conn)
-            .map(|_| ())
-            .map_err(diesel::r2d2::Error::QueryError)
+        diesel::sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(diesel::r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut AnyConnection) -> bool {
@@ -57,22 +52,15 @@ impl Db {
             && let Some(dir) = std::path::Path::new(path).parent()
             && !dir.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display())
-            })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display()))?;
         }
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
             .connection_timeout(connect_timeout)
-            .build(Manager {
-                url: url.clone(),
-                busy_timeout_ms,
-            })
+            .build(Manager { url: url.clone(), busy_timeout_ms })
             .map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", url.redacted()))?;
-        Ok(Db {
-            pool,
-            url: url.clone(),
-        })
+        Ok(Db { pool, url: url.clone() })
     }
 
     pub fn url(&self) -> &DatabaseUrl {
@@ -81,9 +69,7 @@ impl Db {
 
     /// A connection for blocking code (CLI commands, background threads).
     pub fn get(&self) -> Result<r2d2::PooledConnection<Manager>, AppError> {
-        self.pool
-            .get()
-            .map_err(|e| AppError::unavailable(format!("no database connection: {e}")))
+        self.pool.get().map_err(|e| AppError::unavailable(format!("no database connection: {e}")))
     }
 
     /// Runs read-only work on a blocking thread.
@@ -131,9 +117,7 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, AppError>,
 {
     match conn {
-        AnyConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
-        }
+        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     match f(conn) {
@@ -142,9 +126,7 @@ where
             Ok(value)
         }
         Err(e) => {
-            if let Err(rollback) =
-                <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn)
-            {
+            if let Err(rollback) = <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn) {
                 tracing::error!(error = %rollback, "rollback failed");
             }
             Err(e)

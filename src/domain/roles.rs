@@ -21,14 +21,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Member,
-        Role::UnitStaff,
-        Role::UnitHead,
-        Role::Office,
-        Role::Leader,
-        Role::Admin,
-    ];
+    pub const ALL: [Role; 6] = [Role::Member, Role::UnitStaff, Role::UnitHead, Role::Office, Role::Leader, Role::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -103,20 +96,12 @@ impl AffiliationError {
 }
 
 /// Checks that a role's account has exactly the affiliation the role needs.
-pub fn check_affiliation(
-    role: Role,
-    has_sector: bool,
-    has_unit: bool,
-) -> Result<(), AffiliationError> {
+pub fn check_affiliation(role: Role, has_sector: bool, has_unit: bool) -> Result<(), AffiliationError> {
     match role.affiliation() {
         Affiliation::Sector if !has_sector => Err(AffiliationError::SectorRequired),
         Affiliation::Unit if !has_unit => Err(AffiliationError::UnitRequired),
-        Affiliation::Sector | Affiliation::None if has_unit => {
-            Err(AffiliationError::UnitNotAllowed)
-        }
-        Affiliation::Unit | Affiliation::None if has_sector => {
-            Err(AffiliationError::SectorNotAllowed)
-        }
+        Affiliation::Sector | Affiliation::None if has_unit => Err(AffiliationError::UnitNotAllowed),
+        Affiliation::Unit | Affiliation::None if has_sector => Err(AffiliationError::SectorNotAllowed),
         _ => Ok(()),
     }
 }
@@ -137,31 +122,13 @@ mod tests {
     #[test]
     fn each_role_has_exactly_its_affiliation() {
         assert_eq!(check_affiliation(Role::Member, true, false), Ok(()));
-        assert_eq!(
-            check_affiliation(Role::Member, false, false),
-            Err(AffiliationError::SectorRequired)
-        );
-        assert_eq!(
-            check_affiliation(Role::Member, true, true),
-            Err(AffiliationError::UnitNotAllowed)
-        );
+        assert_eq!(check_affiliation(Role::Member, false, false), Err(AffiliationError::SectorRequired));
+        assert_eq!(check_affiliation(Role::Member, true, true), Err(AffiliationError::UnitNotAllowed));
         assert_eq!(check_affiliation(Role::UnitHead, false, true), Ok(()));
-        assert_eq!(
-            check_affiliation(Role::UnitStaff, false, false),
-            Err(AffiliationError::UnitRequired)
-        );
-        assert_eq!(
-            check_affiliation(Role::UnitStaff, true, true),
-            Err(AffiliationError::SectorNotAllowed)
-        );
+        assert_eq!(check_affiliation(Role::UnitStaff, false, false), Err(AffiliationError::UnitRequired));
+        assert_eq!(check_affiliation(Role::UnitStaff, true, true), Err(AffiliationError::SectorNotAllowed));
         assert_eq!(check_affiliation(Role::Office, false, false), Ok(()));
-        assert_eq!(
-            check_affiliation(Role::Admin, true, false),
-            Err(AffiliationError::SectorNotAllowed)
-        );
-        assert_eq!(
-            check_affiliation(Role::Leader, false, true),
-            Err(AffiliationError::UnitNotAllowed)
-        );
+        assert_eq!(check_affiliation(Role::Admin, true, false), Err(AffiliationError::SectorNotAllowed));
+        assert_eq!(check_affiliation(Role::Leader, false, true), Err(AffiliationError::UnitNotAllowed));
     }
 }
