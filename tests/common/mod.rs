@@ -1,0 +1,374 @@
+//! The test harness: an isolated database per test (a SQLite file, or a
+//! uniquely named PostgreSQL database that is dropped afterwards), the real
+//! router, a clock that stands still, and builders for accounts.
+//!
+//! PostgreSQL is found at PD_TEST_POSTGRES_URL (default
+//! postgres://postgres@127.0.0.1:5432/postgres). When it cannot be reached the
+//! PostgreSQL half of each test says so loudly on stderr and is skipped, unless
+//! PD_TEST_REQUIRE_POSTGRES=1 (as in .ci/run), which turns the skip into a failure.
+
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::test::{self, TestRequest};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use proposal_desk::accounts::{self, NewAccount};
+use proposal_desk::audit::{Actor, Origin};
+use proposal_desk::clock::ManualClock;
+use proposal_desk::config::Settings;
+use proposal_desk::db::models::org::{SectorRow, UnitRow};
+use proposal_desk::db::schema::{audit_events, sectors, units};
+use proposal_desk::db::{Db, DbConn};
+use proposal_desk::domain::Role;
+use proposal_desk::{AppState, build_app, server};
+use serde_json::Value;
+
+pub const PASSWORD: &str = "river lanterns at dusk";
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one async test body on both backends: `both_backends!(name, ...)` makes
+/// `name::sqlite` and `name::postgres` from `async fn name(app: TestApp)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                if let Some(app) = $crate::common::TestApp::start($crate::common::Backend::Sqlite, stringify!($name)).await {
+                    super::$name(app).await;
+                }
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(app) = $crate::common::TestApp::start($crate::common::Backend::Postgres, stringify!($name)).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    )*};
+}
+
+pub fn postgres_base_url() -> String {
+    std::env::var("PD_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn postgres_required() -> bool {
+    std::env::var("PD_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+/// A database that exists for one test and is removed when dropped.
+pub struct TestDatabase {
+    pub url: String,
+    backend: Backend,
+    cleanup: Option<String>,
+}
+
+impl TestDatabase {
+    pub fn create(backend: Backend, test_name: &str) -> Option<TestDatabase> {
+        let unique = uuid::Uuid::new_v4().simple().to_string();
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("pd-test-{unique}"));
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                let path = dir.join("test.db");
+                Some(TestDatabase {
+                    url: format!("sqlite://{}", path.display()),
+                    backend,
+                    cleanup: Some(dir.display().to_string()),
+                })
+            }
+            Backend::Postgres => {
+                let base = postgres_base_url();
+                let mut admin = match diesel::PgConnection::establish(&base) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        if postgres_required() {
+                            panic!(
+                                "PostgreSQL is required (PD_TEST_REQUIRE_POSTGRES=1) but {base} cannot be reached: {e}"
+                            );
+                        }
+                        eprintln!(
+                            "\n!!! SKIPPED on PostgreSQL: {test_name} — cannot reach {base} ({e}). Set PD_TEST_POSTGRES_URL. !!!\n"
+                        );
+                        return None;
+                    }
+                };
+                let name = format!("pd_test_{unique}");
+                diesel::sql_query(format!(
+                    "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+                ))
+                .execute(&mut admin)
+                .expect("create test database");
+                let url = match base.rsplit_once('/') {
+                    Some((prefix, _)) => format!("{prefix}/{name}"),
+                    None => panic!("PD_TEST_POSTGRES_URL must end with /DATABASE"),
+                };
+                Some(TestDatabase { url, backend, cleanup: Some(name) })
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some(target) = self.cleanup.take() else { return };
+        match self.backend {
+            Backend::Sqlite => {
+                let _ = std::fs::remove_dir_all(target);
+            }
+            Backend::Postgres => {
+                if let Ok(mut admin) = diesel::PgConnection::establish(&postgres_base_url()) {
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {target} WITH (FORCE)")).execute(&mut admin);
+                }
+            }
+        }
+    }
+}
+
+pub fn test_settings(url: &str) -> Settings {
+    let mut settings = Settings::load_from(None, Vec::<(String, String)>::new()).expect("default settings");
+    settings.database.url = url.to_string();
+    settings.database.pool_size = 4;
+    settings.auth.jwt_secret = JWT_SECRET.into();
+    settings.data.dir = std::env::temp_dir().join("pd-test-data").display().to_string();
+    settings
+}
+
+/// A password hash of [`PASSWORD`], computed once per test binary.
+pub fn password_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| proposal_desk::auth::password::hash_blocking(PASSWORD).expect("hash")).clone()
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub clock: ManualClock,
+    pub backend: Backend,
+    pub database: TestDatabase,
+}
+
+/// What a user would see of a response.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn field(&self, name: &str) -> &Value {
+        &self.body[name]
+    }
+    pub fn str(&self, name: &str) -> String {
+        self.body[name].as_str().unwrap_or_else(|| panic!("no string {name} in {}", self.text)).to_string()
+    }
+    /// Asserts an RFC 9457 problem with this status and type.
+    pub fn assert_problem(&self, status: u16, kind: &str) {
+        assert_eq!(self.status.as_u16(), status, "{}", self.text);
+        assert_eq!(self.content_type, "application/problem+json", "{}", self.text);
+        assert_eq!(self.body["type"], format!("/problems/{kind}"), "{}", self.text);
+        assert!(self.body["title"].as_str().is_some_and(|t| !t.is_empty()), "{}", self.text);
+        assert!(self.body["title_en"].as_str().is_some_and(|t| !t.is_empty()), "{}", self.text);
+    }
+    pub fn assert_ok(&self) {
+        assert!(self.status.is_success(), "expected success, got {}: {}", self.status, self.text);
+    }
+}
+
+/// An account made for a test, with the password it signs in with.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub username: String,
+    pub role: Role,
+    pub token: String,
+    pub refresh: String,
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend, test_name: &str) -> Option<TestApp> {
+        let database = TestDatabase::create(backend, test_name)?;
+        let settings = test_settings(&database.url);
+        let clock = ManualClock::new(NaiveDate::from_ymd_opt(2026, 3, 2)?.and_hms_opt(1, 0, 0)?);
+        let state = server::prepare(settings, std::sync::Arc::new(clock.clone())).expect("prepare app");
+        Some(TestApp { state, clock, backend, database })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    /// Runs blocking database work directly (fixtures, inspections).
+    pub fn with_conn<T>(&self, f: impl FnOnce(&mut DbConn) -> T) -> T {
+        let mut conn = self.state.db.get().expect("connection");
+        f(&mut conn)
+    }
+
+    pub async fn call(&self, request: TestRequest) -> Reply {
+        let service = test::init_service(build_app(self.state.clone())).await;
+        let response =
+            test::call_service(&service, request.peer_addr("192.0.2.10:40000".parse().expect("addr")).to_request())
+                .await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let bytes = test::read_body(response).await;
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply { status, content_type, headers, body, text }
+    }
+
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut request = TestRequest::default().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+        }
+        if let Some(body) = body {
+            request = request.set_json(body);
+        }
+        self.call(request).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(token), Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(Method::PATCH, path, Some(token), Some(body)).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Reply {
+        self.send(
+            Method::POST,
+            "/api/auth/login",
+            None,
+            Some(serde_json::json!({"username": username, "password": password})),
+        )
+        .await
+    }
+
+    /// A sector, created directly in the database.
+    pub fn sector(&self, code: &str) -> String {
+        let now = self.clock_now();
+        let row = SectorRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            code: code.into(),
+            name: format!("界别{code}"),
+            sort_order: 0,
+            active: true,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        self.with_conn(|c| diesel::insert_into(sectors::table).values(&row).execute(c)).expect("sector");
+        row.id
+    }
+
+    /// A handling unit, created directly in the database.
+    pub fn unit(&self, code: &str) -> String {
+        let now = self.clock_now();
+        let row = UnitRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            code: code.into(),
+            name: format!("单位{code}"),
+            kind: "政府部门".into(),
+            email: None,
+            active: true,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        self.with_conn(|c| diesel::insert_into(units::table).values(&row).execute(c)).expect("unit");
+        row.id
+    }
+
+    pub fn clock_now(&self) -> chrono::NaiveDateTime {
+        use proposal_desk::clock::Clock;
+        self.clock.now()
+    }
+
+    /// An account of `role` with password [`PASSWORD`], signed in.
+    pub async fn user(&self, role: Role) -> TestUser {
+        let username =
+            format!("{}-{}", role.as_str().replace('_', "-"), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        self.user_named(&username, role).await
+    }
+
+    pub async fn user_named(&self, username: &str, role: Role) -> TestUser {
+        let id = self.account(username, role);
+        let reply = self.login(username, PASSWORD).await;
+        reply.assert_ok();
+        TestUser {
+            id,
+            username: username.into(),
+            role,
+            token: reply.str("access_token"),
+            refresh: reply.str("refresh_token"),
+        }
+    }
+
+    /// An account of `role` with password [`PASSWORD`], not signed in; returns its id.
+    pub fn account(&self, username: &str, role: Role) -> String {
+        let (sector_id, unit_id) = match role {
+            Role::Member => (Some(self.sector(&format!("s{}", &uuid::Uuid::new_v4().simple().to_string()[..8]))), None),
+            Role::UnitStaff | Role::UnitHead => {
+                (None, Some(self.unit(&format!("u{}", &uuid::Uuid::new_v4().simple().to_string()[..8]))))
+            }
+            _ => (None, None),
+        };
+        let now = self.clock_now();
+        let account = NewAccount {
+            username: username.into(),
+            display_name: format!("测试{username}"),
+            role,
+            sector_id,
+            unit_id,
+            email: None,
+            phone: None,
+            password_hash: password_hash(),
+            must_change_password: false,
+        };
+        let row = self
+            .state
+            .db
+            .write_blocking(|conn| accounts::create(conn, account, &Actor::system("test"), &Origin::default(), now))
+            .expect("create user");
+        row.id
+    }
+
+    pub fn audit_count(&self) -> i64 {
+        self.with_conn(|c| audit_events::table.count().get_result(c)).expect("count")
+    }
+
+    /// The actions of the audit events after sequence number `after`.
+    pub fn audit_actions_after(&self, after: i64) -> Vec<(String, String, String)> {
+        self.with_conn(|c| {
+            audit_events::table
+                .filter(audit_events::seq.gt(after))
+                .order(audit_events::seq.asc())
+                .select((audit_events::action, audit_events::actor_role, audit_events::object_id))
+                .load(c)
+        })
+        .expect("audit")
+    }
+
+    pub fn last_audit_seq(&self) -> i64 {
+        self.with_conn(|c| audit_events::table.select(diesel::dsl::max(audit_events::seq)).first::<Option<i64>>(c))
+            .expect("max")
+            .unwrap_or(0)
+    }
+}
