@@ -18,7 +18,7 @@ pub mod state;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{App, HttpRequest, middleware, web};
+use actix_web::{App, HttpMessage, HttpRequest, middleware, web};
 use std::sync::OnceLock;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
@@ -101,5 +101,3 @@ async fn echo_request_id(
     }
     Ok(res)
 }
-
-use actix_web::HttpMessage;

@@ -5,7 +5,7 @@
 use std::future::{Ready, ready};
 use std::net::IpAddr;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 
 use crate::audit::Origin;
 use crate::error::AppError;
@@ -27,11 +27,8 @@ pub fn origin_of(req: &HttpRequest) -> Origin {
     Origin { request_id, client_addr: client_addr(req, &trusted) }
 }
 
-use actix_web::HttpMessage;
-
 fn client_addr(req: &HttpRequest, trusted: &[IpAddr]) -> Option<String> {
-    let peer = req.peer_addr().map(|a| a.ip());
-    let Some(peer) = peer else { return None };
+    let peer = req.peer_addr()?.ip();
     if !trusted.contains(&peer) {
         return Some(peer.to_string());
     }
