@@ -145,13 +145,8 @@ async fn each_admin_action_leaves_exactly_one_audit_event(app: TestApp) {
         }
     }
     // The event says who, from where, with values before and after, and no password hash.
-    let (before_json, after_json, actor, addr, request_id): (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ) = app
+    type Columns = (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+    let (before_json, after_json, actor, addr, request_id): Columns = app
         .with_conn(|c| {
             use diesel::prelude::*;
             use proposal_desk::db::schema::audit_events::dsl::*;
