@@ -108,6 +108,8 @@ async fn password_change_revokes_every_older_token(app: TestApp) {
         .await;
     wrong.assert_problem(422, "validation");
     assert_eq!(wrong.body["errors"][0]["field"], "current_password");
+    let last = app.audit_actions_after(app.last_audit_seq() - 1);
+    assert_eq!(last[0].0, "user.change_password_failed", "a failed attempt is audited too");
     let common = app
         .post("/api/auth/password", &member.token, json!({"current_password": PASSWORD, "new_password": "12345678"}))
         .await;

@@ -296,7 +296,15 @@ async fn change_password(
         return Err(AppError::too_many_requests(seconds));
     }
     if !state.passwords.verify(current_password, Some(stored)).await? {
-        state.db.write(move |conn| throttle::record_failure(conn, &limits, now, window)).await?;
+        let (actor, user_id, failed_origin) = (user.actor(), user.id.clone(), origin.clone());
+        state
+            .db
+            .write(move |conn| {
+                throttle::record_failure(conn, &limits, now, window)?;
+                audit::record(conn, &actor, &failed_origin, Change::new("user.change_password_failed", "user", user_id), now)?;
+                Ok(())
+            })
+            .await?;
         return Err(AppError::invalid_field("current_password", "wrong", "当前密码不正确"));
     }
     check_policy("new_password", &new_password, &user.username, auth.password_min_chars, auth.password_max_chars)
