@@ -80,12 +80,18 @@ pub fn check_affiliation_exists(
     check_affiliation(role, sector_id.is_some(), unit_id.is_some())
         .map_err(|e| AppError::invalid_field(e.field(), "invalid", e.message_zh()))?;
     if let Some(id) = sector_id {
+        if !crate::api::is_id(id) {
+            return Err(AppError::invalid_field("sector_id", "not_found", "界别不存在"));
+        }
         let n: i64 = sectors::table.filter(sectors::id.eq(id)).count().get_result(conn)?;
         if n == 0 {
             return Err(AppError::invalid_field("sector_id", "not_found", "界别不存在"));
         }
     }
     if let Some(id) = unit_id {
+        if !crate::api::is_id(id) {
+            return Err(AppError::invalid_field("unit_id", "not_found", "承办单位不存在"));
+        }
         let n: i64 = units::table.filter(units::id.eq(id)).count().get_result(conn)?;
         if n == 0 {
             return Err(AppError::invalid_field("unit_id", "not_found", "承办单位不存在"));

@@ -280,6 +280,13 @@ impl From<diesel::result::Error> for AppError {
                 err.cause = Some(e.to_string());
                 err
             }
+            // Text the database cannot store (e.g. a NUL byte on PostgreSQL)
+            // is the client's input at fault: a safety net behind the field checks.
+            Error::DatabaseError(_, ref info) if info.message().contains("invalid byte sequence") => {
+                let mut err = AppError::bad_request("请求内容包含无法保存的字符");
+                err.cause = Some(e.to_string());
+                err
+            }
             other => AppError::internal(format!("database: {other}")),
         }
     }

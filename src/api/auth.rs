@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::api::body::Body;
 use crate::api::validate::Check;
 use crate::audit::{self, Actor, Change, Origin};
 use crate::auth::AuthUser;
@@ -87,7 +88,7 @@ const BAD_CREDENTIALS: &str = "用户名或密码错误";
     )
 )]
 #[post("/auth/login")]
-async fn login(state: web::Data<AppState>, origin: Origin, body: web::Json<LoginRequest>) -> AppResult<HttpResponse> {
+async fn login(state: web::Data<AppState>, origin: Origin, body: Body<LoginRequest>) -> AppResult<HttpResponse> {
     let LoginRequest { username, password } = body.into_inner();
     let mut check = Check::new();
     check.text("username", &username, 1, 128);
@@ -174,11 +175,7 @@ async fn login(state: web::Data<AppState>, origin: Origin, body: web::Json<Login
     responses((status = 200, body = TokenResponse), (status = 401, body = Problem))
 )]
 #[post("/auth/refresh")]
-async fn refresh(
-    state: web::Data<AppState>,
-    origin: Origin,
-    body: web::Json<RefreshRequest>,
-) -> AppResult<HttpResponse> {
+async fn refresh(state: web::Data<AppState>, origin: Origin, body: Body<RefreshRequest>) -> AppResult<HttpResponse> {
     let now = state.clock.now();
     let claims = state.tokens.verify(&body.refresh_token, TokenType::Refresh, now).map_err(|e| {
         tracing::debug!(reason = %e, "refresh token refused");
@@ -269,7 +266,7 @@ async fn change_password(
     state: web::Data<AppState>,
     origin: Origin,
     user: AuthUser,
-    body: web::Json<ChangePasswordRequest>,
+    body: Body<ChangePasswordRequest>,
 ) -> AppResult<HttpResponse> {
     let ChangePasswordRequest { current_password, new_password } = body.into_inner();
     if current_password.len() > MAX_PASSWORD_INPUT {
@@ -301,7 +298,13 @@ async fn change_password(
             .db
             .write(move |conn| {
                 throttle::record_failure(conn, &limits, now, window)?;
-                audit::record(conn, &actor, &failed_origin, Change::new("user.change_password_failed", "user", user_id), now)?;
+                audit::record(
+                    conn,
+                    &actor,
+                    &failed_origin,
+                    Change::new("user.change_password_failed", "user", user_id),
+                    now,
+                )?;
                 Ok(())
             })
             .await?;

@@ -2,6 +2,7 @@
 //! the change and its audit event in one transaction, answer.
 
 pub mod auth;
+pub mod body;
 pub mod health;
 pub mod openapi;
 pub mod sectors;
@@ -59,7 +60,7 @@ fn json_error(err: JsonPayloadError) -> AppError {
 
 /// serde's message is safe to show (it names fields and positions, nothing
 /// of ours); an unknown field also becomes a field error the client can point at.
-fn deserialize_error(e: &serde_json::Error) -> AppError {
+pub(crate) fn deserialize_error(e: &serde_json::Error) -> AppError {
     let message = e.to_string();
     let mut error = AppError::bad_request(format!("JSON 内容有误: {message}"));
     if let Some(rest) = message.strip_prefix("unknown field `")
@@ -110,6 +111,17 @@ pub struct Page<T> {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+}
+
+/// Ids are UUIDs; anything else names nothing, so it answers 404 without
+/// reaching the database (where, e.g., a NUL byte would be an error).
+pub fn path_id(id: web::Path<String>) -> Result<String, AppError> {
+    let id = id.into_inner();
+    if is_id(&id) { Ok(id) } else { Err(AppError::not_found()) }
+}
+
+pub fn is_id(text: &str) -> bool {
+    uuid::Uuid::try_parse(text).is_ok()
 }
 
 /// The version a client last saw, sent back with a change so that a stale

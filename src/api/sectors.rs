@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::api::body::Body;
 use crate::api::check_version;
 use crate::api::validate::Check;
 use crate::audit::{self, Change, Origin};
@@ -67,7 +68,7 @@ async fn create_sector(
     state: web::Data<AppState>,
     user: AuthUser,
     origin: Origin,
-    body: web::Json<CreateSectorRequest>,
+    body: Body<CreateSectorRequest>,
 ) -> AppResult<HttpResponse> {
     user.require(Permission::ManageSectors)?;
     let body = body.into_inner();
@@ -128,7 +129,7 @@ async fn update_sector(
     user: AuthUser,
     origin: Origin,
     id: web::Path<String>,
-    body: web::Json<UpdateSectorRequest>,
+    body: Body<UpdateSectorRequest>,
 ) -> AppResult<web::Json<SectorRow>> {
     user.require(Permission::ManageSectors)?;
     let body = body.into_inner();
@@ -138,7 +139,7 @@ async fn update_sector(
         check.range("sort_order", order.into(), 0, 100_000);
     }
     check.finish()?;
-    let (id, now, actor) = (id.into_inner(), state.clock.now(), user.actor());
+    let (id, now, actor) = (crate::api::path_id(id)?, state.clock.now(), user.actor());
     let row = state
         .db
         .write(move |conn| {

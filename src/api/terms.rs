@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::api::body::Body;
 use crate::api::check_version;
 use crate::api::serde_util::double_option;
 use crate::api::validate::Check;
@@ -126,12 +127,17 @@ pub struct UpdateSessionRequest {
 }
 
 fn check_term(check: &mut Check, starts_on: NaiveDate, ends_on: Option<NaiveDate>) {
+    check.date("starts_on", starts_on);
+    if let Some(end) = ends_on {
+        check.date("ends_on", end);
+    }
     if ends_on.is_some_and(|end| end < starts_on) {
         check.fail("ends_on", "before_start", "结束日期不能早于开始日期");
     }
 }
 
-fn check_window(check: &mut Check, start: NaiveDate, end: NaiveDate) {
+fn check_session_dates(check: &mut Check, opens_on: NaiveDate, start: NaiveDate, end: NaiveDate) {
+    check.date("opens_on", opens_on).date("plenary_window_start", start).date("plenary_window_end", end);
     if end < start {
         check.fail("plenary_window_end", "before_start", "大会提案截止日期不能早于开始日期");
     }
@@ -176,7 +182,7 @@ async fn create_term(
     state: web::Data<AppState>,
     user: AuthUser,
     origin: Origin,
-    body: web::Json<CreateTermRequest>,
+    body: Body<CreateTermRequest>,
 ) -> AppResult<HttpResponse> {
     user.require(Permission::ManageTermsAndSessions)?;
     let body = body.into_inner();
@@ -231,14 +237,14 @@ async fn update_term(
     user: AuthUser,
     origin: Origin,
     id: web::Path<String>,
-    body: web::Json<UpdateTermRequest>,
+    body: Body<UpdateTermRequest>,
 ) -> AppResult<web::Json<TermView>> {
     user.require(Permission::ManageTermsAndSessions)?;
     let body = body.into_inner();
     let mut check = Check::new();
     check.opt_text("name", body.name.as_deref(), 32);
     check.finish()?;
-    let (id, now, actor) = (id.into_inner(), state.clock.now(), user.actor());
+    let (id, now, actor) = (crate::api::path_id(id)?, state.clock.now(), user.actor());
     let row = state
         .db
         .write(move |conn| {
@@ -300,15 +306,15 @@ async fn create_session(
     user: AuthUser,
     origin: Origin,
     id: web::Path<String>,
-    body: web::Json<CreateSessionRequest>,
+    body: Body<CreateSessionRequest>,
 ) -> AppResult<HttpResponse> {
     user.require(Permission::ManageTermsAndSessions)?;
     let body = body.into_inner();
     let mut check = Check::new();
     check.range("number", body.number.into(), 1, 100).text("name", &body.name, 1, 32);
-    check_window(&mut check, body.plenary_window_start, body.plenary_window_end);
+    check_session_dates(&mut check, body.opens_on, body.plenary_window_start, body.plenary_window_end);
     check.finish()?;
-    let (term_id, now, actor) = (id.into_inner(), state.clock.now(), user.actor());
+    let (term_id, now, actor) = (crate::api::path_id(id)?, state.clock.now(), user.actor());
     let row = state
         .db
         .write(move |conn| {
@@ -360,14 +366,14 @@ async fn update_session(
     user: AuthUser,
     origin: Origin,
     id: web::Path<String>,
-    body: web::Json<UpdateSessionRequest>,
+    body: Body<UpdateSessionRequest>,
 ) -> AppResult<web::Json<SessionView>> {
     user.require(Permission::ManageTermsAndSessions)?;
     let body = body.into_inner();
     let mut check = Check::new();
     check.opt_text("name", body.name.as_deref(), 32);
     check.finish()?;
-    let (id, now, actor) = (id.into_inner(), state.clock.now(), user.actor());
+    let (id, now, actor) = (crate::api::path_id(id)?, state.clock.now(), user.actor());
     let row = state
         .db
         .write(move |conn| {
@@ -387,7 +393,7 @@ async fn update_session(
                 after.plenary_window_end = d;
             }
             let mut check = Check::new();
-            check_window(&mut check, after.plenary_window_start, after.plenary_window_end);
+            check_session_dates(&mut check, after.opens_on, after.plenary_window_start, after.plenary_window_end);
             check.finish()?;
             after.updated_at = now;
             after.version += 1;

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::api::body::Body;
 use crate::api::check_version;
 use crate::api::serde_util::double_option;
 use crate::api::validate::Check;
@@ -68,7 +69,7 @@ async fn create_unit(
     state: web::Data<AppState>,
     user: AuthUser,
     origin: Origin,
-    body: web::Json<CreateUnitRequest>,
+    body: Body<CreateUnitRequest>,
 ) -> AppResult<HttpResponse> {
     user.require(Permission::ManageUnits)?;
     let body = body.into_inner();
@@ -129,7 +130,7 @@ async fn update_unit(
     user: AuthUser,
     origin: Origin,
     id: web::Path<String>,
-    body: web::Json<UpdateUnitRequest>,
+    body: Body<UpdateUnitRequest>,
 ) -> AppResult<web::Json<UnitRow>> {
     user.require(Permission::ManageUnits)?;
     let body = body.into_inner();
@@ -139,7 +140,7 @@ async fn update_unit(
         .opt_text("kind", body.kind.as_deref(), 32)
         .email("email", body.email.as_ref().and_then(|e| e.as_deref()));
     check.finish()?;
-    let (id, now, actor) = (id.into_inner(), state.clock.now(), user.actor());
+    let (id, now, actor) = (crate::api::path_id(id)?, state.clock.now(), user.actor());
     let row = state
         .db
         .write(move |conn| {

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::accounts::{self, AccountChanges, NewAccount, UserView};
+use crate::api::body::Body;
 use crate::api::serde_util::double_option;
 use crate::api::validate::Check;
 use crate::api::{Page, PageQuery};
@@ -156,7 +157,7 @@ async fn create_user(
     state: web::Data<AppState>,
     user: AuthUser,
     origin: Origin,
-    body: web::Json<CreateUserRequest>,
+    body: Body<CreateUserRequest>,
 ) -> AppResult<HttpResponse> {
     user.require(Permission::ManageUsers)?;
     let body = body.into_inner();
@@ -203,7 +204,7 @@ async fn create_user(
 #[get("/admin/users/{id}")]
 async fn get_user(state: web::Data<AppState>, user: AuthUser, id: web::Path<String>) -> AppResult<web::Json<UserView>> {
     user.require(Permission::ManageUsers)?;
-    let id = id.into_inner();
+    let id = crate::api::path_id(id)?;
     let row = state.db.read(move |conn| accounts::find(conn, &id)).await?;
     Ok(web::Json(row.try_into()?))
 }
@@ -222,7 +223,7 @@ async fn update_user(
     user: AuthUser,
     origin: Origin,
     id: web::Path<String>,
-    body: web::Json<UpdateUserRequest>,
+    body: Body<UpdateUserRequest>,
 ) -> AppResult<web::Json<UserView>> {
     user.require(Permission::ManageUsers)?;
     let body = body.into_inner();
@@ -231,7 +232,7 @@ async fn update_user(
     check.email("email", body.email.as_ref().and_then(|e| e.as_deref()));
     check.opt_text("phone", body.phone.as_ref().and_then(|p| p.as_deref()), 32);
     check.finish()?;
-    let id = id.into_inner();
+    let id = crate::api::path_id(id)?;
     if id == user.id && body.role.is_some_and(|r| r != Role::Admin) {
         return Err(AppError::invalid_field("role", "self", "不能取消自己的管理员角色"));
     }
@@ -259,7 +260,7 @@ async fn disable_user(
     id: web::Path<String>,
 ) -> AppResult<web::Json<UserView>> {
     user.require(Permission::ManageUsers)?;
-    let id = id.into_inner();
+    let id = crate::api::path_id(id)?;
     if id == user.id {
         return Err(AppError::invalid_field("id", "self", "不能停用自己的账号"));
     }
@@ -278,7 +279,7 @@ async fn enable_user(
     id: web::Path<String>,
 ) -> AppResult<web::Json<UserView>> {
     user.require(Permission::ManageUsers)?;
-    let id = id.into_inner();
+    let id = crate::api::path_id(id)?;
     let (now, actor) = (state.clock.now(), user.actor());
     let row = state.db.write(move |conn| accounts::set_disabled(conn, &id, false, &actor, &origin, now)).await?;
     Ok(web::Json(row.try_into()?))
@@ -294,7 +295,7 @@ async fn reset_password(
     id: web::Path<String>,
 ) -> AppResult<web::Json<PasswordReset>> {
     user.require(Permission::ManageUsers)?;
-    let id = id.into_inner();
+    let id = crate::api::path_id(id)?;
     let temporary = generate_temporary();
     let hash = state.passwords.hash(temporary.clone()).await?;
     let (now, actor) = (state.clock.now(), user.actor());

@@ -3,6 +3,9 @@
 
 use crate::error::{AppError, FieldError};
 
+const MIN_YEAR: i32 = 1949;
+const MAX_YEAR: i32 = 2200;
+
 #[derive(Default)]
 pub struct Check {
     errors: Vec<FieldError>,
@@ -73,6 +76,16 @@ impl Check {
             && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
         if !ok {
             self.fail(field, "invalid", "代码为 1 到 32 个字母、数字、- 或 _");
+        }
+        self
+    }
+
+    /// A calendar date within the years the office can mean (both databases
+    /// store far wider ranges, PostgreSQL not before 4713 BC).
+    pub fn date(&mut self, field: &str, value: chrono::NaiveDate) -> &mut Self {
+        use chrono::Datelike;
+        if !(MIN_YEAR..=MAX_YEAR).contains(&value.year()) {
+            self.fail(field, "out_of_range", format!("日期应在 {MIN_YEAR} 年到 {MAX_YEAR} 年之间"));
         }
         self
     }
