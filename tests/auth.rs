@@ -17,6 +17,7 @@ both_backends!(
     disabling_an_account_ends_its_logins_and_blocks_sign_in,
     failed_logins_are_limited_per_account,
     failed_logins_are_limited_per_client_address,
+    failed_logins_sent_all_at_once_are_limited_too,
     access_tokens_expire_and_renewal_still_works,
     a_reset_password_must_be_changed_before_anything_else,
 );
@@ -181,6 +182,17 @@ async fn failed_logins_are_limited_per_client_address(app: TestApp) {
     app.account("late-comer", Role::Member);
     let blocked = app.login("late-comer", PASSWORD).await;
     blocked.assert_problem(429, "too-many-requests");
+}
+
+async fn failed_logins_sent_all_at_once_are_limited_too(app: TestApp) {
+    let member = app.user(Role::Member).await;
+    let limit = app.state.settings.auth.max_failed_logins_per_account as usize;
+    let attempts = (0..20).map(|_| app.login(&member.username, "wrong password"));
+    let replies = futures_util::future::join_all(attempts).await;
+    let refused = replies.iter().filter(|r| r.status.as_u16() == 429).count();
+    let wrong = replies.iter().filter(|r| r.status.as_u16() == 401).count();
+    assert_eq!(wrong, limit, "exactly the allowed number of attempts may reach the password check");
+    assert_eq!(refused, 20 - limit);
 }
 
 async fn access_tokens_expire_and_renewal_still_works(app: TestApp) {

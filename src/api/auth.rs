@@ -109,25 +109,22 @@ async fn login(state: web::Data<AppState>, origin: Origin, body: Body<LoginReque
         },
     ];
     let now = state.clock.now();
+    let (account_key, address_key) = (limits[0].key.clone(), limits[1].key.clone());
 
-    let (wait, user) = {
-        let (limits_keys, name) = (
-            limits.iter().map(|l| Limit { key: l.key.clone(), max_failures: l.max_failures }).collect::<Vec<_>>(),
-            username.clone(),
-        );
-        state
-            .db
-            .read(move |conn| {
-                let wait = throttle::blocked_for(conn, &limits_keys, now, window)?;
-                let user = users::table
-                    .filter(users::username.eq(&name))
-                    .select(UserRow::as_select())
-                    .first(conn)
-                    .optional()?;
-                Ok((wait, user))
-            })
-            .await?
-    };
+    let (name, blocked_origin) = (username.clone(), origin.clone());
+    let (wait, user) = state
+        .db
+        .write(move |conn| {
+            let wait = throttle::count_attempt(conn, &limits, now, window)?;
+            if wait.is_some() {
+                let change = Change::new("auth.login_blocked", "account", name.clone());
+                audit::record(conn, &Actor::anonymous(&name), &blocked_origin, change, now)?;
+            }
+            let user =
+                users::table.filter(users::username.eq(&name)).select(UserRow::as_select()).first(conn).optional()?;
+            Ok((wait, user))
+        })
+        .await?;
     if let Some(seconds) = wait {
         return Err(AppError::too_many_requests(seconds).with_detail("登录失败次数过多，请稍后再试"));
     }
@@ -139,7 +136,6 @@ async fn login(state: web::Data<AppState>, origin: Origin, body: Body<LoginReque
         state
             .db
             .write(move |conn| {
-                throttle::record_failure(conn, &limits, now, window)?;
                 audit::record(
                     conn,
                     &Actor::anonymous(&name),
@@ -154,11 +150,12 @@ async fn login(state: web::Data<AppState>, origin: Origin, body: Body<LoginReque
     };
 
     let tokens = state.tokens.clone();
-    let account_key = throttle::account_key(&username);
     let response = state
         .db
         .write(move |conn| {
-            throttle::clear(conn, &account_key)?;
+            throttle::succeeded(conn, &account_key, Some(&address_key))?;
+            throttle::forget_old(conn, now, window)?;
+            forget_ended_sessions(conn, &user.id, now)?;
             let response = start_login(conn, &tokens, &user, &origin, now)?;
             audit::record(conn, &actor_of(&user), &origin, Change::new("auth.login", "user", user.id.clone()), now)?;
             Ok(response)
@@ -214,7 +211,18 @@ async fn refresh(state: web::Data<AppState>, origin: Origin, body: Body<RefreshR
                 )?;
                 return Ok(None);
             }
-            let response = rotate(conn, &tokens, &user, &session.id, now)?;
+            let Some(response) = rotate(conn, &tokens, &user, &session, now)? else {
+                // Another renewal with the same token won the race: treat as reuse.
+                revoke_session(conn, &session.id, now)?;
+                audit::record(
+                    conn,
+                    &actor_of(&user),
+                    &origin,
+                    Change::new("auth.refresh_reused", "session", session.id.clone()),
+                    now,
+                )?;
+                return Ok(None);
+            };
             audit::record(
                 conn,
                 &actor_of(&user),
@@ -277,18 +285,15 @@ async fn change_password(
     let limits =
         vec![Limit { key: throttle::account_key(&user.username), max_failures: auth.max_failed_logins_per_account }];
     let now = state.clock.now();
-    let user_id = user.id.clone();
-    let (wait, stored) = {
-        let keys = vec![Limit { key: limits[0].key.clone(), max_failures: limits[0].max_failures }];
-        state
-            .db
-            .read(move |conn| {
-                let wait = throttle::blocked_for(conn, &keys, now, window)?;
-                let hash: String = users::table.find(&user_id).select(users::password_hash).first(conn)?;
-                Ok((wait, hash))
-            })
-            .await?
-    };
+    let (user_id, account_key) = (user.id.clone(), limits[0].key.clone());
+    let (wait, stored) = state
+        .db
+        .write(move |conn| {
+            let wait = throttle::count_attempt(conn, &limits, now, window)?;
+            let hash: String = users::table.find(&user_id).select(users::password_hash).first(conn)?;
+            Ok((wait, hash))
+        })
+        .await?;
     if let Some(seconds) = wait {
         return Err(AppError::too_many_requests(seconds));
     }
@@ -297,7 +302,6 @@ async fn change_password(
         state
             .db
             .write(move |conn| {
-                throttle::record_failure(conn, &limits, now, window)?;
                 audit::record(
                     conn,
                     &actor,
@@ -317,6 +321,7 @@ async fn change_password(
     let response = state
         .db
         .write(move |conn| {
+            throttle::succeeded(conn, &account_key, None)?;
             let before: UserRow = users::table.find(&user.id).select(UserRow::as_select()).first(conn)?;
             diesel::update(users::table.find(&user.id))
                 .set((
@@ -390,22 +395,29 @@ fn start_login(
     Ok(response)
 }
 
+/// Swaps the login's refresh token for a new one, only if it is still the one
+/// presented (a compare-and-set, so two renewals with one token cannot both win).
 fn rotate(
     conn: &mut DbConn,
     tokens: &TokenKeys,
     user: &UserRow,
-    session_id: &str,
+    session: &AuthSessionRow,
     now: NaiveDateTime,
-) -> AppResult<TokenResponse> {
-    let (response, refresh_jti) = token_pair(tokens, user, session_id, now)?;
-    diesel::update(auth_sessions::table.find(session_id))
-        .set((
-            auth_sessions::refresh_jti.eq(refresh_jti),
-            auth_sessions::last_used_at.eq(now),
-            auth_sessions::expires_at.eq(now + tokens.refresh_ttl),
-        ))
-        .execute(conn)?;
-    Ok(response)
+) -> AppResult<Option<TokenResponse>> {
+    let (response, refresh_jti) = token_pair(tokens, user, &session.id, now)?;
+    let swapped = diesel::update(
+        auth_sessions::table
+            .find(&session.id)
+            .filter(auth_sessions::refresh_jti.eq(&session.refresh_jti))
+            .filter(auth_sessions::revoked_at.is_null()),
+    )
+    .set((
+        auth_sessions::refresh_jti.eq(refresh_jti),
+        auth_sessions::last_used_at.eq(now),
+        auth_sessions::expires_at.eq(now + tokens.refresh_ttl),
+    ))
+    .execute(conn)?;
+    Ok((swapped == 1).then_some(response))
 }
 
 fn token_pair(
@@ -438,6 +450,18 @@ pub fn revoke_session(conn: &mut DbConn, session_id: &str, now: NaiveDateTime) -
     diesel::update(auth_sessions::table.find(session_id).filter(auth_sessions::revoked_at.is_null()))
         .set(auth_sessions::revoked_at.eq(now))
         .execute(conn)?;
+    Ok(())
+}
+
+/// Drops the account's logins that ended more than a day ago (housekeeping at sign-in).
+fn forget_ended_sessions(conn: &mut DbConn, user_id: &str, now: NaiveDateTime) -> AppResult<()> {
+    let cutoff = now - Duration::days(1);
+    diesel::delete(
+        auth_sessions::table
+            .filter(auth_sessions::user_id.eq(user_id))
+            .filter(auth_sessions::expires_at.lt(cutoff).or(auth_sessions::revoked_at.lt(cutoff))),
+    )
+    .execute(conn)?;
     Ok(())
 }
 
