@@ -6,14 +6,15 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::auth::revoke_all_sessions;
 use crate::audit::{self, Actor, Change, Origin};
+use crate::auth::sessions;
 use crate::db::DbConn;
 use crate::db::models::user::{NewUser, UserRow};
 use crate::db::schema::{sectors, units, users};
 use crate::domain::Role;
 use crate::domain::roles::check_affiliation;
 use crate::error::{AppError, AppResult};
+use crate::validate::Check;
 
 /// An account as the API shows it (never the password hash).
 #[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
@@ -70,6 +71,17 @@ pub struct NewAccount {
     pub must_change_password: bool,
 }
 
+/// The form of a new account's fields, the same from the API and the command line.
+pub fn check_fields(username: &str, display_name: &str, email: Option<&str>, phone: Option<&str>) -> Check {
+    let mut check = Check::new();
+    check
+        .username("username", username)
+        .text("display_name", display_name, 1, 64)
+        .email("email", email)
+        .opt_text("phone", phone, 32);
+    check
+}
+
 /// Checks that the role has the affiliation it needs and that it exists.
 pub fn check_affiliation_exists(
     conn: &mut DbConn,
@@ -80,7 +92,7 @@ pub fn check_affiliation_exists(
     check_affiliation(role, sector_id.is_some(), unit_id.is_some())
         .map_err(|e| AppError::invalid_field(e.field(), "invalid", e.message_zh()))?;
     if let Some(id) = sector_id {
-        if !crate::api::is_id(id) {
+        if !crate::ids::is_id(id) {
             return Err(AppError::invalid_field("sector_id", "not_found", "界别不存在"));
         }
         let n: i64 = sectors::table.filter(sectors::id.eq(id)).count().get_result(conn)?;
@@ -89,7 +101,7 @@ pub fn check_affiliation_exists(
         }
     }
     if let Some(id) = unit_id {
-        if !crate::api::is_id(id) {
+        if !crate::ids::is_id(id) {
             return Err(AppError::invalid_field("unit_id", "not_found", "承办单位不存在"));
         }
         let n: i64 = units::table.filter(units::id.eq(id)).count().get_result(conn)?;
@@ -113,7 +125,7 @@ pub fn create(
         return Err(AppError::already_exists("用户名已被使用").with_extra("field", "username".into()));
     }
     let row = NewUser {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::ids::new_id(),
         username: account.username,
         display_name: account.display_name,
         role: account.role.as_str().to_string(),
@@ -175,7 +187,7 @@ pub fn set_disabled(
         ))
         .execute(conn)?;
     if disabled {
-        revoke_all_sessions(conn, id, now)?;
+        sessions::revoke_all(conn, id, now)?;
     }
     let after = find(conn, id)?;
     let action = if disabled { "user.disable" } else { "user.enable" };
@@ -208,7 +220,7 @@ pub fn reset_password(
             users::version.eq(before.version + 1),
         ))
         .execute(conn)?;
-    revoke_all_sessions(conn, id, now)?;
+    sessions::revoke_all(conn, id, now)?;
     let after = find(conn, id)?;
     audit::record(
         conn,
@@ -242,7 +254,9 @@ pub fn update(
     now: NaiveDateTime,
 ) -> AppResult<UserRow> {
     let before = find(conn, id)?;
-    crate::api::check_version(version, before.version)?;
+    if version != before.version {
+        return Err(AppError::stale(before.version));
+    }
     let old_role = Role::parse(&before.role).ok_or_else(|| AppError::internal("unknown role"))?;
     let role = changes.role.unwrap_or(old_role);
     let sector_id = changes.sector_id.unwrap_or_else(|| before.sector_id.clone());
@@ -268,7 +282,7 @@ pub fn update(
         return Err(AppError::stale(before.version));
     }
     if scope_changed {
-        revoke_all_sessions(conn, id, now)?;
+        sessions::revoke_all(conn, id, now)?;
     }
     let after = find(conn, id)?;
     audit::record(

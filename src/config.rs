@@ -16,7 +16,6 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub data: DataSettings,
     pub auth: AuthSettings,
-    pub office: OfficeSettings,
     pub log: LogSettings,
 }
 
@@ -64,12 +63,6 @@ pub struct AuthSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct OfficeSettings {
-    pub utc_offset: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct LogSettings {
     pub format: String,
     pub level: String,
@@ -91,15 +84,18 @@ impl Settings {
             }
             builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml));
         }
-        let mut overrides: Vec<(String, String)> = Vec::new();
+        // DATABASE_URL (the common convention) first, so that PD__DATABASE__URL wins when both are set.
+        let mut overrides: Vec<(u8, String, String)> = Vec::new();
         for (key, value) in env {
             if key == "DATABASE_URL" {
-                overrides.push(("database.url".into(), value));
+                overrides.push((0, "database.url".into(), value));
             } else if let Some(rest) = key.strip_prefix("PD__") {
                 let path = rest.to_ascii_lowercase().replace("__", ".");
-                overrides.push((path, value));
+                overrides.push((1, path, value));
             }
         }
+        overrides.sort_by_key(|(rank, _, _)| *rank);
+        let overrides = overrides.into_iter().map(|(_, path, value)| (path, value));
         for (path, value) in overrides {
             builder = builder
                 .set_override(path.clone(), env_value(&path, &value))
@@ -136,22 +132,27 @@ impl Settings {
         if self.auth.max_concurrent_hashes == 0 || self.database.pool_size == 0 {
             anyhow::bail!("configuration: auth.max_concurrent_hashes and database.pool_size must be at least 1");
         }
-        self.office_offset()?;
+        if self.auth.max_failed_logins_per_account < 1
+            || self.auth.max_failed_logins_per_address < 1
+            || self.auth.failed_login_window_minutes < 1
+        {
+            anyhow::bail!(
+                "configuration: auth.max_failed_logins_per_account, auth.max_failed_logins_per_address and auth.failed_login_window_minutes must be at least 1"
+            );
+        }
+        if self.auth.issuer.trim().is_empty() || self.auth.audience.trim().is_empty() {
+            anyhow::bail!("configuration: auth.issuer and auth.audience must not be empty");
+        }
+        if !(self.server.public_url.starts_with("http://") || self.server.public_url.starts_with("https://")) {
+            anyhow::bail!(
+                "configuration: server.public_url `{}` must start with http:// or https://",
+                self.server.public_url
+            );
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            anyhow::bail!("configuration: log.level `{}` is not a valid filter (e.g. \"info\")", self.log.level);
+        }
         Ok(())
-    }
-
-    /// The office's UTC offset, parsed.
-    pub fn office_offset(&self) -> anyhow::Result<chrono::FixedOffset> {
-        let text = &self.office.utc_offset;
-        let bad = || anyhow::anyhow!("configuration: office.utc_offset `{text}` is not like +08:00");
-        let (sign, rest) = match text.chars().next() {
-            Some('+') => (1, &text[1..]),
-            Some('-') => (-1, &text[1..]),
-            _ => return Err(bad()),
-        };
-        let (h, m) = rest.split_once(':').ok_or_else(bad)?;
-        let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-        chrono::FixedOffset::east_opt(sign * (h * 3600 + m * 60)).ok_or_else(bad)
     }
 }
 
@@ -201,6 +202,16 @@ mod tests {
     }
 
     #[test]
+    fn pd_database_url_wins_over_database_url_in_any_order() {
+        for pairs in [
+            [("DATABASE_URL", "sqlite://a.db"), ("PD__DATABASE__URL", "sqlite://b.db")],
+            [("PD__DATABASE__URL", "sqlite://b.db"), ("DATABASE_URL", "sqlite://a.db")],
+        ] {
+            assert_eq!(Settings::load_from(None, env(&pairs)).unwrap().database.url, "sqlite://b.db");
+        }
+    }
+
+    #[test]
     fn an_unknown_setting_is_named() {
         let err = Settings::load_from(None, env(&[("PD__SERVER__BINDD", "x")])).unwrap_err().to_string();
         assert!(err.contains("bindd"), "{err}");
@@ -216,6 +227,13 @@ mod tests {
         assert!(err.contains("database.url") && err.contains("mysql"), "{err}");
         let err = Settings::load_from(None, env(&[("PD__LOG__FORMAT", "xml")])).unwrap_err().to_string();
         assert!(err.contains("log.format"), "{err}");
+        let err = Settings::load_from(None, env(&[("PD__LOG__LEVEL", "loud=!")])).unwrap_err().to_string();
+        assert!(err.contains("log.level"), "{err}");
+        let err =
+            Settings::load_from(None, env(&[("PD__AUTH__FAILED_LOGIN_WINDOW_MINUTES", "0")])).unwrap_err().to_string();
+        assert!(err.contains("failed_login_window_minutes"), "{err}");
+        let err = Settings::load_from(None, env(&[("PD__SERVER__PUBLIC_URL", "ftp://x")])).unwrap_err().to_string();
+        assert!(err.contains("server.public_url"), "{err}");
     }
 
     #[test]

@@ -94,7 +94,7 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
     let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
 
     let term = TermRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::ids::new_id(),
         number: 1,
         name: "第一届".into(),
         starts_on: date(2026, 1, 1),
@@ -116,7 +116,7 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
         (2, "一届二次会议", date(2027, 1, 9), date(2026, 12, 1), date(2027, 1, 13)),
     ] {
         let session = SessionRow {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: crate::ids::new_id(),
             term_id: term.id.clone(),
             number,
             name: name.into(),
@@ -140,7 +140,7 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
     let mut sector_ids = std::collections::HashMap::new();
     for (i, (code, name)) in SECTORS.iter().enumerate() {
         let row = SectorRow {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: crate::ids::new_id(),
             code: (*code).into(),
             name: (*name).into(),
             sort_order: i as i32 * 10,
@@ -204,7 +204,7 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
     }
     for (code, name) in UNITS {
         let unit = UnitRow {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: crate::ids::new_id(),
             code: (*code).into(),
             name: (*name).into(),
             kind: "政府部门".into(),

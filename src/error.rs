@@ -24,12 +24,11 @@ pub enum ErrorKind {
     Unauthorized,
     Forbidden,
     NotFound,
-    MethodNotAllowed,
     /// The object already exists (a unique name or code is taken).
     AlreadyExists,
     /// Someone else changed the object first (optimistic version check).
     StaleVersion,
-    /// The action is not allowed in the object's current state.
+    /// The action is not allowed in the object's current state (the workflow's 409).
     InvalidTransition,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -39,13 +38,12 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 14] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::BadRequest,
         ErrorKind::Validation,
         ErrorKind::Unauthorized,
         ErrorKind::Forbidden,
         ErrorKind::NotFound,
-        ErrorKind::MethodNotAllowed,
         ErrorKind::AlreadyExists,
         ErrorKind::StaleVersion,
         ErrorKind::InvalidTransition,
@@ -64,7 +62,6 @@ impl ErrorKind {
             ErrorKind::Unauthorized => "unauthorized",
             ErrorKind::Forbidden => "forbidden",
             ErrorKind::NotFound => "not-found",
-            ErrorKind::MethodNotAllowed => "method-not-allowed",
             ErrorKind::AlreadyExists => "already-exists",
             ErrorKind::StaleVersion => "stale-version",
             ErrorKind::InvalidTransition => "invalid-transition",
@@ -83,7 +80,6 @@ impl ErrorKind {
             ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
-            ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorKind::AlreadyExists | ErrorKind::StaleVersion | ErrorKind::InvalidTransition => StatusCode::CONFLICT,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -101,7 +97,6 @@ impl ErrorKind {
             ErrorKind::Unauthorized => ("请先登录", "Authentication required"),
             ErrorKind::Forbidden => ("无权进行此操作", "Not permitted"),
             ErrorKind::NotFound => ("未找到", "Not found"),
-            ErrorKind::MethodNotAllowed => ("不支持该请求方法", "Method not allowed"),
             ErrorKind::AlreadyExists => ("已存在", "Already exists"),
             ErrorKind::StaleVersion => ("内容已被他人修改，请刷新后重试", "Changed by someone else"),
             ErrorKind::InvalidTransition => ("当前状态下不能进行此操作", "Not allowed in the current state"),

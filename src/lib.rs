@@ -11,9 +11,12 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod ids;
+pub mod logging;
 pub mod request_origin;
 pub mod server;
 pub mod state;
+pub mod validate;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -59,7 +62,7 @@ pub fn build_app(
                 .add(("Referrer-Policy", "no-referrer")),
         )
         .wrap(middleware::from_fn(echo_request_id))
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<logging::RequestSpan>::new())
 }
 
 /// Every route whose handler describes itself for the OpenAPI document.

@@ -97,12 +97,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    server::init_logging(&settings);
+    proposal_desk::logging::init(&settings);
     match run(cli.command, settings) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            // Configuration mistakes exit 2, like a malformed setting, so scripts can tell them apart.
+            if format!("{e:#}").starts_with("configuration") { ExitCode::from(2) } else { ExitCode::FAILURE }
         }
     }
 }
@@ -125,7 +126,8 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         }
         Command::User { action } => user(settings, action),
         Command::Audit { action: AuditAction::Verify } => {
-            let db = server::open_database(&settings)?;
+            // Without migrating: checking a restored backup must not change it.
+            let db = server::connect_database(&settings)?;
             let mut conn = db.get()?;
             let report = verify::verify(&mut conn)?;
             match report.first_break {
@@ -185,6 +187,7 @@ fn user(settings: Settings, action: UserAction) -> anyhow::Result<ExitCode> {
                 anyhow::anyhow!("--role must be one of member, unit_staff, unit_head, office, leader, admin")
             })?;
             let username = username.trim().to_lowercase();
+            accounts::check_fields(&username, &name, email.as_deref(), None).finish().map_err(describe)?;
             let (password, temporary) = if password_stdin {
                 let mut text = String::new();
                 std::io::stdin().read_to_string(&mut text)?;
@@ -241,7 +244,7 @@ fn user(settings: Settings, action: UserAction) -> anyhow::Result<ExitCode> {
                 };
                 let account = accounts::NewAccount {
                     username: username.clone(),
-                    display_name: name.clone(),
+                    display_name: name.trim().to_string(),
                     role,
                     sector_id,
                     unit_id,

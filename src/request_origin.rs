@@ -48,3 +48,33 @@ fn client_addr(req: &HttpRequest, trusted: &[IpAddr]) -> Option<String> {
     }
     Some(candidate.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn addr(peer: &str, forwarded: Option<&str>, trusted: &[&str]) -> Option<String> {
+        let mut req = TestRequest::default().peer_addr(format!("{peer}:5000").parse().unwrap());
+        if let Some(f) = forwarded {
+            req = req.insert_header(("x-forwarded-for", f));
+        }
+        let trusted: Vec<IpAddr> = trusted.iter().map(|t| t.parse().unwrap()).collect();
+        client_addr(&req.to_http_request(), &trusted)
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        assert_eq!(addr("192.0.2.1", Some("6.6.6.6"), &[]).as_deref(), Some("192.0.2.1"));
+        assert_eq!(addr("10.0.0.1", Some("198.51.100.7"), &["10.0.0.1"]).as_deref(), Some("198.51.100.7"));
+        // A client cannot hide behind a forged entry to the left of the real one.
+        assert_eq!(addr("10.0.0.1", Some("6.6.6.6, 198.51.100.7"), &["10.0.0.1"]).as_deref(), Some("198.51.100.7"));
+        // Chains of our own proxies are walked through.
+        assert_eq!(
+            addr("10.0.0.1", Some("198.51.100.7, 10.0.0.2"), &["10.0.0.1", "10.0.0.2"]).as_deref(),
+            Some("198.51.100.7")
+        );
+        // Garbage stops the walk at the last address we could trust.
+        assert_eq!(addr("10.0.0.1", Some("not-an-ip"), &["10.0.0.1"]).as_deref(), Some("10.0.0.1"));
+    }
+}

@@ -10,23 +10,21 @@ use crate::config::Settings;
 use crate::db::{DatabaseUrl, Db, migrations};
 use crate::state::AppState;
 
-pub fn init_logging(settings: &Settings) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(&settings.log.level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    // A second initialisation (tests) is harmless; ignore it.
-    let _ = if settings.log.format == "json" { builder.json().try_init() } else { builder.try_init() };
-}
-
-/// Opens the pool and brings the schema up to date.
-pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+/// Opens the pool without touching the schema.
+pub fn connect_database(settings: &Settings) -> anyhow::Result<Db> {
     let url = DatabaseUrl::parse(&settings.database.url).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
-    let db = Db::connect(
+    Db::connect(
         &url,
         settings.database.pool_size,
         settings.database.busy_timeout_ms,
         Duration::from_secs(settings.database.connect_timeout_seconds),
-    )?;
+    )
+}
+
+/// Opens the pool and brings the schema up to date.
+pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    let db = connect_database(settings)?;
+    let url = db.url().clone();
     let mut conn = db.get().map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", url.redacted()))?;
     let applied = migrations::run_pending(&mut conn)
         .map_err(|e| anyhow::anyhow!("migrations failed on {}: {e}", url.redacted()))?;

@@ -105,6 +105,18 @@ fn account_lifecycle(backend: Backend) {
     assert!(!weak.status.success());
     assert!(text(&weak).contains("常见"), "{}", text(&weak));
 
+    for (args, field) in [
+        (vec!["--username", "bad user!", "--name", "某", "--role", "office"], "username"),
+        (vec!["--username", "empty.name", "--name", " ", "--role", "office"], "display_name"),
+        (
+            vec!["--username", "crlf.mail", "--name", "某", "--role", "office", "--email", "a@b.cn\r\nBcc: x@y.cn"],
+            "email",
+        ),
+    ] {
+        let out = run(&db, &[&["user", "add"][..], &args[..]].concat(), None);
+        assert!(!out.status.success() && text(&out).contains(field), "{args:?}: {}", text(&out));
+    }
+
     let dup = run(
         &db,
         &["user", "add", "--username", "zhou.li", "--name", "周丽", "--role", "member", "--sector", "jy"],

@@ -117,6 +117,9 @@ fn serve_demo(backend: Backend) {
         {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&secret).expect("meta").permissions().mode() & 0o777, 0o600);
+            let file = db.url.strip_prefix("sqlite://").expect("sqlite url");
+            let mode = std::fs::metadata(file).expect("db file").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "the database holds password hashes: owner only");
         }
     }
     let _ = std::fs::remove_dir_all(data);

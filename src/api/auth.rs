@@ -8,12 +8,11 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::body::Body;
-use crate::api::validate::Check;
 use crate::audit::{self, Actor, Change, Origin};
-use crate::auth::AuthUser;
 use crate::auth::password::check_policy;
 use crate::auth::throttle::{self, Limit};
 use crate::auth::tokens::{TokenKeys, TokenType};
+use crate::auth::{AuthUser, sessions};
 use crate::db::DbConn;
 use crate::db::models::auth_session::AuthSessionRow;
 use crate::db::models::user::UserRow;
@@ -21,6 +20,7 @@ use crate::db::schema::{auth_sessions, users};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
+use crate::validate::Check;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(login).service(refresh).service(logout).service(change_password).service(me);
@@ -155,7 +155,7 @@ async fn login(state: web::Data<AppState>, origin: Origin, body: Body<LoginReque
         .write(move |conn| {
             throttle::succeeded(conn, &account_key, Some(&address_key))?;
             throttle::forget_old(conn, now, window)?;
-            forget_ended_sessions(conn, &user.id, now)?;
+            sessions::forget_ended(conn, &user.id, now)?;
             let response = start_login(conn, &tokens, &user, &origin, now)?;
             audit::record(conn, &actor_of(&user), &origin, Change::new("auth.login", "user", user.id.clone()), now)?;
             Ok(response)
@@ -201,7 +201,7 @@ async fn refresh(state: web::Data<AppState>, origin: Origin, body: Body<RefreshR
             }
             if session.refresh_jti != claims.jti {
                 // Reuse of a rotated token: someone else holds a copy. End the login.
-                revoke_session(conn, &session.id, now)?;
+                sessions::revoke(conn, &session.id, now)?;
                 audit::record(
                     conn,
                     &actor_of(&user),
@@ -213,7 +213,7 @@ async fn refresh(state: web::Data<AppState>, origin: Origin, body: Body<RefreshR
             }
             let Some(response) = rotate(conn, &tokens, &user, &session, now)? else {
                 // Another renewal with the same token won the race: treat as reuse.
-                revoke_session(conn, &session.id, now)?;
+                sessions::revoke(conn, &session.id, now)?;
                 audit::record(
                     conn,
                     &actor_of(&user),
@@ -247,7 +247,7 @@ async fn logout(state: web::Data<AppState>, origin: Origin, user: AuthUser) -> A
     state
         .db
         .write(move |conn| {
-            revoke_session(conn, &user.session_id, now)?;
+            sessions::revoke(conn, &user.session_id, now)?;
             audit::record(
                 conn,
                 &user.actor(),
@@ -332,7 +332,7 @@ async fn change_password(
                     users::version.eq(before.version + 1),
                 ))
                 .execute(conn)?;
-            revoke_all_sessions(conn, &user.id, now)?;
+            sessions::revoke_all(conn, &user.id, now)?;
             let after: UserRow = users::table.find(&user.id).select(UserRow::as_select()).first(conn)?;
             let response = start_login(conn, &tokens, &after, &origin, now)?;
             audit::record(
@@ -378,7 +378,7 @@ fn start_login(
     origin: &Origin,
     now: NaiveDateTime,
 ) -> AppResult<TokenResponse> {
-    let session_id = uuid::Uuid::new_v4().to_string();
+    let session_id = crate::ids::new_id();
     let (response, refresh_jti) = token_pair(tokens, user, &session_id, now)?;
     diesel::insert_into(auth_sessions::table)
         .values(AuthSessionRow {
@@ -444,32 +444,4 @@ fn token_pair(
         },
         refresh_claims.jti,
     ))
-}
-
-pub fn revoke_session(conn: &mut DbConn, session_id: &str, now: NaiveDateTime) -> AppResult<()> {
-    diesel::update(auth_sessions::table.find(session_id).filter(auth_sessions::revoked_at.is_null()))
-        .set(auth_sessions::revoked_at.eq(now))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Drops the account's logins that ended more than a day ago (housekeeping at sign-in).
-fn forget_ended_sessions(conn: &mut DbConn, user_id: &str, now: NaiveDateTime) -> AppResult<()> {
-    let cutoff = now - Duration::days(1);
-    diesel::delete(
-        auth_sessions::table
-            .filter(auth_sessions::user_id.eq(user_id))
-            .filter(auth_sessions::expires_at.lt(cutoff).or(auth_sessions::revoked_at.lt(cutoff))),
-    )
-    .execute(conn)?;
-    Ok(())
-}
-
-pub fn revoke_all_sessions(conn: &mut DbConn, user_id: &str, now: NaiveDateTime) -> AppResult<()> {
-    diesel::update(
-        auth_sessions::table.filter(auth_sessions::user_id.eq(user_id)).filter(auth_sessions::revoked_at.is_null()),
-    )
-    .set(auth_sessions::revoked_at.eq(now))
-    .execute(conn)?;
-    Ok(())
 }

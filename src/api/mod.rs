@@ -10,7 +10,6 @@ pub mod serde_util;
 pub mod terms;
 pub mod units;
 pub mod users;
-pub mod validate;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{HttpRequest, web};
@@ -97,7 +96,7 @@ impl PageQuery {
     pub fn resolve(&self) -> Result<(i64, i64), AppError> {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(20);
-        let mut check = validate::Check::new();
+        let mut check = crate::validate::Check::new();
         check.range("page", page, 1, 1_000_000).range("per_page", per_page, 1, 100);
         check.finish()?;
         Ok((page, per_page))
@@ -113,15 +112,10 @@ pub struct Page<T> {
     pub per_page: i64,
 }
 
-/// Ids are UUIDs; anything else names nothing, so it answers 404 without
-/// reaching the database (where, e.g., a NUL byte would be an error).
+/// The id in a path; anything that cannot be an id answers 404 at once.
 pub fn path_id(id: web::Path<String>) -> Result<String, AppError> {
     let id = id.into_inner();
-    if is_id(&id) { Ok(id) } else { Err(AppError::not_found()) }
-}
-
-pub fn is_id(text: &str) -> bool {
-    uuid::Uuid::try_parse(text).is_ok()
+    if crate::ids::is_id(&id) { Ok(id) } else { Err(AppError::not_found()) }
 }
 
 /// The version a client last saw, sent back with a change so that a stale

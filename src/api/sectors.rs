@@ -8,7 +8,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::body::Body;
 use crate::api::check_version;
-use crate::api::validate::Check;
 use crate::audit::{self, Change, Origin};
 use crate::auth::AuthUser;
 use crate::db::models::org::SectorRow;
@@ -16,6 +15,7 @@ use crate::db::schema::sectors;
 use crate::domain::Permission;
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
+use crate::validate::Check;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_sectors).service(create_sector).service(update_sector);
@@ -82,7 +82,7 @@ async fn create_sector(
     check.finish()?;
     let now = state.clock.now();
     let row = SectorRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::ids::new_id(),
         code: body.code,
         name: body.name.trim().to_string(),
         sort_order: body.sort_order.unwrap_or(0),

@@ -10,7 +10,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::api::body::Body;
 use crate::api::check_version;
 use crate::api::serde_util::double_option;
-use crate::api::validate::Check;
 use crate::audit::{self, Change, Origin};
 use crate::auth::AuthUser;
 use crate::db::models::term::{SessionRow, TermRow};
@@ -18,6 +17,7 @@ use crate::db::schema::{committee_sessions, committee_terms};
 use crate::domain::Permission;
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
+use crate::validate::Check;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_terms).service(create_term).service(update_term).service(create_session).service(update_session);
@@ -192,7 +192,7 @@ async fn create_term(
     check.finish()?;
     let now = state.clock.now();
     let row = TermRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::ids::new_id(),
         number: body.number,
         name: body.name.trim().to_string(),
         starts_on: body.starts_on,
@@ -328,7 +328,7 @@ async fn create_session(
                 return Err(AppError::already_exists("该次会议已存在"));
             }
             let row = SessionRow {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: crate::ids::new_id(),
                 term_id: term.id,
                 number: body.number,
                 name: body.name.trim().to_string(),

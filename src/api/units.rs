@@ -9,7 +9,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::api::body::Body;
 use crate::api::check_version;
 use crate::api::serde_util::double_option;
-use crate::api::validate::Check;
 use crate::audit::{self, Change, Origin};
 use crate::auth::AuthUser;
 use crate::db::models::org::UnitRow;
@@ -17,6 +16,7 @@ use crate::db::schema::units;
 use crate::domain::Permission;
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
+use crate::validate::Check;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_units).service(create_unit).service(update_unit);
@@ -82,7 +82,7 @@ async fn create_unit(
     check.finish()?;
     let now = state.clock.now();
     let row = UnitRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::ids::new_id(),
         code: body.code,
         name: body.name.trim().to_string(),
         kind: body.kind.trim().to_string(),

@@ -9,7 +9,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::accounts::{self, AccountChanges, NewAccount, UserView};
 use crate::api::body::Body;
 use crate::api::serde_util::double_option;
-use crate::api::validate::Check;
 use crate::api::{Page, PageQuery};
 use crate::audit::Origin;
 use crate::auth::AuthUser;
@@ -19,6 +18,7 @@ use crate::db::schema::users;
 use crate::domain::{Permission, Role};
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
+use crate::validate::Check;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_users)
@@ -161,12 +161,8 @@ async fn create_user(
 ) -> AppResult<HttpResponse> {
     user.require(Permission::ManageUsers)?;
     let body = body.into_inner();
-    let mut check = Check::new();
-    check
-        .username("username", &body.username)
-        .text("display_name", &body.display_name, 1, 64)
-        .email("email", body.email.as_deref())
-        .opt_text("phone", body.phone.as_deref(), 32);
+    let mut check =
+        accounts::check_fields(&body.username, &body.display_name, body.email.as_deref(), body.phone.as_deref());
     let auth = &state.settings.auth;
     if let Some(p) = &body.password
         && let Err(e) = check_policy("password", p, &body.username, auth.password_min_chars, auth.password_max_chars)

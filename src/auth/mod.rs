@@ -4,6 +4,7 @@
 pub mod extract;
 pub mod password;
 pub mod secrets;
+pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 

@@ -22,7 +22,7 @@ pub struct Passwords {
 
 impl Passwords {
     pub fn new(max_concurrent: usize) -> Result<Self, AppError> {
-        let random = uuid::Uuid::new_v4().to_string();
+        let random = crate::ids::new_id();
         Ok(Passwords {
             permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
             dummy_hash: Arc::new(hash_blocking(&random)?),

@@ -30,7 +30,8 @@ pub struct Claims {
     pub sid: String,
     pub typ: TokenType,
     /// The account's token generation when issued; a password change or
-    /// disabling the account bumps it and so voids older tokens.
+    /// reset, disabling the account, or a new role or affiliation bumps it
+    /// and so voids older tokens.
     pub r#gen: i32,
     pub iat: i64,
     pub nbf: i64,
@@ -117,7 +118,7 @@ impl TokenKeys {
             iat,
             nbf: iat,
             exp: iat + ttl.num_seconds(),
-            jti: uuid::Uuid::new_v4().to_string(),
+            jti: crate::ids::new_id(),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok((token, claims))

@@ -34,6 +34,26 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
+/// Creates an empty database file readable by its owner only (it holds
+/// password hashes); SQLite gives its -wal and -shm files the same mode.
+fn create_private_file(path: &std::path::Path) -> anyhow::Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(anyhow::anyhow!("cannot create the database file {}: {e}", path.display())),
+    }
+}
+
 /// A cloneable handle to the database.
 #[derive(Clone)]
 pub struct Db {
@@ -54,6 +74,9 @@ impl Db {
         {
             std::fs::create_dir_all(dir)
                 .map_err(|e| anyhow::anyhow!("cannot create the database folder {}: {e}", dir.display()))?;
+        }
+        if let DatabaseUrl::Sqlite { path } = url {
+            create_private_file(std::path::Path::new(path))?;
         }
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))

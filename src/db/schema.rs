@@ -1,5 +1,6 @@
 // The one schema both backends share. Kept by hand in step with
-// migrations/{sqlite,postgres}; the migration test compares them.
+// migrations/{sqlite,postgres}: tests/migrations.rs checks that both backends
+// end with the same columns and that every table here reads back whole.
 
 diesel::table! {
     sectors (id) {

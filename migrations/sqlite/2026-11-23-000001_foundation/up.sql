@@ -22,8 +22,9 @@ CREATE TABLE units (
     version INTEGER NOT NULL DEFAULT 1
 );
 
--- Accounts. token_generation is bumped by a password change or by disabling
--- the account, which invalidates every token issued before.
+-- Accounts. token_generation is bumped by a password change or reset, by
+-- disabling the account and by a new role or affiliation, which invalidates
+-- every token issued before.
 CREATE TABLE users (
     id TEXT PRIMARY KEY NOT NULL,
     username TEXT NOT NULL UNIQUE,
