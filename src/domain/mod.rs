@@ -2,6 +2,7 @@
 //! The API, the pages and the background jobs all ask this module what may happen.
 
 pub mod permissions;
+pub mod workflow;
 pub mod roles;
 
 pub use permissions::{Permission, may};

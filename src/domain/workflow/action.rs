@@ -1,0 +1,130 @@
+//! What people do to a proposal.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Change a draft's text, or delete it.
+    EditDraft,
+    /// 联名: invite members to co-sign.
+    InviteCosigners,
+    /// A co-signer confirms or declines.
+    AnswerInvitation,
+    /// Hand the proposal in.
+    Submit,
+    /// 立案: file it and give it the next number of its session.
+    File,
+    /// 不立案: refuse it, with a reason code and text.
+    RefuseFiling,
+    /// 转社情民意: turn it into a public-opinion report.
+    Convert,
+    /// 并案: merge it into another filed proposal.
+    Merge,
+    /// 重点提案: mark it key, with the leader who leads or supervises it.
+    MarkKey,
+    /// 交办: give it to a lead unit with co-handling units, or to several separate units.
+    Assign,
+    /// 签收: a unit acknowledges receipt.
+    SignFor,
+    /// 退回: a unit asks to be released.
+    RequestReturn,
+    /// The office approves (and reassigns) or refuses a return request.
+    DecideReturn,
+    /// 沟通: a unit records a contact with the proposer.
+    RecordContact,
+    /// 会办意见: a co-handling unit sends its opinion to the lead unit.
+    SendOpinion,
+    /// A replying unit writes or changes its draft reply.
+    DraftReply,
+    /// 签发: the unit's head signs the reply off.
+    SignOffReply,
+    /// The unit submits its signed-off reply with its grade.
+    SubmitReply,
+    /// 延期: a unit asks for more time.
+    RequestExtension,
+    /// The office grants or refuses an extension.
+    DecideExtension,
+    /// The office lets a reply go without a recorded contact, with a reason.
+    WaiveContact,
+    /// 评价: the proposer (or a co-signer) rates process and result.
+    Rate,
+    /// 办结: the office closes it.
+    Close,
+    /// 公开: the office publishes the public version.
+    Publish,
+    /// The office withholds it from publication, with a reason.
+    Withhold,
+    /// B 类跟踪: a unit reports progress on a commitment.
+    ReportProgress,
+    /// The office marks a commitment fulfilled.
+    FulfilCommitment,
+}
+
+impl Action {
+    pub const ALL: [Action; 27] = [
+        Action::EditDraft,
+        Action::InviteCosigners,
+        Action::AnswerInvitation,
+        Action::Submit,
+        Action::File,
+        Action::RefuseFiling,
+        Action::Convert,
+        Action::Merge,
+        Action::MarkKey,
+        Action::Assign,
+        Action::SignFor,
+        Action::RequestReturn,
+        Action::DecideReturn,
+        Action::RecordContact,
+        Action::SendOpinion,
+        Action::DraftReply,
+        Action::SignOffReply,
+        Action::SubmitReply,
+        Action::RequestExtension,
+        Action::DecideExtension,
+        Action::WaiveContact,
+        Action::Rate,
+        Action::Close,
+        Action::Publish,
+        Action::Withhold,
+        Action::ReportProgress,
+        Action::FulfilCommitment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::EditDraft => "edit_draft",
+            Action::InviteCosigners => "invite_cosigners",
+            Action::AnswerInvitation => "answer_invitation",
+            Action::Submit => "submit",
+            Action::File => "file",
+            Action::RefuseFiling => "refuse_filing",
+            Action::Convert => "convert",
+            Action::Merge => "merge",
+            Action::MarkKey => "mark_key",
+            Action::Assign => "assign",
+            Action::SignFor => "sign_for",
+            Action::RequestReturn => "request_return",
+            Action::DecideReturn => "decide_return",
+            Action::RecordContact => "record_contact",
+            Action::SendOpinion => "send_opinion",
+            Action::DraftReply => "draft_reply",
+            Action::SignOffReply => "sign_off_reply",
+            Action::SubmitReply => "submit_reply",
+            Action::RequestExtension => "request_extension",
+            Action::DecideExtension => "decide_extension",
+            Action::WaiveContact => "waive_contact",
+            Action::Rate => "rate",
+            Action::Close => "close",
+            Action::Publish => "publish",
+            Action::Withhold => "withhold",
+            Action::ReportProgress => "report_progress",
+            Action::FulfilCommitment => "fulfil_commitment",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+}

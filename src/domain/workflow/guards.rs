@@ -1,0 +1,1 @@
+//! Guards that depend on more than state and role.
