@@ -17,6 +17,7 @@ pub struct Settings {
     pub data: DataSettings,
     pub auth: AuthSettings,
     pub log: LogSettings,
+    pub workflow: WorkflowSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -59,6 +60,44 @@ pub struct AuthSettings {
     pub password_min_chars: usize,
     pub password_max_chars: usize,
     pub max_concurrent_hashes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowSettings {
+    pub cosign_window_days: i64,
+    pub reply_due_months: u32,
+    pub co_opinion_days_before_reply: i64,
+    pub return_window_working_days: u32,
+    pub rating_window_working_days: u32,
+    pub rating_silence_means: String,
+    pub cosigners_rate: bool,
+    pub rehandling_due_months: u32,
+    pub kinds: Vec<KindWording>,
+    pub refusal_reasons: Vec<RefusalReason>,
+}
+
+/// A kind of item and its words (提案 / 委员, 建议 / 代表).
+#[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KindWording {
+    pub code: String,
+    pub noun: String,
+    pub proposer: String,
+}
+
+impl WorkflowSettings {
+    pub fn kind(&self, code: &str) -> Option<&KindWording> {
+        self.kinds.iter().find(|k| k.code == code)
+    }
+}
+
+/// A 不立案 reason the office may choose.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalReason {
+    pub code: String,
+    pub label: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -148,6 +187,29 @@ impl Settings {
                 "configuration: server.public_url `{}` must start with http:// or https://",
                 self.server.public_url
             );
+        }
+        let w = &self.workflow;
+        if w.cosign_window_days < 1
+            || w.reply_due_months < 1
+            || w.rehandling_due_months < 1
+            || w.rating_window_working_days < 1
+        {
+            anyhow::bail!("configuration: workflow windows and due months must be at least 1");
+        }
+        if w.co_opinion_days_before_reply < 0 {
+            anyhow::bail!("configuration: workflow.co_opinion_days_before_reply must not be negative");
+        }
+        if !matches!(w.rating_silence_means.as_str(), "satisfied" | "basically_satisfied" | "unrated") {
+            anyhow::bail!(
+                "configuration: workflow.rating_silence_means must be \"satisfied\", \"basically_satisfied\" or \"unrated\", not `{}`",
+                w.rating_silence_means
+            );
+        }
+        if w.kind("proposal").is_none() {
+            anyhow::bail!("configuration: workflow.kinds must include the code \"proposal\"");
+        }
+        if w.refusal_reasons.is_empty() {
+            anyhow::bail!("configuration: workflow.refusal_reasons needs at least one reason");
         }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             anyhow::bail!("configuration: log.level `{}` is not a valid filter (e.g. \"info\")", self.log.level);

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod ids;
 pub mod logging;
+pub mod proposals;
 pub mod request_origin;
 pub mod server;
 pub mod state;

@@ -40,6 +40,22 @@ impl Check {
         self
     }
 
+    /// A required multi-line text: line breaks and tabs allowed, other control characters not.
+    pub fn long_text(&mut self, field: &str, value: &str, min: usize, max: usize) -> &mut Self {
+        let trimmed = value.trim();
+        let chars = trimmed.chars().count();
+        if chars == 0 && min > 0 {
+            self.fail(field, "required", "不能为空");
+        } else if chars < min {
+            self.fail(field, "too_short", format!("至少 {min} 个字符"));
+        } else if chars > max {
+            self.fail(field, "too_long", format!("不能超过 {max} 个字符"));
+        } else if trimmed.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            self.fail(field, "invalid", "不能包含控制字符");
+        }
+        self
+    }
+
     pub fn opt_text(&mut self, field: &str, value: Option<&str>, max: usize) -> &mut Self {
         if let Some(v) = value {
             self.text(field, v, 1, max);

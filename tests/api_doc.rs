@@ -18,8 +18,15 @@ both_backends!(
 /// (METHOD, /path) of every route macro in src/api, with /api prefixed where the scope adds it.
 fn routes_in_source() -> BTreeSet<(String, String)> {
     let mut routes = BTreeSet::new();
-    for entry in std::fs::read_dir("src/api").expect("src/api") {
-        let path = entry.expect("entry").path();
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from("src/api")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src/api") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() { dirs.push(path) } else { files.push(path) }
+        }
+    }
+    for path in files {
         let source = std::fs::read_to_string(&path).expect("read");
         for line in source.lines().map(str::trim) {
             for method in ["get", "post", "patch", "put", "delete"] {

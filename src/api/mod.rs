@@ -5,6 +5,7 @@ pub mod auth;
 pub mod body;
 pub mod health;
 pub mod openapi;
+pub mod proposals;
 pub mod sectors;
 pub mod serde_util;
 pub mod terms;
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     units::configure(cfg);
     sectors::configure(cfg);
     terms::configure(cfg);
+    proposals::configure(cfg);
 }
 
 /// How bodies, paths and queries that cannot be read are answered: always a

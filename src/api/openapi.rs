@@ -18,6 +18,8 @@ use crate::error::{FieldError, Problem};
         (name = "auth", description = "登录与令牌 Signing in"),
         (name = "admin", description = "系统管理 Administration"),
         (name = "reference", description = "基础数据 Reference data"),
+        (name = "proposals", description = "提案办理 The life of a proposal"),
+        (name = "public", description = "公开 Published results, no sign-in"),
         (name = "operations", description = "运维 Operations"),
     )
 )]

@@ -49,3 +49,27 @@ pub fn count_login_failure(
     };
     Ok(())
 }
+
+/// Takes the next number of a kind in a session. The upsert locks the
+/// sequence's row until the transaction ends, so concurrent filings on
+/// PostgreSQL queue behind each other and numbers never repeat or skip (on
+/// SQLite the write transaction already serialises them).
+pub fn next_number(conn: &mut AnyConnection, kind: &str, session_id: &str) -> QueryResult<i32> {
+    use crate::db::schema::number_sequences;
+    const SQLITE: &str = "INSERT INTO number_sequences (kind, session_id, last_number) VALUES (?, ?, 1) \
+        ON CONFLICT (kind, session_id) DO UPDATE SET last_number = number_sequences.last_number + 1";
+    const POSTGRES: &str = "INSERT INTO number_sequences (kind, session_id, last_number) VALUES ($1, $2, 1) \
+        ON CONFLICT (kind, session_id) DO UPDATE SET last_number = number_sequences.last_number + 1";
+    let bind = |sql: &'static str| {
+        diesel::sql_query(sql).bind::<Text, _>(kind.to_string()).bind::<Text, _>(session_id.to_string())
+    };
+    match conn {
+        AnyConnection::Sqlite(c) => bind(SQLITE).execute(c)?,
+        AnyConnection::Postgresql(c) => bind(POSTGRES).execute(c)?,
+    };
+    number_sequences::table
+        .filter(number_sequences::kind.eq(kind))
+        .filter(number_sequences::session_id.eq(session_id))
+        .select(number_sequences::last_number)
+        .first(conn)
+}

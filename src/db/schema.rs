@@ -122,6 +122,15 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        submitter_name -> Nullable<Text>,
+        handling_round -> Integer,
+        refusal_code -> Nullable<Text>,
+        refusal_text -> Nullable<Text>,
+        key_leader_id -> Nullable<Text>,
+        key_mode -> Nullable<Text>,
+        withheld_reason -> Nullable<Text>,
+        replied_at -> Nullable<Timestamp>,
+        rating_due_at -> Nullable<Timestamp>,
     }
 }
 
@@ -149,6 +158,10 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        return_window_ends_at -> Nullable<Timestamp>,
+        opinion_due_at -> Nullable<Timestamp>,
+        contact_waiver -> Nullable<Text>,
+        handling_round -> Integer,
     }
 }
 
@@ -168,6 +181,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        handling_round -> Integer,
     }
 }
 
@@ -181,6 +195,7 @@ diesel::table! {
         result_rating -> Text,
         comment -> Nullable<Text>,
         rated_at -> Timestamp,
+        handling_round -> Integer,
     }
 }
 
@@ -233,6 +248,78 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    number_sequences (kind, session_id) {
+        kind -> Text,
+        session_id -> Text,
+        last_number -> Integer,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> Text,
+        assignment_id -> Text,
+        proposal_id -> Text,
+        kind -> Text,
+        contacted_on -> Date,
+        summary -> Text,
+        recorded_by_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    co_opinions (id) {
+        id -> Text,
+        assignment_id -> Text,
+        proposal_id -> Text,
+        body -> Text,
+        sent_by_id -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    unit_requests (id) {
+        id -> Text,
+        assignment_id -> Text,
+        proposal_id -> Text,
+        kind -> Text,
+        reason -> Text,
+        requested_due_at -> Nullable<Timestamp>,
+        requested_by_id -> Text,
+        requested_at -> Timestamp,
+        decision -> Text,
+        decision_note -> Nullable<Text>,
+        decided_by_id -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    commitments (id) {
+        id -> Text,
+        reply_id -> Text,
+        proposal_id -> Text,
+        description -> Text,
+        target_date -> Date,
+        fulfilled_at -> Nullable<Timestamp>,
+        fulfilled_by_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    commitment_progress (id) {
+        id -> Text,
+        commitment_id -> Text,
+        note -> Text,
+        reported_by_id -> Text,
+        reported_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> sectors (sector_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(auth_sessions -> users (user_id));
@@ -255,4 +342,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     deadlines,
     email_outbox,
     audit_events,
+    number_sequences,
+    contacts,
+    co_opinions,
+    unit_requests,
+    commitments,
+    commitment_progress,
 );

@@ -16,10 +16,13 @@ pub enum Permission {
     ManageTermsAndSessions,
     /// Read units, sectors, terms and sessions (every form needs them).
     ReadReferenceData,
+    /// Start a proposal: a member their own, the office on a member's behalf (代录入).
+    StartProposal,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 6] = [
+        Permission::StartProposal,
         Permission::ManageUsers,
         Permission::ManageUnits,
         Permission::ManageSectors,
@@ -36,6 +39,7 @@ pub fn may(role: Role, permission: Permission) -> bool {
         | Permission::ManageSectors
         | Permission::ManageTermsAndSessions => role == Role::Admin,
         Permission::ReadReferenceData => true,
+        Permission::StartProposal => matches!(role, Role::Member | Role::Office),
     }
 }
 
@@ -47,7 +51,11 @@ mod tests {
     fn only_the_administrator_manages_accounts_and_reference_data() {
         for role in Role::ALL {
             for p in Permission::ALL {
-                let expected = p == Permission::ReadReferenceData || role == Role::Admin;
+                let expected = match p {
+                    Permission::ReadReferenceData => true,
+                    Permission::StartProposal => matches!(role, Role::Member | Role::Office),
+                    _ => role == Role::Admin,
+                };
                 assert_eq!(may(role, p), expected, "{role:?} {p:?}");
             }
         }

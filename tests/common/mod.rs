@@ -296,6 +296,42 @@ impl TestApp {
         row.id
     }
 
+    /// A term with one session whose plenary window holds the clock's date; returns the session's id.
+    pub fn committee_session(&self) -> String {
+        use proposal_desk::db::models::term::{SessionRow, TermRow};
+        use proposal_desk::db::schema::{committee_sessions, committee_terms};
+        let now = self.clock_now();
+        let today = now.date();
+        let term = TermRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            number: 1,
+            name: "第一届".into(),
+            starts_on: today - chrono::Duration::days(60),
+            ends_on: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let session = SessionRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            term_id: term.id.clone(),
+            number: 1,
+            name: "一届一次会议".into(),
+            opens_on: today + chrono::Duration::days(3),
+            plenary_window_start: today - chrono::Duration::days(30),
+            plenary_window_end: today + chrono::Duration::days(5),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        self.with_conn(|c| {
+            diesel::insert_into(committee_terms::table).values(&term).execute(c)?;
+            diesel::insert_into(committee_sessions::table).values(&session).execute(c)
+        })
+        .expect("session");
+        session.id
+    }
+
     pub fn clock_now(&self) -> chrono::NaiveDateTime {
         use proposal_desk::clock::Clock;
         self.clock.now()
@@ -319,6 +355,13 @@ impl TestApp {
             token: reply.str("access_token"),
             refresh: reply.str("refresh_token"),
         }
+    }
+
+    /// A fresh access token for `user` (after the clock has travelled past the old one's life).
+    pub async fn token(&self, user: &TestUser) -> String {
+        let reply = self.login(&user.username, PASSWORD).await;
+        reply.assert_ok();
+        reply.str("access_token")
     }
 
     /// An account of `role` with password [`PASSWORD`], not signed in; returns its id.

@@ -2,5 +2,6 @@
 
 pub mod auth_session;
 pub mod org;
+pub mod proposal;
 pub mod term;
 pub mod user;

@@ -1,1 +1,197 @@
-//! Guards that depend on more than state and role.
+//! Rules that depend on more than a proposal's state and the actor's role:
+//! the facts of its assignments, replies and ratings.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+use super::state::ProposalState;
+
+/// 满意 / 基本满意 / 不满意
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    /// 满意
+    Satisfied,
+    /// 基本满意
+    BasicallySatisfied,
+    /// 不满意
+    Unsatisfied,
+}
+
+impl Satisfaction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Satisfaction::Satisfied => "satisfied",
+            Satisfaction::BasicallySatisfied => "basically_satisfied",
+            Satisfaction::Unsatisfied => "unsatisfied",
+        }
+    }
+    pub fn parse(text: &str) -> Option<Satisfaction> {
+        [Satisfaction::Satisfied, Satisfaction::BasicallySatisfied, Satisfaction::Unsatisfied]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// A reply's grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum Grade {
+    /// A: solved or basically solved.
+    A,
+    /// B: partly solved, or planned: carries commitments to follow up.
+    B,
+    /// C: kept for reference, or not feasible for now.
+    C,
+}
+
+impl Grade {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::A => "A",
+            Grade::B => "B",
+            Grade::C => "C",
+        }
+    }
+    pub fn parse(text: &str) -> Option<Grade> {
+        [Grade::A, Grade::B, Grade::C].into_iter().find(|g| g.as_str() == text)
+    }
+}
+
+/// A rule that stopped an action the table allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Blocked {
+    /// Stable code for clients.
+    pub code: &'static str,
+    /// For people.
+    pub message_zh: &'static str,
+}
+
+const fn blocked(code: &'static str, message_zh: &'static str) -> Blocked {
+    Blocked { code, message_zh }
+}
+
+/// 大会提案 if handed in within the session's plenary window, otherwise 平时提案.
+pub fn is_plenary(submitted_on: NaiveDate, window_start: NaiveDate, window_end: NaiveDate) -> bool {
+    submitted_on >= window_start && submitted_on <= window_end
+}
+
+/// A co-signer may answer while the invitation is open and unanswered.
+pub fn may_answer_invitation(status: &str, respond_by: NaiveDateTime, now: NaiveDateTime) -> Result<(), Blocked> {
+    if status != "invited" {
+        return Err(blocked("already_answered", "已经答复过联名邀请"));
+    }
+    if now > respond_by {
+        return Err(blocked("invitation_expired", "联名确认期限已过"));
+    }
+    Ok(())
+}
+
+/// A unit may ask to be released only within the return window, and only once.
+pub fn may_request_return(window_ends_at: NaiveDateTime, now: NaiveDateTime, pending: bool) -> Result<(), Blocked> {
+    if pending {
+        return Err(blocked("request_pending", "已有待处理的申请"));
+    }
+    if now > window_ends_at {
+        return Err(blocked("return_window_passed", "已超过申请退回的期限"));
+    }
+    Ok(())
+}
+
+/// What a reply needs before it is submitted: the head's sign-off, a grade,
+/// a public version, and a recorded contact unless the office waived it.
+pub fn may_submit_reply(
+    signed_off: bool,
+    has_grade: bool,
+    has_public_version: bool,
+    contacts: usize,
+    contact_waived: bool,
+) -> Result<(), Blocked> {
+    if !has_grade || !has_public_version {
+        return Err(blocked("reply_incomplete", "答复需要评定类别（A/B/C）并附公开版本"));
+    }
+    if !signed_off {
+        return Err(blocked("not_signed_off", "答复须经单位负责人签发"));
+    }
+    if contacts == 0 && !contact_waived {
+        return Err(blocked("no_contact", "提交答复前须至少记录一次与提案人的沟通（或由提案办批准免于沟通）"));
+    }
+    Ok(())
+}
+
+/// After a reply is submitted: replied once no replying unit is still working.
+pub fn after_reply(replies_outstanding: usize) -> ProposalState {
+    if replies_outstanding == 0 { ProposalState::Replied } else { ProposalState::Handling }
+}
+
+/// After a rating: 不满意 on process or result sends it back for re-handling.
+pub fn after_rating(process: Satisfaction, result: Satisfaction) -> ProposalState {
+    if process == Satisfaction::Unsatisfied || result == Satisfaction::Unsatisfied {
+        ProposalState::Handling
+    } else {
+        ProposalState::Replied
+    }
+}
+
+/// The office may close once the proposer has rated, or the rating window has passed.
+pub fn may_close(rated: bool, rating_due_at: Option<NaiveDateTime>, now: NaiveDateTime) -> Result<(), Blocked> {
+    if rated || rating_due_at.is_some_and(|due| now > due) {
+        Ok(())
+    } else {
+        Err(blocked("awaiting_rating", "提案人尚未评价，且评价期限未过"))
+    }
+}
+
+/// Publication needs every submitted reply's public version.
+pub fn may_publish(replies: usize, public_versions: usize) -> Result<(), Blocked> {
+    if replies > 0 && replies == public_versions {
+        Ok(())
+    } else {
+        Err(blocked("no_public_version", "没有可公开的答复版本"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn t(d: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap().and_hms_opt(9, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn plenary_is_decided_by_the_window() {
+        let (s, e) = (NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 1, 14).unwrap());
+        assert!(is_plenary(s, s, e));
+        assert!(is_plenary(e, s, e));
+        assert!(!is_plenary(e.succ_opt().unwrap(), s, e));
+    }
+
+    #[test]
+    fn a_reply_needs_sign_off_grade_public_version_and_contact() {
+        assert!(may_submit_reply(true, true, true, 1, false).is_ok());
+        assert!(may_submit_reply(true, true, true, 0, true).is_ok());
+        assert_eq!(may_submit_reply(true, true, true, 0, false).unwrap_err().code, "no_contact");
+        assert_eq!(may_submit_reply(false, true, true, 1, false).unwrap_err().code, "not_signed_off");
+        assert_eq!(may_submit_reply(true, false, true, 1, false).unwrap_err().code, "reply_incomplete");
+    }
+
+    #[test]
+    fn unsatisfied_on_either_count_sends_it_back() {
+        use Satisfaction::*;
+        assert_eq!(after_rating(Satisfied, BasicallySatisfied), ProposalState::Replied);
+        assert_eq!(after_rating(Unsatisfied, Satisfied), ProposalState::Handling);
+        assert_eq!(after_rating(Satisfied, Unsatisfied), ProposalState::Handling);
+    }
+
+    #[test]
+    fn windows_close() {
+        assert!(may_request_return(t(10), t(9), false).is_ok());
+        assert_eq!(may_request_return(t(10), t(11), false).unwrap_err().code, "return_window_passed");
+        assert!(may_answer_invitation("invited", t(10), t(9)).is_ok());
+        assert_eq!(may_answer_invitation("invited", t(10), t(11)).unwrap_err().code, "invitation_expired");
+        assert!(may_close(false, Some(t(10)), t(11)).is_ok());
+        assert!(may_close(false, Some(t(10)), t(9)).is_err());
+        assert!(may_close(true, None, t(9)).is_ok());
+    }
+}

@@ -1,0 +1,236 @@
+//! The one path every proposal action takes: load, stand, decide, change, audit.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::{Value, json};
+
+use crate::audit::{self, Change, Origin};
+use crate::auth::AuthUser;
+use crate::db::DbConn;
+use crate::db::models::proposal::ProposalRow;
+use crate::db::schema::{assignments, proposal_cosigners, proposals};
+use crate::domain::Role;
+use crate::domain::workflow::table::Leads;
+use crate::domain::workflow::{Action, ProposalState, Refusal, Standing, UnitRole, decide};
+use crate::error::{AppError, AppResult, ErrorKind};
+
+/// Who acts, from where, and when.
+pub struct Ctx<'a> {
+    pub user: &'a AuthUser,
+    pub origin: &'a Origin,
+    pub now: NaiveDateTime,
+}
+
+pub fn load(conn: &mut DbConn, id: &str) -> AppResult<ProposalRow> {
+    if !crate::ids::is_id(id) {
+        return Err(AppError::not_found());
+    }
+    Ok(proposals::table.find(id).select(ProposalRow::as_select()).first(conn)?)
+}
+
+pub fn state_of(p: &ProposalRow) -> AppResult<ProposalState> {
+    ProposalState::parse(&p.state).ok_or_else(|| AppError::internal(format!("unknown state {}", p.state)))
+}
+
+/// How `user` stands to `p`. A member who proposed a proposal merged into
+/// this one stands as its proposer: each merged proposer receives the reply.
+pub fn standing(conn: &mut DbConn, user: Option<&AuthUser>, p: &ProposalRow) -> AppResult<Standing> {
+    let Some(user) = user else { return Ok(Standing::public()) };
+    let mut s = Standing::of(user.role);
+    match user.role {
+        Role::Member => {
+            s.is_proposer = p.proposer_id == user.id || {
+                let merged: i64 = proposals::table
+                    .filter(proposals::merged_into_id.eq(&p.id))
+                    .filter(proposals::proposer_id.eq(&user.id))
+                    .count()
+                    .get_result(conn)?;
+                merged > 0
+            };
+            let invited: i64 = proposal_cosigners::table
+                .filter(proposal_cosigners::proposal_id.eq(&p.id))
+                .filter(proposal_cosigners::user_id.eq(&user.id))
+                .filter(proposal_cosigners::status.ne("declined"))
+                .count()
+                .get_result(conn)?;
+            s.is_cosigner = invited > 0;
+        }
+        Role::UnitStaff | Role::UnitHead => {
+            if let Some(unit) = &user.unit_id {
+                let role: Option<String> = assignments::table
+                    .filter(assignments::proposal_id.eq(&p.id))
+                    .filter(assignments::unit_id.eq(unit))
+                    .filter(assignments::state.ne("returned"))
+                    .select(assignments::unit_role)
+                    .first(conn)
+                    .optional()?;
+                s.unit_role = role.as_deref().and_then(UnitRole::parse);
+            }
+        }
+        Role::Leader => s.is_key_leader = p.is_key && p.key_leader_id.as_deref() == Some(user.id.as_str()),
+        Role::Office | Role::Admin => {}
+    }
+    Ok(s)
+}
+
+/// Loads the proposal and checks that the caller may take `action` now
+/// (404 when they may not see it, 403 when it is not theirs, 409 with the
+/// current state and the allowed actions when the state is wrong, 409 when
+/// `version` is stale).
+pub fn begin(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: &str,
+    action: Action,
+    version: Option<i32>,
+) -> AppResult<(ProposalRow, Standing)> {
+    let p = load(conn, id)?;
+    let standing = standing(conn, Some(ctx.user), &p)?;
+    if ctx.user.must_change_password {
+        return Err(AppError::forbidden().with_detail("请先修改初始密码"));
+    }
+    match decide(action, state_of(&p)?, &standing) {
+        Ok(_) => {}
+        Err(Refusal::Hidden) => return Err(AppError::not_found()),
+        Err(Refusal::NotPermitted) => return Err(AppError::forbidden()),
+        Err(Refusal::WrongState { current, allowed }) => return Err(wrong_state(current, &allowed)),
+    }
+    if let Some(v) = version
+        && v != p.version
+    {
+        return Err(AppError::stale(p.version));
+    }
+    Ok((p, standing))
+}
+
+pub fn wrong_state(current: ProposalState, allowed: &[Action]) -> AppError {
+    AppError::new(ErrorKind::InvalidTransition)
+        .with_detail(format!("当前状态为「{}」", current.label_zh()))
+        .with_extra("current_state", json!(current.as_str()))
+        .with_extra("allowed_actions", json!(allowed.iter().map(|a| a.as_str()).collect::<Vec<_>>()))
+}
+
+/// A rule beyond the table stopped the action (409 with its code).
+pub fn blocked(b: crate::domain::workflow::guards::Blocked) -> AppError {
+    AppError::new(ErrorKind::InvalidTransition).with_detail(b.message_zh).with_extra("rule", json!(b.code))
+}
+
+/// Saves the proposal's new row (version + 1, refused if someone else saved
+/// first) and records the action's one audit event, with any sub-record it
+/// created or changed as `record`.
+pub fn commit(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    action: Action,
+    before: &ProposalRow,
+    mut after: ProposalRow,
+    record: Option<Value>,
+) -> AppResult<ProposalRow> {
+    let from = state_of(before)?;
+    let to = state_of(&after)?;
+    let fits = match crate::domain::workflow::table::leads_to(action) {
+        Leads::Stays => from == to,
+        Leads::To(s) => s == to,
+        Leads::Depends(options) => options.contains(&to),
+    };
+    if !fits {
+        return Err(AppError::internal(format!(
+            "{} may not lead from {} to {}",
+            action.as_str(),
+            from.as_str(),
+            to.as_str()
+        )));
+    }
+    after.version = before.version + 1;
+    after.updated_at = ctx.now;
+    let saved = diesel::update(proposals::table.find(&before.id).filter(proposals::version.eq(before.version)))
+        .set(ProposalChanges::from(&after))
+        .execute(conn)?;
+    if saved == 0 {
+        return Err(AppError::stale(before.version));
+    }
+    let mut after_json = json!({ "proposal": summary(&after) });
+    if let Some(r) = record {
+        after_json["record"] = r;
+    }
+    let change = Change::new(audit_action(action), "proposal", before.id.clone())
+        .before(json!({ "proposal": summary(before) }))
+        .after(after_json);
+    audit::record(conn, &ctx.user.actor(), ctx.origin, change, ctx.now)?;
+    Ok(after)
+}
+
+/// The stable audit action name of a workflow action.
+pub fn audit_action(action: Action) -> &'static str {
+    // Leaked once per action kind at most: a small, fixed set of names.
+    static NAMES: std::sync::OnceLock<std::collections::HashMap<Action, &'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        Action::ALL.into_iter().map(|a| (a, &*Box::leak(format!("proposal.{}", a.as_str()).into_boxed_str()))).collect()
+    })[&action]
+}
+
+/// What the audit trail keeps of a proposal (everything; the texts are the record).
+fn summary(p: &ProposalRow) -> Value {
+    serde_json::to_value(p).unwrap_or(Value::Null)
+}
+
+/// Every column a workflow action may change.
+#[derive(AsChangeset)]
+#[diesel(table_name = proposals, treat_none_as_null = true)]
+struct ProposalChanges<'a> {
+    session_id: Option<&'a str>,
+    number: Option<i32>,
+    title: &'a str,
+    reasons: &'a str,
+    suggestions: &'a str,
+    topic: &'a str,
+    state: &'a str,
+    is_plenary: Option<bool>,
+    is_key: bool,
+    merged_into_id: Option<&'a str>,
+    submitted_at: Option<NaiveDateTime>,
+    filed_at: Option<NaiveDateTime>,
+    closed_at: Option<NaiveDateTime>,
+    published_at: Option<NaiveDateTime>,
+    updated_at: NaiveDateTime,
+    version: i32,
+    handling_round: i32,
+    refusal_code: Option<&'a str>,
+    refusal_text: Option<&'a str>,
+    key_leader_id: Option<&'a str>,
+    key_mode: Option<&'a str>,
+    withheld_reason: Option<&'a str>,
+    replied_at: Option<NaiveDateTime>,
+    rating_due_at: Option<NaiveDateTime>,
+}
+
+impl<'a> From<&'a ProposalRow> for ProposalChanges<'a> {
+    fn from(p: &'a ProposalRow) -> Self {
+        ProposalChanges {
+            session_id: p.session_id.as_deref(),
+            number: p.number,
+            title: &p.title,
+            reasons: &p.reasons,
+            suggestions: &p.suggestions,
+            topic: &p.topic,
+            state: &p.state,
+            is_plenary: p.is_plenary,
+            is_key: p.is_key,
+            merged_into_id: p.merged_into_id.as_deref(),
+            submitted_at: p.submitted_at,
+            filed_at: p.filed_at,
+            closed_at: p.closed_at,
+            published_at: p.published_at,
+            updated_at: p.updated_at,
+            version: p.version,
+            handling_round: p.handling_round,
+            refusal_code: p.refusal_code.as_deref(),
+            refusal_text: p.refusal_text.as_deref(),
+            key_leader_id: p.key_leader_id.as_deref(),
+            key_mode: p.key_mode.as_deref(),
+            withheld_reason: p.withheld_reason.as_deref(),
+            replied_at: p.replied_at,
+            rating_due_at: p.rating_due_at,
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Proposals in the database: loading one with how the caller stands to it,
+//! asking the domain whether an action may be taken, and committing the
+//! change with its audit event. Handlers in src/api/proposals use only this.
+
+pub mod access;
+pub mod numbering;
+pub mod view;
+
+pub use access::{Ctx, begin, commit, load, standing};

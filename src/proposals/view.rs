@@ -1,0 +1,252 @@
+//! What the API shows of a proposal: the whole of it to those who may see it
+//! whole, with what they may do next; sub-records by who needs them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::access::state_of;
+use super::numbering::label;
+use crate::config::WorkflowSettings;
+use crate::db::DbConn;
+use crate::db::models::proposal::{
+    AssignmentRow, CommitmentRow, ContactRow, CosignerRow, OpinionRow, ProposalRow, RatingRow, ReplyRow, UnitRequestRow,
+};
+use crate::db::schema::{
+    assignments, co_opinions, commitments, committee_sessions, contacts, proposal_cosigners, ratings, replies,
+    unit_requests, units, users,
+};
+use crate::domain::Role;
+use crate::domain::workflow::{Action, ProposalState, Standing, allowed_actions};
+use crate::error::AppResult;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalView {
+    pub id: String,
+    /// "proposal" (提案) or "suggestion" (建议).
+    pub kind: String,
+    /// The kind's word: 提案 or 建议.
+    pub kind_noun: String,
+    pub number: Option<i32>,
+    /// e.g. 一届一次会议第12号提案
+    pub number_label: Option<String>,
+    pub session_id: Option<String>,
+    pub session_name: Option<String>,
+    pub title: String,
+    pub reasons: String,
+    pub suggestions: String,
+    pub topic: String,
+    pub submitter_type: String,
+    pub submitter_name: Option<String>,
+    pub proposer_id: String,
+    pub proposer_name: String,
+    pub entered_by_id: Option<String>,
+    pub state: ProposalState,
+    pub state_label: String,
+    pub is_plenary: Option<bool>,
+    pub is_key: bool,
+    pub key_leader_id: Option<String>,
+    pub key_mode: Option<String>,
+    pub merged_into_id: Option<String>,
+    pub handling_round: i32,
+    pub refusal_code: Option<String>,
+    pub refusal_text: Option<String>,
+    pub withheld_reason: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub filed_at: Option<NaiveDateTime>,
+    pub replied_at: Option<NaiveDateTime>,
+    pub rating_due_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+    /// What the caller may do now.
+    pub allowed_actions: Vec<Action>,
+    pub cosigners: Vec<CosignerRow>,
+    pub assignments: Vec<AssignmentView>,
+    /// Submitted replies, and the caller's own unit's drafts.
+    pub replies: Vec<ReplyRow>,
+    pub ratings: Vec<RatingRow>,
+    /// Contacts, opinions and requests: for the office and the assigned units.
+    pub contacts: Vec<ContactRow>,
+    pub opinions: Vec<OpinionRow>,
+    pub requests: Vec<UnitRequestRow>,
+    pub commitments: Vec<CommitmentRow>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignmentView {
+    #[serde(flatten)]
+    pub assignment: AssignmentRow,
+    pub unit_name: String,
+}
+
+/// A short line for lists.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalListItem {
+    pub id: String,
+    pub kind: String,
+    pub number: Option<i32>,
+    pub number_label: Option<String>,
+    pub title: String,
+    pub state: ProposalState,
+    pub state_label: String,
+    pub is_key: bool,
+    pub proposer_name: String,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+fn noun<'a>(settings: &'a WorkflowSettings, kind: &str) -> &'a str {
+    settings.kind(kind).map_or("提案", |k| k.noun.as_str())
+}
+
+fn session_name(conn: &mut DbConn, id: &Option<String>) -> AppResult<Option<String>> {
+    Ok(match id {
+        Some(id) => committee_sessions::table.find(id).select(committee_sessions::name).first(conn).optional()?,
+        None => None,
+    })
+}
+
+fn user_name(conn: &mut DbConn, id: &str) -> AppResult<String> {
+    Ok(users::table.find(id).select(users::display_name).first(conn).optional()?.unwrap_or_default())
+}
+
+pub fn list_item(conn: &mut DbConn, p: ProposalRow, settings: &WorkflowSettings) -> AppResult<ProposalListItem> {
+    let state = state_of(&p)?;
+    let session = session_name(conn, &p.session_id)?;
+    Ok(ProposalListItem {
+        number_label: p.number.zip(session).map(|(n, s)| label(&s, n, noun(settings, &p.kind))),
+        proposer_name: user_name(conn, &p.proposer_id)?,
+        id: p.id,
+        kind: p.kind,
+        number: p.number,
+        title: p.title,
+        state,
+        state_label: state.label_zh().into(),
+        is_key: p.is_key,
+        submitted_at: p.submitted_at,
+        updated_at: p.updated_at,
+        version: p.version,
+    })
+}
+
+pub fn full(
+    conn: &mut DbConn,
+    p: ProposalRow,
+    standing: &Standing,
+    unit_id: Option<&str>,
+    settings: &WorkflowSettings,
+) -> AppResult<ProposalView> {
+    let state = state_of(&p)?;
+    let session = session_name(conn, &p.session_id)?;
+    let insider = standing.is(Role::Office) || standing.unit_role.is_some();
+    let cosigners = proposal_cosigners::table
+        .filter(proposal_cosigners::proposal_id.eq(&p.id))
+        .order(proposal_cosigners::invited_at.asc())
+        .select(CosignerRow::as_select())
+        .load(conn)?;
+    let assignment_rows: Vec<(AssignmentRow, String)> = assignments::table
+        .inner_join(units::table)
+        .filter(assignments::proposal_id.eq(&p.id))
+        .order(assignments::assigned_at.asc())
+        .select((AssignmentRow::as_select(), units::name))
+        .load(conn)?;
+    let own_assignments: Vec<String> = assignment_rows
+        .iter()
+        .filter(|(a, _)| Some(a.unit_id.as_str()) == unit_id)
+        .map(|(a, _)| a.id.clone())
+        .collect();
+    let replies = replies::table
+        .filter(replies::proposal_id.eq(&p.id))
+        .order(replies::created_at.asc())
+        .select(ReplyRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .filter(|r| r.submitted_at.is_some() || own_assignments.contains(&r.assignment_id))
+        .collect();
+    let ratings = ratings::table
+        .filter(ratings::proposal_id.eq(&p.id))
+        .order(ratings::rated_at.asc())
+        .select(RatingRow::as_select())
+        .load(conn)?;
+    let (contacts, opinions, requests) = if insider {
+        (
+            contacts::table
+                .filter(contacts::proposal_id.eq(&p.id))
+                .order(contacts::created_at.asc())
+                .select(ContactRow::as_select())
+                .load(conn)?,
+            co_opinions::table
+                .filter(co_opinions::proposal_id.eq(&p.id))
+                .order(co_opinions::sent_at.asc())
+                .select(OpinionRow::as_select())
+                .load(conn)?,
+            unit_requests::table
+                .filter(unit_requests::proposal_id.eq(&p.id))
+                .order(unit_requests::requested_at.asc())
+                .select(UnitRequestRow::as_select())
+                .load(conn)?,
+        )
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    let commitments = commitments::table
+        .filter(commitments::proposal_id.eq(&p.id))
+        .order(commitments::target_date.asc())
+        .select(CommitmentRow::as_select())
+        .load(conn)?;
+    Ok(ProposalView {
+        number_label: p.number.zip(session.clone()).map(|(n, s)| label(&s, n, noun(settings, &p.kind))),
+        kind_noun: noun(settings, &p.kind).to_string(),
+        session_name: session,
+        proposer_name: user_name(conn, &p.proposer_id)?,
+        allowed_actions: allowed_actions(state, standing),
+        state,
+        state_label: state.label_zh().into(),
+        cosigners,
+        assignments: assignment_rows
+            .into_iter()
+            .map(|(assignment, unit_name)| AssignmentView { assignment, unit_name })
+            .collect(),
+        replies,
+        ratings,
+        contacts,
+        opinions,
+        requests,
+        commitments,
+        id: p.id,
+        kind: p.kind,
+        number: p.number,
+        session_id: p.session_id,
+        title: p.title,
+        reasons: p.reasons,
+        suggestions: p.suggestions,
+        topic: p.topic,
+        submitter_type: p.submitter_type,
+        submitter_name: p.submitter_name,
+        proposer_id: p.proposer_id,
+        entered_by_id: p.entered_by_id,
+        is_plenary: p.is_plenary,
+        is_key: p.is_key,
+        key_leader_id: p.key_leader_id,
+        key_mode: p.key_mode,
+        merged_into_id: p.merged_into_id,
+        handling_round: p.handling_round,
+        refusal_code: p.refusal_code,
+        refusal_text: p.refusal_text,
+        withheld_reason: p.withheld_reason,
+        submitted_at: p.submitted_at,
+        filed_at: p.filed_at,
+        replied_at: p.replied_at,
+        rating_due_at: p.rating_due_at,
+        closed_at: p.closed_at,
+        published_at: p.published_at,
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+        version: p.version,
+    })
+}
