@@ -183,3 +183,38 @@ async fn a_stale_edit_is_refused(app: TestApp) {
     assert_eq!(app.audit_count(), before);
     assert_eq!(app.get(&format!("/api/proposals/{id}"), &member.token).await.str("topic"), "教育");
 }
+
+mod fixtures_work {
+    use super::common::{Backend, TestApp};
+    use proposal_desk::domain::workflow::ProposalState;
+
+    /// The fixtures every later stage's tests start from are what they claim to be.
+    #[actix_web::test]
+    async fn every_state_can_be_built() {
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            let Some(app) = TestApp::start(backend, "every_state_can_be_built").await else { continue };
+            for state in ProposalState::ALL {
+                let f = app.proposal_in(state).await;
+                assert_eq!(app.state_of(&f.id), state.as_str());
+                let view = app.get(&format!("/api/proposals/{}", f.id), &f.proposer.token).await;
+                if state == ProposalState::Merged {
+                    view.assert_ok();
+                    continue;
+                }
+                view.assert_ok();
+                assert_eq!(view.str("state"), state.as_str());
+                if state.was_filed() {
+                    assert!(
+                        view.body["number_label"].as_str().is_some_and(|l| l.starts_with("一届一次会议第")),
+                        "{}",
+                        view.text
+                    );
+                }
+                if let Some(lead) = &f.lead {
+                    let unit_view = app.get(&format!("/api/proposals/{}", f.id), &lead.staff.token).await;
+                    unit_view.assert_ok();
+                }
+            }
+        }
+    }
+}

@@ -9,6 +9,8 @@
 
 #![allow(dead_code)]
 
+pub mod fixtures;
+
 use std::sync::OnceLock;
 
 use actix_web::http::{Method, StatusCode, header};
