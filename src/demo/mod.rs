@@ -2,6 +2,8 @@
 //! handling units and an account for every role. Seeded only into an empty
 //! database, so it never touches real data.
 
+mod proposals;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -241,5 +243,6 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
             format!("{name} 负责人"),
         )?;
     }
+    proposals::seed(conn, now, &actor, &origin)?;
     Ok(logins)
 }
