@@ -2,32 +2,12 @@
 //! from-states and destination, parsed from the page and compared with
 //! src/domain/workflow/table.rs for every kind of standing.
 
-use std::collections::BTreeMap;
+mod common;
 
+use common::workflow_doc::{documented, token_grants};
 use proposal_desk::domain::Role;
 use proposal_desk::domain::workflow::table::{Leads, from_states, leads_to, permits};
 use proposal_desk::domain::workflow::{Action, ProposalState, Standing, UnitRole};
-
-struct Row {
-    who: Vec<String>,
-    from: Vec<String>,
-    leads: String,
-}
-
-fn documented() -> BTreeMap<String, Row> {
-    let page = std::fs::read_to_string("docs/workflow.md").expect("docs/workflow.md");
-    let section = page.split("## The permission table").nth(1).expect("permission table section");
-    let mut rows = BTreeMap::new();
-    for line in section.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| action") && !l.starts_with("|---")) {
-        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
-        if cells.len() != 5 {
-            break;
-        }
-        let list = |cell: &str| cell.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>();
-        rows.insert(cells[0].to_string(), Row { who: list(cells[2]), from: list(cells[3]), leads: cells[4].to_string() });
-    }
-    rows
-}
 
 /// Every kind of person the table can distinguish.
 fn standings() -> Vec<(String, Standing)> {
@@ -52,22 +32,6 @@ fn standings() -> Vec<(String, Standing)> {
     out
 }
 
-/// What a "who" token of the page grants.
-fn token_grants(token: &str, s: &Standing) -> bool {
-    let unit = s.is_unit() && s.unit_role.is_some();
-    let replying = s.is_unit() && s.unit_role.is_some_and(UnitRole::replies);
-    match token {
-        "office" => s.is(Role::Office),
-        "member:proposer" => s.is(Role::Member) && s.is_proposer,
-        "member:cosigner" => s.is(Role::Member) && s.is_cosigner,
-        "unit:any" => unit,
-        "unit:replying" => replying,
-        "unit:co" => s.is_unit() && s.unit_role == Some(UnitRole::Co),
-        "head:replying" => s.is(Role::UnitHead) && replying,
-        other => panic!("docs/workflow.md uses an unknown who-token `{other}`"),
-    }
-}
-
 fn leads_text(action: Action) -> String {
     match leads_to(action) {
         Leads::Stays => "stays".into(),
@@ -80,7 +44,11 @@ fn leads_text(action: Action) -> String {
 fn the_page_lists_every_action_once() {
     let rows = documented();
     let actions: Vec<String> = Action::ALL.iter().map(|a| a.as_str().to_string()).collect();
-    assert_eq!(rows.keys().cloned().collect::<Vec<_>>(), { let mut a = actions.clone(); a.sort(); a });
+    assert_eq!(rows.keys().cloned().collect::<Vec<_>>(), {
+        let mut a = actions.clone();
+        a.sort();
+        a
+    });
 }
 
 #[test]

@@ -6,6 +6,7 @@ pub mod body;
 pub mod health;
 pub mod openapi;
 pub mod proposals;
+pub mod public;
 pub mod sectors;
 pub mod serde_util;
 pub mod terms;
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     sectors::configure(cfg);
     terms::configure(cfg);
     proposals::configure(cfg);
+    public::configure(cfg);
 }
 
 /// How bodies, paths and queries that cannot be read are answered: always a

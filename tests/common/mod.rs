@@ -10,9 +10,13 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod workflow_doc;
+pub mod world;
 
 use std::sync::OnceLock;
 
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::test::{self, TestRequest};
 use chrono::NaiveDate;
@@ -152,11 +156,16 @@ pub fn password_hash() -> String {
     HASH.get_or_init(|| proposal_desk::auth::password::hash_blocking(PASSWORD).expect("hash")).clone()
 }
 
+/// The real router, built once per test (building it costs tens of milliseconds).
+type Router =
+    Box<dyn Fn(TestRequest) -> std::pin::Pin<Box<dyn std::future::Future<Output = ServiceResponse<BoxBody>>>>>;
+
 pub struct TestApp {
     pub state: AppState,
     pub clock: ManualClock,
     pub backend: Backend,
     pub database: TestDatabase,
+    router: Router,
 }
 
 /// What a user would see of a response.
@@ -205,7 +214,12 @@ impl TestApp {
         let settings = test_settings(&database.url);
         let clock = ManualClock::new(NaiveDate::from_ymd_opt(2026, 3, 2)?.and_hms_opt(1, 0, 0)?);
         let state = server::prepare(settings, std::sync::Arc::new(clock.clone())).expect("prepare app");
-        Some(TestApp { state, clock, backend, database })
+        let service = std::rc::Rc::new(test::init_service(build_app(state.clone())).await);
+        let router: Router = Box::new(move |request: TestRequest| {
+            let service = service.clone();
+            Box::pin(async move { test::call_service(&*service, request.to_request()).await.map_into_boxed_body() })
+        });
+        Some(TestApp { state, clock, backend, database, router })
     }
 
     pub fn db(&self) -> &Db {
@@ -219,10 +233,7 @@ impl TestApp {
     }
 
     pub async fn call(&self, request: TestRequest) -> Reply {
-        let service = test::init_service(build_app(self.state.clone())).await;
-        let response =
-            test::call_service(&service, request.peer_addr("192.0.2.10:40000".parse().expect("addr")).to_request())
-                .await;
+        let response = (self.router)(request.peer_addr("192.0.2.10:40000".parse().expect("addr"))).await;
         let status = response.status();
         let headers = response.headers().clone();
         let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();

@@ -240,7 +240,18 @@ async fn list_proposals(
                             .filter(proposal_cosigners::user_id.eq(user.id.clone()))
                             .filter(proposal_cosigners::status.ne("declined"))
                             .select(proposal_cosigners::proposal_id);
-                        q = q.filter(proposals::proposer_id.eq(user.id.clone()).or(proposals::id.eq_any(cosigned)));
+                        // Each merged proposer receives the reply of the proposal theirs was merged into.
+                        let merged_targets = diesel::alias!(proposals as merged);
+                        let targets = merged_targets
+                            .filter(merged_targets.field(proposals::proposer_id).eq(user.id.clone()))
+                            .filter(merged_targets.field(proposals::merged_into_id).is_not_null())
+                            .select(merged_targets.field(proposals::merged_into_id).assume_not_null());
+                        q = q.filter(
+                            proposals::proposer_id
+                                .eq(user.id.clone())
+                                .or(proposals::id.eq_any(cosigned))
+                                .or(proposals::id.eq_any(targets)),
+                        );
                     }
                     Role::UnitStaff | Role::UnitHead => {
                         let assigned = assignments::table

@@ -2,7 +2,11 @@
 //! shape: `begin` (load, stand, decide), change, `commit` (save + audit) in one
 //! transaction, and answer with the proposal as the caller now sees it.
 
+pub mod closing;
 pub mod drafting;
+pub mod handling;
+pub mod requests;
+pub mod review;
 
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -17,6 +21,10 @@ use crate::proposals::view::{ProposalView, full};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     drafting::configure(cfg);
+    handling::configure(cfg);
+    requests::configure(cfg);
+    closing::configure(cfg);
+    review::configure(cfg);
 }
 
 /// The version of the proposal the client last saw.

@@ -118,6 +118,57 @@ pub fn may_submit_reply(
     Ok(())
 }
 
+/// 签收: a unit signs for an assignment once.
+pub fn may_sign_for(signed_for_at: Option<NaiveDateTime>) -> Result<(), Blocked> {
+    match signed_for_at {
+        Some(_) => Err(blocked("already_signed", "已经签收")),
+        None => Ok(()),
+    }
+}
+
+/// A unit asks for a return or an extension only while it is still handling
+/// (not after its reply is in), and one request of a kind at a time.
+pub fn may_ask(assignment_done: bool, pending: bool) -> Result<(), Blocked> {
+    if assignment_done {
+        return Err(blocked("already_submitted", "答复已经提交"));
+    }
+    if pending {
+        return Err(blocked("request_pending", "已有待处理的申请"));
+    }
+    Ok(())
+}
+
+/// The office decides a request once.
+pub fn may_decide_request(decision: &str) -> Result<(), Blocked> {
+    if decision == "pending" { Ok(()) } else { Err(blocked("already_decided", "该申请已经处理")) }
+}
+
+/// A return or an extension is granted only while the unit is still working on it.
+pub fn may_grant(assignment_state: &str) -> Result<(), Blocked> {
+    match assignment_state {
+        "returned" => Err(blocked("assignment_returned", "该单位已退回此件")),
+        "done" => Err(blocked("already_submitted", "答复已经提交")),
+        _ => Ok(()),
+    }
+}
+
+/// A draft may be written, changed or signed off until it is submitted;
+/// signing off and submitting need a draft.
+pub fn may_work_on_reply(has_draft: bool, submitted: bool, needs_draft: bool) -> Result<(), Blocked> {
+    if submitted {
+        return Err(blocked("already_submitted", "答复已经提交，不能再修改"));
+    }
+    if needs_draft && !has_draft {
+        return Err(blocked("no_draft", "尚未起草答复"));
+    }
+    Ok(())
+}
+
+/// B 类 replies carry at least one commitment to follow up; A and C none.
+pub fn commitments_fit(grade: Grade, commitments: usize) -> bool {
+    (grade == Grade::B) == (commitments > 0)
+}
+
 /// After a reply is submitted: replied once no replying unit is still working.
 pub fn after_reply(replies_outstanding: usize) -> ProposalState {
     if replies_outstanding == 0 { ProposalState::Replied } else { ProposalState::Handling }
@@ -193,5 +244,22 @@ mod tests {
         assert!(may_close(false, Some(t(10)), t(11)).is_ok());
         assert!(may_close(false, Some(t(10)), t(9)).is_err());
         assert!(may_close(true, None, t(9)).is_ok());
+    }
+
+    #[test]
+    fn unit_work_rules() {
+        assert!(may_sign_for(None).is_ok());
+        assert_eq!(may_sign_for(Some(t(2))).unwrap_err().code, "already_signed");
+        assert_eq!(may_ask(false, true).unwrap_err().code, "request_pending");
+        assert_eq!(may_ask(true, false).unwrap_err().code, "already_submitted");
+        assert!(may_decide_request("pending").is_ok());
+        assert_eq!(may_decide_request("approved").unwrap_err().code, "already_decided");
+        assert_eq!(may_grant("returned").unwrap_err().code, "assignment_returned");
+        assert!(may_grant("received").is_ok());
+        assert_eq!(may_work_on_reply(false, false, true).unwrap_err().code, "no_draft");
+        assert_eq!(may_work_on_reply(true, true, false).unwrap_err().code, "already_submitted");
+        assert!(may_work_on_reply(false, false, false).is_ok());
+        assert!(commitments_fit(Grade::B, 1) && commitments_fit(Grade::A, 0) && commitments_fit(Grade::C, 0));
+        assert!(!commitments_fit(Grade::B, 0) && !commitments_fit(Grade::A, 1));
     }
 }
