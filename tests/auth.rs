@@ -59,8 +59,10 @@ async fn unknown_user_and_wrong_password_get_the_same_answer(app: TestApp) {
     wrong_times.sort();
     unknown_times.sort();
     let (wrong, unknown) = (wrong_times[1].as_secs_f64(), unknown_times[1].as_secs_f64());
+    // Wide bounds for a noisy 2-core machine running tests in parallel: without the
+    // dummy hash an unknown user answers some 30 times faster, far outside them.
     assert!(
-        unknown > wrong * 0.5 && unknown < wrong * 2.0,
+        unknown > wrong * 0.3 && unknown < wrong * 3.0,
         "median wrong password {wrong:.4}s vs unknown user {unknown:.4}s"
     );
 }
