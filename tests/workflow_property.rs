@@ -70,9 +70,14 @@ async fn live(backend: Backend, steps: &[Step]) {
                     .as_array()
                     .map(|a| a.iter().filter_map(|v| v.as_str().and_then(Action::parse)).collect())
                     .unwrap_or_default();
-                if !allowed.is_empty() {
+                // Endings that stop a life early come second, so that lives reach the later stages.
+                let ending =
+                    |a: &Action| matches!(a, Action::RefuseFiling | Action::Convert | Action::Merge | Action::Withhold);
+                let (going_on, endings): (Vec<Action>, Vec<Action>) = allowed.into_iter().partition(|a| !ending(a));
+                let choices = if going_on.is_empty() { endings } else { going_on };
+                if !choices.is_empty() {
                     who = candidate;
-                    action = allowed[n % allowed.len()];
+                    action = choices[n % choices.len()];
                     break;
                 }
             }
