@@ -28,10 +28,6 @@ impl ManualClock {
         ManualClock(Arc::new(Mutex::new(start.trunc_subsecs(6))))
     }
 
-    pub fn starting_now() -> Self {
-        Self::new(Utc::now().naive_utc())
-    }
-
     pub fn advance(&self, by: chrono::Duration) {
         let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
         *t += by;

@@ -228,6 +228,8 @@ fn actual_standing(app: &TestApp, user: &TestUser, id: &str) -> Standing {
         role: Some(role),
         is_proposer: member && (proposer == user.id || merged_proposer > 0),
         is_cosigner: member && cosigner > 0,
+        // Whether a co-signer may rate does not change what they see.
+        cosigner_rates: false,
         unit_role: if unit_staff { unit_role.as_deref().and_then(UnitRole::parse) } else { None },
         is_key_leader: role == Role::Leader && is_key && key_leader.as_deref() == Some(user.id.as_str()),
     }

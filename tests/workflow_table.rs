@@ -19,6 +19,10 @@ fn standings() -> Vec<(String, Standing)> {
             Role::Member => {
                 out.push(("member:proposer".into(), Standing { is_proposer: true, ..base }));
                 out.push(("member:cosigner".into(), Standing { is_cosigner: true, ..base }));
+                out.push((
+                    "member:rating-cosigner".into(),
+                    Standing { is_cosigner: true, cosigner_rates: true, ..base },
+                ));
             }
             Role::UnitStaff | Role::UnitHead => {
                 for part in [UnitRole::Lead, UnitRole::Co, UnitRole::Separate] {

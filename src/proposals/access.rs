@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::audit::{self, Change, Origin};
 use crate::auth::AuthUser;
+use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::models::proposal::ProposalRow;
 use crate::db::schema::{assignments, proposal_cosigners, proposals};
@@ -19,6 +20,7 @@ pub struct Ctx<'a> {
     pub user: &'a AuthUser,
     pub origin: &'a Origin,
     pub now: NaiveDateTime,
+    pub workflow: &'a WorkflowSettings,
 }
 
 pub fn load(conn: &mut DbConn, id: &str) -> AppResult<ProposalRow> {
@@ -34,7 +36,12 @@ pub fn state_of(p: &ProposalRow) -> AppResult<ProposalState> {
 
 /// How `user` stands to `p`. A member who proposed a proposal merged into
 /// this one stands as its proposer: each merged proposer receives the reply.
-pub fn standing(conn: &mut DbConn, user: Option<&AuthUser>, p: &ProposalRow) -> AppResult<Standing> {
+pub fn standing(
+    conn: &mut DbConn,
+    user: Option<&AuthUser>,
+    p: &ProposalRow,
+    workflow: &WorkflowSettings,
+) -> AppResult<Standing> {
     let Some(user) = user else { return Ok(Standing::public()) };
     let mut s = Standing::of(user.role);
     match user.role {
@@ -54,6 +61,15 @@ pub fn standing(conn: &mut DbConn, user: Option<&AuthUser>, p: &ProposalRow) -> 
                 .count()
                 .get_result(conn)?;
             s.is_cosigner = invited > 0;
+            if s.is_cosigner && workflow.cosigners_rate {
+                let confirmed: i64 = proposal_cosigners::table
+                    .filter(proposal_cosigners::proposal_id.eq(&p.id))
+                    .filter(proposal_cosigners::user_id.eq(&user.id))
+                    .filter(proposal_cosigners::status.eq("confirmed"))
+                    .count()
+                    .get_result(conn)?;
+                s.cosigner_rates = confirmed > 0;
+            }
         }
         Role::UnitStaff | Role::UnitHead => {
             if let Some(unit) = &user.unit_id {
@@ -85,7 +101,7 @@ pub fn begin(
     version: Option<i32>,
 ) -> AppResult<(ProposalRow, Standing)> {
     let p = load(conn, id)?;
-    let standing = standing(conn, Some(ctx.user), &p)?;
+    let standing = standing(conn, Some(ctx.user), &p, ctx.workflow)?;
     if ctx.user.must_change_password {
         return Err(AppError::forbidden().with_detail("请先修改初始密码"));
     }
@@ -103,7 +119,7 @@ pub fn begin(
     Ok((p, standing))
 }
 
-pub fn wrong_state(current: ProposalState, allowed: &[Action]) -> AppError {
+fn wrong_state(current: ProposalState, allowed: &[Action]) -> AppError {
     AppError::new(ErrorKind::InvalidTransition)
         .with_detail(format!("当前状态为「{}」", current.label_zh()))
         .with_extra("current_state", json!(current.as_str()))

@@ -204,11 +204,7 @@ pub fn full(
         kind_noun: noun(settings, &p.kind).to_string(),
         session_name: session,
         proposer_name: user_name(conn, &p.proposer_id)?,
-        // Co-signers rate only where the office's configuration says so (the rating handler checks the same).
-        allowed_actions: allowed_actions(state, standing)
-            .into_iter()
-            .filter(|a| *a != Action::Rate || standing.is_proposer || settings.cosigners_rate)
-            .collect(),
+        allowed_actions: allowed_actions(state, standing),
         state,
         state_label: state.label_zh().into(),
         cosigners,

@@ -46,6 +46,7 @@ pub fn token_grants(token: &str, s: &Standing) -> bool {
         "office" => s.is(Role::Office),
         "member:proposer" => s.is(Role::Member) && s.is_proposer,
         "member:cosigner" => s.is(Role::Member) && s.is_cosigner,
+        "member:rating-cosigner" => s.is(Role::Member) && s.is_cosigner && s.cosigner_rates,
         "unit:any" => unit,
         "unit:replying" => replying,
         "unit:co" => s.is_unit() && s.unit_role == Some(UnitRole::Co),

@@ -18,17 +18,14 @@ use crate::auth::AuthUser;
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::models::proposal::{AssignmentRow, CommitmentRow, ProgressRow, ProposalRow, RatingRow};
-use crate::db::schema::{
-    assignments, commitment_progress, commitments, proposal_cosigners, proposals, ratings, replies,
-};
+use crate::db::schema::{assignments, commitment_progress, commitments, proposals, ratings, replies};
 use crate::domain::deadlines::add_months;
 use crate::domain::workflow::guards::{Blocked, Satisfaction, after_rating, may_close, may_publish};
-use crate::domain::workflow::{Action, ProposalState, UnitRole, may_see};
+use crate::domain::workflow::{Action, ProposalState, UnitRole};
 use crate::error::{AppError, AppResult, Problem};
 use crate::proposals::access::blocked;
-use crate::proposals::access::state_of;
 use crate::proposals::view::ProposalView;
-use crate::proposals::{Ctx, begin, commit, load, standing};
+use crate::proposals::{Ctx, begin, commit};
 use crate::state::AppState;
 use crate::validate::Check;
 
@@ -128,31 +125,9 @@ fn rehandle(
     Ok(fresh)
 }
 
-/// The table lets co-signers rate; the configuration may not, and only a
-/// co-signer who confirmed rates. Checked before the state (as the table
-/// would), so a co-signer who may not rate hears 403 in every state they see.
-fn cosigner_may_rate(conn: &mut DbConn, user: &AuthUser, id: &str, workflow: &WorkflowSettings) -> AppResult<()> {
-    let p = load(conn, id)?;
-    let s = standing(conn, Some(user), &p)?;
-    if s.is_proposer || !s.is_cosigner || !may_see(&s, state_of(&p)?) {
-        return Ok(());
-    }
-    let confirmed: i64 = proposal_cosigners::table
-        .filter(proposal_cosigners::proposal_id.eq(&p.id))
-        .filter(proposal_cosigners::user_id.eq(&user.id))
-        .filter(proposal_cosigners::status.eq("confirmed"))
-        .count()
-        .get_result(conn)?;
-    if workflow.cosigners_rate && confirmed > 0 {
-        Ok(())
-    } else {
-        Err(AppError::forbidden().with_detail("只有提案人可以评价办理情况"))
-    }
-}
-
 /// 评价: the proposer rates the handling process and its result; 不满意 on
 /// either sends the proposal back to its replying units (重新办理).
-/// Confirmed co-signers rate too when the configuration says so.
+/// Confirmed co-signers rate too when the configuration says so (the table decides).
 #[utoipa::path(
     tag = "proposals",
     request_body = RateRequest,
@@ -184,8 +159,7 @@ async fn rate(
     let view = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now };
-            cosigner_may_rate(conn, &user, &id, &workflow)?;
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let (before, standing) = begin(conn, &ctx, &id, Action::Rate, body.version)?;
             let already: i64 = ratings::table
                 .filter(ratings::proposal_id.eq(&before.id))
@@ -247,7 +221,7 @@ async fn close(
     let view = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now };
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let (before, _) = begin(conn, &ctx, &id, Action::Close, Some(version))?;
             let proposers = proposer_ids(conn, &before)?;
             let rated: i64 = ratings::table
@@ -326,7 +300,7 @@ async fn publish(
     let view = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now };
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let (before, _) = begin(conn, &ctx, &id, Action::Publish, Some(version))?;
             let (submitted, public) = public_versions(conn, &before)?;
             may_publish(submitted, public).map_err(blocked)?;
@@ -368,7 +342,7 @@ async fn withhold(
     let view = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now };
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let (before, _) = begin(conn, &ctx, &id, Action::Withhold, Some(body.version))?;
             let mut after = before.clone();
             after.state = ProposalState::Withheld.as_str().into();
@@ -425,7 +399,7 @@ async fn report_progress(
     let view = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now };
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let (before, _) = begin(conn, &ctx, &id, Action::ReportProgress, body.version)?;
             let commitment = commitment_of(conn, &before, &commitment_id)?;
             let unit: Option<String> = replies::table
@@ -491,7 +465,7 @@ async fn fulfil(
     let view = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now };
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let (before, _) = begin(conn, &ctx, &id, Action::FulfilCommitment, version)?;
             let mut commitment = commitment_of(conn, &before, &commitment_id)?;
             if commitment.fulfilled_at.is_some() {

@@ -301,7 +301,7 @@ async fn get_proposal(
         .db
         .read(move |conn| {
             let p = load(conn, &id)?;
-            let s = standing(conn, Some(&user), &p)?;
+            let s = standing(conn, Some(&user), &p, &workflow)?;
             let state = crate::proposals::access::state_of(&p)?;
             if !crate::domain::workflow::table::may_see_full(&s, state) {
                 return Err(AppError::not_found());
@@ -336,7 +336,7 @@ async fn edit_draft(
     let view = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now };
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let (before, _) = begin(conn, &ctx, &id, Action::EditDraft, Some(body.version))?;
             let mut after = before.clone();
             if let Some(t) = body.title {
@@ -376,7 +376,7 @@ async fn invite_cosigners(
     let view = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now };
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let (before, _) = begin(conn, &ctx, &id, Action::InviteCosigners, Some(body.version))?;
             let respond_by = now + Duration::days(workflow.cosign_window_days);
             let mut invited = Vec::new();
@@ -433,7 +433,7 @@ async fn answer_invitation(
     let view = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now };
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let (before, _) = begin(conn, &ctx, &id, Action::AnswerInvitation, None)?;
             let invitation: CosignerRow =
                 proposal_cosigners::table.find((&before.id, &user.id)).select(CosignerRow::as_select()).first(conn)?;
@@ -472,7 +472,7 @@ async fn submit(
     let view = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now };
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let (before, _) = begin(conn, &ctx, &id, Action::Submit, Some(version))?;
             let Some((session, plenary)) = session_for(conn, now.date())? else {
                 return Err(blocked(crate::domain::workflow::guards::Blocked {

@@ -142,7 +142,7 @@ pub(super) async fn on_assignment(
     let view = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now };
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let (before, _) = begin(conn, &ctx, &id, action, None)?;
             let a = live_assignment(conn, &before, &assignment_id, &user)?;
             let (after, record) = change(conn, &ctx, &before, a)?;

@@ -41,6 +41,6 @@ pub fn view_for(
     p: ProposalRow,
     workflow: &WorkflowSettings,
 ) -> AppResult<ProposalView> {
-    let standing = crate::proposals::standing(conn, Some(user), &p)?;
+    let standing = crate::proposals::standing(conn, Some(user), &p, workflow)?;
     full(conn, p, &standing, user.unit_id.as_deref(), workflow)
 }

@@ -182,7 +182,7 @@ async fn decide_request(
     let view = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now };
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let kind: Option<String> =
                 unit_requests::table.find(&request_id).select(unit_requests::kind).first(conn).optional()?;
             let action =

@@ -133,7 +133,7 @@ where
     let view = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now };
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let after = f(conn, &ctx, &workflow)?;
             view_for(conn, &user, after, &workflow)
         })
@@ -285,7 +285,7 @@ async fn merge(
             return Err(AppError::invalid_field("into_id", "not_found", "并入的提案不存在"));
         };
         let target_state = state_of(&target)?;
-        if !may_see(&standing(conn, Some(ctx.user), &target)?, target_state) {
+        if !may_see(&standing(conn, Some(ctx.user), &target, ctx.workflow)?, target_state) {
             return Err(AppError::invalid_field("into_id", "not_found", "并入的提案不存在"));
         }
         if target.id == before.id {

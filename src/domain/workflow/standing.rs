@@ -41,6 +41,9 @@ pub struct Standing {
     pub is_proposer: bool,
     /// A member invited to co-sign (联名), whatever their answer.
     pub is_cosigner: bool,
+    /// A co-signer who confirmed, where the office's configuration
+    /// (`workflow.cosigners_rate`) lets co-signers rate too.
+    pub cosigner_rates: bool,
     /// The actor's unit holds a live assignment of the proposal, in this part.
     pub unit_role: Option<UnitRole>,
     /// A leader who leads (领办) or supervises (督办) it as a key proposal.

@@ -97,7 +97,7 @@ pub fn permits(action: Action, who: &Standing) -> bool {
         A::SendOpinion => co_unit,
         A::DraftReply | A::SubmitReply | A::RequestExtension | A::ReportProgress => replying_unit,
         A::SignOffReply => replying_head,
-        A::Rate => proposer || cosigner,
+        A::Rate => proposer || (cosigner && who.cosigner_rates),
     }
 }
 
