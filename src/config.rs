@@ -75,7 +75,20 @@ pub struct WorkflowSettings {
     pub rehandling_due_months: u32,
     pub kinds: Vec<KindWording>,
     pub refusal_reasons: Vec<RefusalReason>,
+    /// 通知: the wording of each notice, by event (`domain::notices::Notice::as_str`).
+    pub notices: std::collections::BTreeMap<String, NoticeWording>,
 }
+
+/// What a notice says: its subject and body, with placeholders.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeWording {
+    pub subject: String,
+    pub body: String,
+}
+
+/// The placeholders a notice's wording may use.
+pub const NOTICE_PLACEHOLDERS: [&str; 6] = ["kind", "title", "label", "name", "reason", "date"];
 
 /// A kind of item and its words (提案 / 委员, 建议 / 代表).
 #[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -211,11 +224,48 @@ impl Settings {
         if w.refusal_reasons.is_empty() {
             anyhow::bail!("configuration: workflow.refusal_reasons needs at least one reason");
         }
+        check_notices(&w.notices)?;
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             anyhow::bail!("configuration: log.level `{}` is not a valid filter (e.g. \"info\")", self.log.level);
         }
         Ok(())
     }
+}
+
+/// Every notice the workflow sends has wording, no other is listed, and the
+/// wording uses only known placeholders.
+fn check_notices(notices: &std::collections::BTreeMap<String, NoticeWording>) -> anyhow::Result<()> {
+    use crate::domain::notices::Notice;
+    for notice in Notice::ALL {
+        if !notices.contains_key(notice.as_str()) {
+            anyhow::bail!("configuration: workflow.notices.{} is missing", notice.as_str());
+        }
+    }
+    for (key, wording) in notices {
+        if !Notice::ALL.iter().any(|n| n.as_str() == key) {
+            anyhow::bail!("configuration: workflow.notices.{key} is not a notice the workflow sends");
+        }
+        for (part, text) in [("subject", &wording.subject), ("body", &wording.body)] {
+            if text.trim().is_empty() {
+                anyhow::bail!("configuration: workflow.notices.{key}.{part} is empty");
+            }
+            let mut rest = text.as_str();
+            while let Some(start) = rest.find('{') {
+                let Some(len) = rest[start..].find('}') else {
+                    anyhow::bail!("configuration: workflow.notices.{key}.{part} has an unclosed `{{`");
+                };
+                let name = &rest[start + 1..start + len];
+                if !NOTICE_PLACEHOLDERS.contains(&name) {
+                    anyhow::bail!(
+                        "configuration: workflow.notices.{key}.{part} uses `{{{name}}}`; known: {}",
+                        NOTICE_PLACEHOLDERS.join(", ")
+                    );
+                }
+                rest = &rest[start + len + 1..];
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Environment values are strings; lists are written comma-separated.
@@ -296,6 +346,21 @@ mod tests {
         assert!(err.contains("failed_login_window_minutes"), "{err}");
         let err = Settings::load_from(None, env(&[("PD__SERVER__PUBLIC_URL", "ftp://x")])).unwrap_err().to_string();
         assert!(err.contains("server.public_url"), "{err}");
+    }
+
+    #[test]
+    fn notice_wording_is_checked() {
+        let err = Settings::load_from(None, env(&[("PD__WORKFLOW__NOTICES__FILED__BODY", "编号{number}")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("workflow.notices.filed.body") && err.contains("{number}"), "{err}");
+        let err =
+            Settings::load_from(None, env(&[("PD__WORKFLOW__NOTICES__FILED__SUBJECT", " ")])).unwrap_err().to_string();
+        assert!(err.contains("workflow.notices.filed.subject"), "{err}");
+        let mut s = Settings::load_from(None, env(&[])).unwrap();
+        s.workflow.notices.remove("replied");
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("workflow.notices.replied is missing"), "{err}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use common::TestApp;
 use diesel::prelude::*;
 use proposal_desk::db::models::proposal::{AssignmentRow, CommitmentRow, ProgressRow, RatingRow};
 use proposal_desk::db::schema::{
-    assignments, commitment_progress, commitments, proposal_cosigners, proposals, ratings, replies,
+    assignments, commitment_progress, commitments, deadlines, proposal_cosigners, proposals, ratings, replies,
 };
 use proposal_desk::domain::Role;
 use proposal_desk::domain::deadlines::add_months;
@@ -151,16 +151,46 @@ async fn unsatisfied_sends_it_back_to_the_replying_units(app: TestApp) {
     assert_eq!(again.due_at, add_months(app.clock_now(), months));
     // The first round stays on record.
     assert!(rows.iter().any(|a| a.id == f.lead().assignment_id && a.state == "done" && a.handling_round == 1));
+    // The new clock is a deadline the office chases, like any other reply's.
+    let again_id = again.id.clone();
+    let chased: Vec<(String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = app
+        .with_conn(move |c| {
+            deadlines::table
+                .filter(deadlines::object_id.eq(again_id))
+                .select((deadlines::kind, deadlines::due_at, deadlines::met_at))
+                .load(c)
+        })
+        .expect("deadlines");
+    assert_eq!(chased, vec![("reply".to_string(), again.due_at, None)]);
 
-    // The lead unit sees its renewed assignment; rating waits for the new reply.
-    let seen = app.get(&format!("/api/proposals/{}", f.id), &f.lead().staff.token).await;
-    seen.assert_ok();
-    assert!(seen.body["assignments"].as_array().expect("assignments").iter().any(|a| a["handling_round"] == 2));
     let early = app
         .post(&path(&f.id, "rating"), &f.proposer.token, json!({"process": "satisfied", "result": "satisfied"}))
         .await;
     early.assert_problem(409, "invalid-transition");
     assert_eq!(early.body["current_state"], "handling");
+
+    // The second round is worked on the renewed assignment: the first round's
+    // (and its contacts) can no longer be used, so the reply needs a new contact.
+    let staff = &f.lead().staff.token;
+    let old_round = format!("/api/proposals/{}/assignments/{}", f.id, f.lead().assignment_id);
+    let contact = json!({"kind": "phone", "contacted_on": app.clock_now().date(), "summary": "再次沟通"});
+    app.post(&format!("{old_round}/contacts"), staff, contact.clone()).await.assert_problem(404, "not-found");
+    let new_round = format!("/api/proposals/{}/assignments/{}", f.id, again.id);
+    let reply =
+        json!({"grade": "A", "body": "再次答复。", "public_body": "再次答复（公开）。", "person_in_charge": "李四"});
+    app.send(Method::PUT, &format!("{new_round}/reply"), Some(staff), Some(reply)).await.assert_ok();
+    app.post(&format!("{new_round}/reply/sign-off"), &f.lead().head.token, json!({})).await.assert_ok();
+    let no_contact = app.post(&format!("{new_round}/reply/submit"), staff, json!({})).await;
+    no_contact.assert_problem(409, "invalid-transition");
+    assert_eq!(no_contact.body["rule"], "no_contact");
+    app.post(&format!("{new_round}/contacts"), staff, contact).await.assert_ok();
+    app.post(&format!("{new_round}/reply/submit"), staff, json!({})).await.assert_ok();
+    assert_eq!(app.get(&format!("/api/proposals/{}", f.id), staff).await.str("state"), "replied");
+
+    // The lead unit sees its renewed assignment; rating waits for the new reply.
+    let seen = app.get(&format!("/api/proposals/{}", f.id), &f.lead().staff.token).await;
+    seen.assert_ok();
+    assert!(seen.body["assignments"].as_array().expect("assignments").iter().any(|a| a["handling_round"] == 2));
 }
 
 async fn one_rating_per_person_and_round(app: TestApp) {

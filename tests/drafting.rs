@@ -94,9 +94,16 @@ async fn co_signers_confirm_or_decline_within_the_window(app: TestApp) {
     let late_token = app.token(&late).await;
     let member_token = app.token(&member).await;
     let no_token = app.token(&no).await;
+    // An invitation left unanswered past its window drops off: the late
+    // invitee can no longer answer, read or list the proposal.
     let expired = app.post(&format!("/api/proposals/{id}/invitation"), &late_token, json!({"accept": true})).await;
-    expired.assert_problem(409, "invalid-transition");
-    assert_eq!(expired.body["rule"], "invitation_expired");
+    expired.assert_problem(404, "not-found");
+    app.get(&format!("/api/proposals/{id}"), &late_token).await.assert_problem(404, "not-found");
+    assert_eq!(app.get("/api/proposals", &late_token).await.body["total"], 0);
+    // The one who confirmed still sees it after the window.
+    let yes_token = app.token(&yes).await;
+    app.get(&format!("/api/proposals/{id}"), &yes_token).await.assert_ok();
+    assert_eq!(app.get("/api/proposals", &yes_token).await.body["total"], 1);
 
     let view = app.get(&format!("/api/proposals/{id}"), &member_token).await;
     let statuses: Vec<(String, String)> = view.body["cosigners"]

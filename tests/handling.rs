@@ -25,6 +25,7 @@ both_backends!(
     approving_the_only_replying_units_return_sends_it_back_to_be_assigned,
     an_approved_extension_moves_the_due_date,
     separate_units_each_reply_for_their_part,
+    when_the_unit_still_working_is_released_the_replied_part_stands,
 );
 
 fn at(f: &Fixture, unit: &UnitFixture, tail: &str) -> String {
@@ -489,7 +490,8 @@ async fn an_approved_extension_moves_the_due_date(app: TestApp) {
 }
 
 /// 分办: a proposal assigned to two units, each replying for its part.
-async fn separate_units_each_reply_for_their_part(app: TestApp) {
+/// A filed proposal handed to two separate units (分办), each with its people.
+async fn split_between_two_units(app: &TestApp) -> (Fixture, Vec<UnitFixture>) {
     let f = app.proposal_in(ProposalState::Filed).await;
     let mut units = Vec::new();
     for _ in 0..2 {
@@ -517,6 +519,11 @@ async fn separate_units_each_reply_for_their_part(app: TestApp) {
     }
     app.with_conn(|c| diesel::update(proposals::table.find(&f.id)).set(proposals::state.eq("handling")).execute(c))
         .expect("handling");
+    (f, units)
+}
+
+async fn separate_units_each_reply_for_their_part(app: TestApp) {
+    let (f, units) = split_between_two_units(&app).await;
 
     let (first, second) = (&units[0], &units[1]);
     ready_to_submit(&app, &f, first).await;
@@ -544,4 +551,37 @@ async fn separate_units_each_reply_for_their_part(app: TestApp) {
         .with_conn(|c| assignments::table.filter(assignments::proposal_id.eq(&f.id)).select(assignments::state).load(c))
         .expect("states");
     assert_eq!(states, ["done", "done"]);
+}
+
+async fn when_the_unit_still_working_is_released_the_replied_part_stands(app: TestApp) {
+    let (f, units) = split_between_two_units(&app).await;
+    let (first, second) = (&units[0], &units[1]);
+    ready_to_submit(&app, &f, first).await;
+    act(&app, Method::POST, &at(&f, first, "reply/submit"), &first.staff.token, json!({}), "submit_reply").await;
+    let asked = act(
+        &app,
+        Method::POST,
+        &at(&f, second, "return-request"),
+        &second.staff.token,
+        json!({"reason": "不属于本单位职责"}),
+        "request_return",
+    )
+    .await;
+    let request_id = asked.body["requests"][0]["id"].as_str().expect("id").to_string();
+    let office = app.user(Role::Office).await;
+    let decision = format!("/api/proposals/{}/requests/{request_id}/decision", f.id);
+    // Released without a new unit: the one reply in is the whole answer, so the
+    // proposal is replied and the proposer's rating window opens.
+    let approved = act(&app, Method::POST, &decision, &office.token, json!({"approve": true}), "decide_return").await;
+    assert_eq!(approved.str("state"), "replied");
+    assert!(approved.body["rating_due_at"].is_string());
+    assert!(approved.body["allowed_actions"].as_array().is_some_and(|a| a.contains(&json!("close"))));
+    let rated = app
+        .post(
+            &format!("/api/proposals/{}/rating", f.id),
+            &f.proposer.token,
+            json!({"process": "satisfied", "result": "satisfied"}),
+        )
+        .await;
+    rated.assert_ok();
 }

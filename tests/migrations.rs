@@ -19,11 +19,15 @@ struct Column {
 }
 
 /// Every (table, column) of the application's schema, as the database reports it.
+/// SQLite's FTS5 search index (`search_index` and its shadow tables) is left
+/// out: the full-text index differs between backends by design (PostgreSQL
+/// keeps a GIN index on `search_documents` instead).
 fn columns(conn: &mut AnyConnection) -> BTreeSet<(String, String)> {
     let rows: Vec<Column> = match conn {
         AnyConnection::Sqlite(c) => diesel::sql_query(
             "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'",
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations' \
+             AND m.name NOT LIKE 'search_index%'",
         )
         .load(c),
         AnyConnection::Postgresql(c) => diesel::sql_query(
@@ -130,7 +134,9 @@ fn schema_rs_matches(backend: Backend) {
         ratings,
         deadlines,
         email_outbox,
-        audit_events
+        audit_events,
+        notices,
+        search_documents
     );
 }
 

@@ -16,6 +16,7 @@ both_backends!(
     nothing_unpublished_is_public,
     the_public_list_filters_by_session_sector_unit_grade_and_key,
     the_public_list_refuses_bad_queries,
+    the_public_searches_published_texts_in_chinese,
 );
 
 /// The internal reply's contact line, and its person in charge: never public.
@@ -244,5 +245,49 @@ async fn the_public_list_refuses_bad_queries(app: TestApp) {
         let reply = public(&app, &format!("/api/public/proposals?{query}")).await;
         assert_eq!(reply.status.as_u16(), status, "{query}: {}", reply.text);
         assert_eq!(reply.content_type, "application/problem+json", "{query}");
+    }
+}
+
+/// 全文检索: what was published, as the public may read it, and nothing else.
+async fn the_public_searches_published_texts_in_chinese(app: TestApp) {
+    let office = app.user(proposal_desk::domain::Role::Office).await;
+    let published = app.proposal_in(ProposalState::Closed).await;
+    let unpublished = app.proposal_in(ProposalState::Closed).await;
+    let p = app
+        .post(
+            &format!("/api/proposals/{}/publish", published.id),
+            &office.token,
+            serde_json::json!({"version": app.version_of(&published.id)}),
+        )
+        .await;
+    p.assert_ok();
+    let search = |q: &str| {
+        let q: String = q.bytes().map(|b| format!("%{b:02X}")).collect();
+        format!("/api/public/proposals?q={q}")
+    };
+    let found = |reply: &common::Reply| ids(reply);
+    // A phrase of the title, of the 案由, of the reply's public version.
+    for q in ["社区居家养老", "老龄化加剧", "纳入年度重点工作", "养老服务"] {
+        let r = public(&app, &search(q)).await;
+        r.assert_ok();
+        assert_eq!(found(&r), vec![published.id.clone()], "{q}: {}", r.text);
+    }
+    // Words out of order, the internal reply and unpublished texts are not found.
+    for q in ["养老社区", INTERNAL, PERSON_IN_CHARGE] {
+        let r = public(&app, &search(q)).await;
+        r.assert_ok();
+        assert!(found(&r).is_empty(), "{q}: {}", r.text);
+    }
+    let _ = unpublished;
+    // Search combines with the filters.
+    let r = public(&app, &format!("{}&key=true", search("养老服务"))).await;
+    assert!(found(&r).is_empty(), "{}", r.text);
+    // Search syntax is just text; nothing to search for, or too little, is a 422.
+    for q in ["\"养老 OR", "养老*", "NEAR(养老 服务)", "'; DROP TABLE proposals; --"] {
+        let r = public(&app, &search(q)).await;
+        assert!(r.status.is_success(), "{q}: {}", r.text);
+    }
+    for q in ["", "水", "？！", &"长".repeat(51)] {
+        public(&app, &search(q)).await.assert_problem(422, "validation");
     }
 }

@@ -200,16 +200,19 @@ fn actual_standing(app: &TestApp, user: &TestUser, id: &str) -> Standing {
                 .get_result(c)
         })
         .expect("merged");
-    let cosigner: i64 = app
+    // An invitation counts once confirmed, or while its answer window is open.
+    let invitation: Option<(String, chrono::NaiveDateTime)> = app
         .with_conn(|c| {
             proposal_cosigners::table
                 .filter(proposal_cosigners::proposal_id.eq(id))
                 .filter(proposal_cosigners::user_id.eq(&user.id))
-                .filter(proposal_cosigners::status.ne("declined"))
-                .count()
-                .get_result(c)
+                .select((proposal_cosigners::status, proposal_cosigners::respond_by))
+                .first(c)
+                .optional()
         })
         .expect("cosigner");
+    let now = app.clock_now();
+    let cosigner = invitation.is_some_and(|(status, by)| status == "confirmed" || (status == "invited" && by >= now));
     let unit_role: Option<String> = unit.and_then(|u| {
         app.with_conn(|c| {
             assignments::table
@@ -227,7 +230,7 @@ fn actual_standing(app: &TestApp, user: &TestUser, id: &str) -> Standing {
     Standing {
         role: Some(role),
         is_proposer: member && (proposer == user.id || merged_proposer > 0),
-        is_cosigner: member && cosigner > 0,
+        is_cosigner: member && cosigner,
         // Whether a co-signer may rate does not change what they see.
         cosigner_rates: false,
         unit_role: if unit_staff { unit_role.as_deref().and_then(UnitRole::parse) } else { None },

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod body;
 pub mod health;
+pub mod notices;
 pub mod openapi;
 pub mod proposals;
 pub mod public;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     terms::configure(cfg);
     proposals::configure(cfg);
     public::configure(cfg);
+    notices::configure(cfg);
 }
 
 /// How bodies, paths and queries that cannot be read are answered: always a

@@ -43,6 +43,9 @@ pub struct PublicQuery {
     pub key: Option<bool>,
     /// "proposal" or "suggestion".
     pub kind: Option<String>,
+    /// 全文检索: words that must appear, as written, in the title, 案由, 建议
+    /// or a reply's public version (2 to 50 characters).
+    pub q: Option<String>,
     /// 1-based page number.
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20).
@@ -187,6 +190,18 @@ fn list(
     per_page: i64,
     workflow: &WorkflowSettings,
 ) -> AppResult<Page<PublicListItem>> {
+    let matches = match query.q.as_deref().map(str::trim) {
+        None => None,
+        Some(text) => {
+            let mut check = crate::validate::Check::new();
+            check.text("q", text, 2, 50);
+            check.finish()?;
+            match crate::search::matching(conn, text)? {
+                Some(ids) => Some(ids),
+                None => return Err(AppError::invalid_field("q", "nothing_to_search", "请输入要检索的文字")),
+            }
+        }
+    };
     let filtered = || {
         let mut q = proposals::table
             .left_join(users::table.on(users::id.eq(proposals::proposer_id)))
@@ -222,6 +237,9 @@ fn list(
         }
         if let Some(k) = &query.kind {
             q = q.filter(proposals::kind.eq(k.clone()));
+        }
+        if let Some(ids) = &matches {
+            q = q.filter(proposals::id.eq_any(ids.clone()));
         }
         q
     };

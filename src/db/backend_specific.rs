@@ -73,3 +73,32 @@ pub fn next_number(conn: &mut AnyConnection, kind: &str, session_id: &str) -> Qu
         .select(number_sequences::last_number)
         .first(conn)
 }
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = Text)]
+    proposal_id: String,
+}
+
+/// The proposals whose searchable words contain `words` as a phrase (in
+/// order, next to each other), at most `limit` of them. SQLite asks its FTS5
+/// table, PostgreSQL its GIN index over a 'simple' tsvector (see the
+/// `public_search` migration).
+pub fn search_phrase(conn: &mut AnyConnection, words: &[String], limit: i64) -> QueryResult<Vec<String>> {
+    const SQLITE: &str = "SELECT proposal_id FROM search_index WHERE search_index MATCH ? LIMIT ?";
+    const POSTGRES: &str = "SELECT proposal_id FROM search_documents \
+        WHERE to_tsvector('simple', body) @@ phraseto_tsquery('simple', $1) LIMIT $2";
+    let found: Vec<Found> = match conn {
+        // The words never hold quotes (src/search/text.rs), so one pair of
+        // quotes makes them an FTS5 phrase.
+        AnyConnection::Sqlite(c) => diesel::sql_query(SQLITE)
+            .bind::<Text, _>(format!("\"{}\"", words.join(" ")))
+            .bind::<diesel::sql_types::BigInt, _>(limit)
+            .load(c)?,
+        AnyConnection::Postgresql(c) => diesel::sql_query(POSTGRES)
+            .bind::<Text, _>(words.join(" "))
+            .bind::<diesel::sql_types::BigInt, _>(limit)
+            .load(c)?,
+    };
+    Ok(found.into_iter().map(|f| f.proposal_id).collect())
+}

@@ -322,6 +322,27 @@ diesel::table! {
 
 diesel::joinable!(users -> sectors (sector_id));
 diesel::joinable!(users -> units (unit_id));
+diesel::table! {
+    notices (id) {
+        id -> Text,
+        user_id -> Text,
+        proposal_id -> Text,
+        event -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    search_documents (proposal_id) {
+        proposal_id -> Text,
+        body -> Text,
+        indexed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(committee_sessions -> committee_terms (term_id));
 diesel::joinable!(assignments -> units (unit_id));
@@ -348,4 +369,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     unit_requests,
     commitments,
     commitment_progress,
+    notices,
+    search_documents,
 );

@@ -287,6 +287,9 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
                 }
             }
         }
+        if d.state == S::Published {
+            crate::search::index_published(conn, &p, now)?;
+        }
         let change = Change::new("proposal.demo_seed", "proposal", p.id.clone()).after(json!({ "proposal": p }));
         audit::record(conn, actor, origin, change, now)?;
     }

@@ -41,6 +41,7 @@ pub fn standing(
     user: Option<&AuthUser>,
     p: &ProposalRow,
     workflow: &WorkflowSettings,
+    now: NaiveDateTime,
 ) -> AppResult<Standing> {
     let Some(user) = user else { return Ok(Standing::public()) };
     let mut s = Standing::of(user.role);
@@ -57,7 +58,13 @@ pub fn standing(
             let invited: i64 = proposal_cosigners::table
                 .filter(proposal_cosigners::proposal_id.eq(&p.id))
                 .filter(proposal_cosigners::user_id.eq(&user.id))
-                .filter(proposal_cosigners::status.ne("declined"))
+                // An invitation counts once confirmed, or while it may still be
+                // answered: one left unanswered past its window drops off (落选).
+                .filter(
+                    proposal_cosigners::status
+                        .eq("confirmed")
+                        .or(proposal_cosigners::status.eq("invited").and(proposal_cosigners::respond_by.ge(now))),
+                )
                 .count()
                 .get_result(conn)?;
             s.is_cosigner = invited > 0;
@@ -101,7 +108,7 @@ pub fn begin(
     version: Option<i32>,
 ) -> AppResult<(ProposalRow, Standing)> {
     let p = load(conn, id)?;
-    let standing = standing(conn, Some(ctx.user), &p, ctx.workflow)?;
+    let standing = standing(conn, Some(ctx.user), &p, ctx.workflow, ctx.now)?;
     if ctx.user.must_change_password {
         return Err(AppError::forbidden().with_detail("请先修改初始密码"));
     }
@@ -132,8 +139,8 @@ pub fn blocked(b: crate::domain::workflow::guards::Blocked) -> AppError {
 }
 
 /// Saves the proposal's new row (version + 1, refused if someone else saved
-/// first) and records the action's one audit event, with any sub-record it
-/// created or changed as `record`.
+/// first), records the action's one audit event, with any sub-record it
+/// created or changed as `record`, and writes the notices the action sends.
 pub fn commit(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -173,6 +180,7 @@ pub fn commit(
         .before(json!({ "proposal": summary(before) }))
         .after(after_json);
     audit::record(conn, &ctx.user.actor(), ctx.origin, change, ctx.now)?;
+    crate::notify::after_action(conn, ctx.workflow, action, from, to, &after, ctx.now)?;
     Ok(after)
 }
 

@@ -3,6 +3,7 @@
 //! change with its audit event. Handlers in src/api/proposals use only this.
 
 pub mod access;
+pub mod deadlines;
 pub mod numbering;
 pub mod view;
 

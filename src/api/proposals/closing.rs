@@ -18,7 +18,7 @@ use crate::auth::AuthUser;
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::models::proposal::{AssignmentRow, CommitmentRow, ProgressRow, ProposalRow, RatingRow};
-use crate::db::schema::{assignments, commitment_progress, commitments, proposals, ratings, replies};
+use crate::db::schema::{assignments, commitment_progress, commitments, ratings, replies};
 use crate::domain::deadlines::add_months;
 use crate::domain::workflow::guards::{Blocked, Satisfaction, after_rating, may_close, may_publish};
 use crate::domain::workflow::{Action, ProposalState, UnitRole};
@@ -73,14 +73,6 @@ pub struct FulfilRequest {
 const ALREADY_RATED: Blocked = Blocked { code: "already_rated", message_zh: "本轮办理已经评价过" };
 const ALREADY_FULFILLED: Blocked = Blocked { code: "already_fulfilled", message_zh: "该承诺事项已办结" };
 
-/// Everyone who stands as a proposer of `p`: its own, and those of the proposals merged into it.
-fn proposer_ids(conn: &mut DbConn, p: &ProposalRow) -> AppResult<Vec<String>> {
-    let mut ids: Vec<String> =
-        proposals::table.filter(proposals::merged_into_id.eq(&p.id)).select(proposals::proposer_id).load(conn)?;
-    ids.push(p.proposer_id.clone());
-    Ok(ids)
-}
-
 /// 重新办理: every lead or separate unit whose reply of the round just rated is
 /// in gets a fresh assignment for the new round, already received, with the
 /// re-handling deadline. The old assignments and replies stay as the record.
@@ -120,6 +112,7 @@ fn rehandle(
             handling_round: new_round,
         };
         diesel::insert_into(assignments::table).values(&row).execute(conn)?;
+        crate::proposals::deadlines::open_for_assignment(conn, &row, now)?;
         fresh.push(row);
     }
     Ok(fresh)
@@ -193,7 +186,7 @@ async fn rate(
                 record["rehandling"] = json!(fresh);
             }
             let after = commit(conn, &ctx, Action::Rate, &before, after, Some(record))?;
-            view_for(conn, &user, after, &workflow)
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))
@@ -223,7 +216,7 @@ async fn close(
         .write(move |conn| {
             let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let (before, _) = begin(conn, &ctx, &id, Action::Close, Some(version))?;
-            let proposers = proposer_ids(conn, &before)?;
+            let proposers = crate::notify::proposers(conn, &before)?;
             let rated: i64 = ratings::table
                 .filter(ratings::proposal_id.eq(&before.id))
                 .filter(ratings::handling_round.eq(before.handling_round))
@@ -261,7 +254,7 @@ async fn close(
             after.closed_at = Some(now);
             let record = silence.map(|r| json!({ "silence_rating": r }));
             let after = commit(conn, &ctx, Action::Close, &before, after, record)?;
-            view_for(conn, &user, after, &workflow)
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))
@@ -308,7 +301,8 @@ async fn publish(
             after.state = ProposalState::Published.as_str().into();
             after.published_at = Some(now);
             let after = commit(conn, &ctx, Action::Publish, &before, after, None)?;
-            view_for(conn, &user, after, &workflow)
+            crate::search::index_published(conn, &after, now)?;
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))
@@ -348,7 +342,7 @@ async fn withhold(
             after.state = ProposalState::Withheld.as_str().into();
             after.withheld_reason = Some(body.reason.trim().to_string());
             let after = commit(conn, &ctx, Action::Withhold, &before, after, None)?;
-            view_for(conn, &user, after, &workflow)
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))
@@ -430,7 +424,7 @@ async fn report_progress(
                 before.clone(),
                 Some(json!({ "commitment": commitment, "progress": progress })),
             )?;
-            view_for(conn, &user, after, &workflow)
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))
@@ -484,7 +478,7 @@ async fn fulfil(
                 before.clone(),
                 Some(json!({ "commitment": commitment })),
             )?;
-            view_for(conn, &user, after, &workflow)
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))

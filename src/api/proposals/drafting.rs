@@ -211,7 +211,7 @@ async fn create_proposal(
             diesel::insert_into(proposals::table).values(&row).execute(conn)?;
             let change = Change::new("proposal.create", "proposal", row.id.clone()).after(json!({ "proposal": row }));
             audit::record(conn, &user.actor(), &origin, change, now)?;
-            view_for(conn, &user, row, &workflow)
+            view_for(conn, &user, row, &workflow, now)
         })
         .await?;
     Ok(HttpResponse::Created().json(view))
@@ -227,7 +227,7 @@ async fn list_proposals(
 ) -> AppResult<web::Json<Page<ProposalListItem>>> {
     let query = query.into_inner();
     let (page, per_page) = PageQuery { page: query.page, per_page: query.per_page }.resolve()?;
-    let workflow = state.settings.workflow.clone();
+    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
     let result = state
         .db
         .read(move |conn| {
@@ -238,7 +238,9 @@ async fn list_proposals(
                     Role::Member => {
                         let cosigned = proposal_cosigners::table
                             .filter(proposal_cosigners::user_id.eq(user.id.clone()))
-                            .filter(proposal_cosigners::status.ne("declined"))
+                            .filter(proposal_cosigners::status.eq("confirmed").or(
+                                proposal_cosigners::status.eq("invited").and(proposal_cosigners::respond_by.ge(now)),
+                            ))
                             .select(proposal_cosigners::proposal_id);
                         // Each merged proposer receives the reply of the proposal theirs was merged into.
                         let merged_targets = diesel::alias!(proposals as merged);
@@ -296,17 +298,17 @@ async fn get_proposal(
     id: web::Path<String>,
 ) -> AppResult<web::Json<ProposalView>> {
     let id = path_id(id)?;
-    let workflow = state.settings.workflow.clone();
+    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
     let view = state
         .db
         .read(move |conn| {
             let p = load(conn, &id)?;
-            let s = standing(conn, Some(&user), &p, &workflow)?;
+            let s = standing(conn, Some(&user), &p, &workflow, now)?;
             let state = crate::proposals::access::state_of(&p)?;
             if !crate::domain::workflow::table::may_see_full(&s, state) {
                 return Err(AppError::not_found());
             }
-            view_for(conn, &user, p, &workflow)
+            view_for(conn, &user, p, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))
@@ -352,7 +354,7 @@ async fn edit_draft(
                 after.topic = t.trim().into();
             }
             let after = commit(conn, &ctx, Action::EditDraft, &before, after, None)?;
-            view_for(conn, &user, after, &workflow)
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))
@@ -412,7 +414,7 @@ async fn invite_cosigners(
             let after = before.clone();
             let after =
                 commit(conn, &ctx, Action::InviteCosigners, &before, after, Some(json!({ "invited": invited })))?;
-            view_for(conn, &user, after, &workflow)
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))
@@ -450,7 +452,7 @@ async fn answer_invitation(
                 before.clone(),
                 Some(json!({ "answer": status })),
             )?;
-            view_for(conn, &user, after, &workflow)
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))
@@ -486,7 +488,7 @@ async fn submit(
             after.is_plenary = Some(plenary);
             after.submitted_at = Some(now);
             let after = commit(conn, &ctx, Action::Submit, &before, after, None)?;
-            view_for(conn, &user, after, &workflow)
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))

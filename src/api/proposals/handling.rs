@@ -5,7 +5,7 @@
 //! decisions on them, are in `requests.rs`.
 
 use actix_web::{post, put, web};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -18,13 +18,12 @@ use crate::audit::Origin;
 use crate::auth::AuthUser;
 use crate::db::DbConn;
 use crate::db::models::proposal::{AssignmentRow, CommitmentRow, ContactRow, OpinionRow, ProposalRow, ReplyRow};
-use crate::db::schema::{assignments, co_opinions, commitments, contacts, deadlines, replies};
+use crate::db::schema::{assignments, co_opinions, commitments, contacts, replies};
 use crate::domain::Role;
-use crate::domain::deadlines::add_working_days;
 use crate::domain::workflow::guards::{
     Grade, after_reply, commitments_fit, may_sign_for, may_submit_reply, may_work_on_reply,
 };
-use crate::domain::workflow::{Action, ProposalState};
+use crate::domain::workflow::{Action, ProposalState, UnitRole};
 use crate::error::{AppError, AppResult, Problem};
 use crate::proposals::access::blocked;
 use crate::proposals::view::ProposalView;
@@ -117,6 +116,11 @@ pub(super) fn live_assignment(
         .first(conn)
         .optional()?
         .ok_or_else(AppError::not_found)?;
+    // A lead or separate unit works on its assignment of the current handling
+    // round only: after 重新办理 the earlier round's is closed, with its contacts.
+    if a.handling_round != p.handling_round && a.unit_role != UnitRole::Co.as_str() {
+        return Err(AppError::not_found());
+    }
     if user.role != Role::Office && user.unit_id.as_deref() != Some(a.unit_id.as_str()) {
         return Err(AppError::not_found());
     }
@@ -147,7 +151,7 @@ pub(super) async fn on_assignment(
             let a = live_assignment(conn, &before, &assignment_id, &user)?;
             let (after, record) = change(conn, &ctx, &before, a)?;
             let after = commit(conn, &ctx, action, &before, after, Some(record))?;
-            view_for(conn, &user, after, &workflow)
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))
@@ -161,20 +165,6 @@ fn current_reply(conn: &mut DbConn, p: &ProposalRow, a: &AssignmentRow) -> AppRe
         .select(ReplyRow::as_select())
         .first(conn)
         .optional()?)
-}
-
-/// The assignment's open deadline of `kind` (reply, opinion) is met now.
-fn meet_deadline(conn: &mut DbConn, assignment_id: &str, kind: &str, now: NaiveDateTime) -> AppResult<()> {
-    diesel::update(
-        deadlines::table
-            .filter(deadlines::object_type.eq("assignment"))
-            .filter(deadlines::object_id.eq(assignment_id))
-            .filter(deadlines::kind.eq(kind))
-            .filter(deadlines::met_at.is_null()),
-    )
-    .set(deadlines::met_at.eq(now))
-    .execute(conn)?;
-    Ok(())
 }
 
 /// 签收: the unit acknowledges receipt.
@@ -288,7 +278,7 @@ async fn send_opinion(
                 sent_at: ctx.now,
             };
             diesel::insert_into(co_opinions::table).values(&row).execute(conn)?;
-            meet_deadline(conn, &row.assignment_id, "opinion", ctx.now)?;
+            crate::proposals::deadlines::meet(conn, &row.assignment_id, Some("opinion"), ctx.now)?;
             Ok((p.clone(), json!({ "opinion": row })))
         }),
     )
@@ -495,7 +485,6 @@ async fn submit_reply(
     _body: Body<EmptyBody>,
 ) -> AppResult<web::Json<ProposalView>> {
     let ids = two_ids(path)?;
-    let rating_days = state.settings.workflow.rating_window_working_days;
     on_assignment(
         &state,
         user,
@@ -533,7 +522,7 @@ async fn submit_reply(
                     assignments::version.eq(a.version + 1),
                 ))
                 .execute(conn)?;
-            meet_deadline(conn, &a.id, "reply", ctx.now)?;
+            crate::proposals::deadlines::meet(conn, &a.id, Some("reply"), ctx.now)?;
             let outstanding: i64 = assignments::table
                 .filter(assignments::proposal_id.eq(&p.id))
                 .filter(assignments::handling_round.eq(p.handling_round))
@@ -544,9 +533,7 @@ async fn submit_reply(
             let mut after = p.clone();
             let next = after_reply(usize::try_from(outstanding).unwrap_or(usize::MAX));
             if next == ProposalState::Replied {
-                after.state = next.as_str().into();
-                after.replied_at = Some(ctx.now);
-                after.rating_due_at = Some(add_working_days(ctx.now, rating_days));
+                crate::proposals::deadlines::open_rating(&mut after, ctx.now, ctx.workflow);
             }
             Ok((after, json!({ "reply": reply, "assignment_id": a.id, "assignment_state": "done" })))
         }),

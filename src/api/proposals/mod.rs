@@ -8,6 +8,7 @@ pub mod handling;
 pub mod requests;
 pub mod review;
 
+use chrono::NaiveDateTime;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -40,7 +41,8 @@ pub fn view_for(
     user: &AuthUser,
     p: ProposalRow,
     workflow: &WorkflowSettings,
+    now: NaiveDateTime,
 ) -> AppResult<ProposalView> {
-    let standing = crate::proposals::standing(conn, Some(user), &p, workflow)?;
+    let standing = crate::proposals::standing(conn, Some(user), &p, workflow, now)?;
     full(conn, p, &standing, user.unit_id.as_deref(), workflow)
 }

@@ -17,7 +17,7 @@ use crate::auth::AuthUser;
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::models::proposal::{AssignmentRow, ProposalRow, UnitRequestRow};
-use crate::db::schema::{assignments, deadlines, unit_requests, units};
+use crate::db::schema::{assignments, unit_requests, units};
 use crate::domain::deadlines::{add_months, add_working_days, minus_days};
 use crate::domain::workflow::guards::{may_ask, may_decide_request, may_grant, may_request_return};
 use crate::domain::workflow::{Action, ProposalState, UnitRole};
@@ -226,6 +226,9 @@ async fn decide_request(
                 if is_return {
                     let (state, changes) =
                         approve_return(conn, &ctx, &before, &a, body.reassign_to_unit_id.as_deref(), &workflow)?;
+                    if state == ProposalState::Replied {
+                        crate::proposals::deadlines::open_rating(&mut after, now, &workflow);
+                    }
                     after.state = state.as_str().into();
                     record["changes"] = changes;
                 } else {
@@ -243,20 +246,12 @@ async fn decide_request(
                             assignments::version.eq(a.version + 1),
                         ))
                         .execute(conn)?;
-                    diesel::update(
-                        deadlines::table
-                            .filter(deadlines::object_type.eq("assignment"))
-                            .filter(deadlines::object_id.eq(&a.id))
-                            .filter(deadlines::kind.eq("reply"))
-                            .filter(deadlines::met_at.is_null()),
-                    )
-                    .set(deadlines::due_at.eq(due))
-                    .execute(conn)?;
+                    crate::proposals::deadlines::move_reply(conn, &a.id, due)?;
                     record["changes"] = json!({ "assignment_id": a.id, "due_at": due, "previous_due_at": a.due_at });
                 }
             }
             let after = commit(conn, &ctx, action, &before, after, Some(record))?;
-            view_for(conn, &user, after, &workflow)
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))
@@ -305,7 +300,17 @@ fn approve_return(
         .count()
         .get_result(conn)?;
     if replying_left > 0 {
-        return Ok((ProposalState::Handling, changes));
+        // 分办: when every unit still replying has already replied, the
+        // released unit was the last one outstanding.
+        let outstanding: i64 = assignments::table
+            .filter(assignments::proposal_id.eq(&p.id))
+            .filter(assignments::handling_round.eq(p.handling_round))
+            .filter(assignments::unit_role.eq_any(["lead", "separate"]))
+            .filter(assignments::state.ne_all(["done", "returned"]))
+            .count()
+            .get_result(conn)?;
+        let next = if outstanding == 0 { ProposalState::Replied } else { ProposalState::Handling };
+        return Ok((next, changes));
     }
     let others: Vec<AssignmentRow> = assignments::table
         .filter(assignments::proposal_id.eq(&p.id))
@@ -328,14 +333,7 @@ fn release(conn: &mut DbConn, ctx: &Ctx, a: &AssignmentRow) -> AppResult<()> {
             assignments::version.eq(a.version + 1),
         ))
         .execute(conn)?;
-    diesel::update(
-        deadlines::table
-            .filter(deadlines::object_type.eq("assignment"))
-            .filter(deadlines::object_id.eq(&a.id))
-            .filter(deadlines::met_at.is_null()),
-    )
-    .set(deadlines::met_at.eq(ctx.now))
-    .execute(conn)?;
+    crate::proposals::deadlines::meet(conn, &a.id, None, ctx.now)?;
     Ok(())
 }
 
@@ -371,22 +369,6 @@ fn fresh_assignment(
         handling_round: p.handling_round,
     };
     diesel::insert_into(assignments::table).values(&row).execute(conn)?;
-    // The same deadlines as 交办 records (review.rs): the unit's work, and its return window.
-    let work = match opinion_due_at {
-        Some(opinion) => ("opinion", opinion),
-        None => ("reply", due_at),
-    };
-    for (kind, due) in [work, ("return_window", return_window_ends_at)] {
-        diesel::insert_into(deadlines::table)
-            .values((
-                deadlines::id.eq(crate::ids::new_id()),
-                deadlines::object_type.eq("assignment"),
-                deadlines::object_id.eq(&row.id),
-                deadlines::kind.eq(kind),
-                deadlines::due_at.eq(due),
-                deadlines::created_at.eq(ctx.now),
-            ))
-            .execute(conn)?;
-    }
+    crate::proposals::deadlines::open_for_assignment(conn, &row, ctx.now)?;
     Ok(row)
 }

@@ -4,9 +4,9 @@
 use std::collections::HashSet;
 
 use actix_web::{post, web};
-use chrono::{Months, NaiveDate, NaiveDateTime};
+use chrono::{Months, NaiveDate};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -20,7 +20,7 @@ use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::backend_specific::next_number;
 use crate::db::models::proposal::{AssignmentRow, ProposalRow};
-use crate::db::schema::{assignments, deadlines, proposals, units, users};
+use crate::db::schema::{assignments, proposals, units, users};
 use crate::domain::deadlines::{add_months, add_working_days, minus_days};
 use crate::domain::workflow::guards::Blocked;
 use crate::domain::workflow::table::may_see;
@@ -96,34 +96,6 @@ pub struct AssignRequest {
     pub due_on: Option<NaiveDate>,
 }
 
-/// A deadline the office chases, kept in the `deadlines` table.
-#[derive(Debug, Clone, Insertable, Serialize)]
-#[diesel(table_name = deadlines)]
-struct DeadlineRow {
-    id: String,
-    object_type: String,
-    object_id: String,
-    /// reply | opinion | return_window
-    kind: String,
-    due_at: NaiveDateTime,
-    met_at: Option<NaiveDateTime>,
-    created_at: NaiveDateTime,
-}
-
-impl DeadlineRow {
-    fn for_assignment(a: &AssignmentRow, kind: &str, due_at: NaiveDateTime, now: NaiveDateTime) -> DeadlineRow {
-        DeadlineRow {
-            id: crate::ids::new_id(),
-            object_type: "assignment".into(),
-            object_id: a.id.clone(),
-            kind: kind.into(),
-            due_at,
-            met_at: None,
-            created_at: now,
-        }
-    }
-}
-
 /// The answer to a review action: the proposal as the office now sees it.
 async fn act<F>(state: web::Data<AppState>, user: AuthUser, origin: Origin, f: F) -> AppResult<web::Json<ProposalView>>
 where
@@ -135,7 +107,7 @@ where
         .write(move |conn| {
             let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
             let after = f(conn, &ctx, &workflow)?;
-            view_for(conn, &user, after, &workflow)
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))
@@ -285,7 +257,7 @@ async fn merge(
             return Err(AppError::invalid_field("into_id", "not_found", "并入的提案不存在"));
         };
         let target_state = state_of(&target)?;
-        if !may_see(&standing(conn, Some(ctx.user), &target, ctx.workflow)?, target_state) {
+        if !may_see(&standing(conn, Some(ctx.user), &target, ctx.workflow, ctx.now)?, target_state) {
             return Err(AppError::invalid_field("into_id", "not_found", "并入的提案不存在"));
         }
         if target.id == before.id {
@@ -499,16 +471,7 @@ async fn assign(
                 handling_round: before.handling_round,
             };
             diesel::insert_into(assignments::table).values(&row).execute(conn)?;
-            let work = if u.role.replies() {
-                DeadlineRow::for_assignment(&row, "reply", due_at, now)
-            } else {
-                DeadlineRow::for_assignment(&row, "opinion", opinion_due_at, now)
-            };
-            let window = DeadlineRow::for_assignment(&row, "return_window", return_window_ends_at, now);
-            for d in [work, window] {
-                diesel::insert_into(deadlines::table).values(&d).execute(conn)?;
-                chased.push(d);
-            }
+            chased.extend(crate::proposals::deadlines::open_for_assignment(conn, &row, now)?);
             created.push(row);
         }
         let mut after = before.clone();

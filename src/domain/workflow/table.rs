@@ -56,7 +56,7 @@ pub fn leads_to(action: Action) -> Leads {
         // The last reply needed moves it on.
         A::SubmitReply => Leads::Depends(&[S::Handling, S::Replied]),
         // An approved return with nobody left to reply sends it back for assignment.
-        A::DecideReturn => Leads::Depends(&[S::Handling, S::Filed]),
+        A::DecideReturn => Leads::Depends(&[S::Handling, S::Filed, S::Replied]),
         // 不满意 sends it back for re-handling.
         A::Rate => Leads::Depends(&[S::Replied, S::Handling]),
         A::Close => Leads::To(S::Closed),

@@ -1,0 +1,2 @@
+DROP INDEX proposals_published;
+DROP TABLE search_documents;

@@ -1,0 +1,221 @@
+//! Telling people what happened to a proposal (通知). `after_action` runs inside
+//! the action's transaction (from `proposals::access::commit`), so a notice and
+//! its email are written together with the change and its audit event, or not
+//! at all. Who is told what is `domain::notices`; the words are
+//! `workflow.notices`; this module fills them in and writes the rows.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::config::WorkflowSettings;
+use crate::db::DbConn;
+use crate::db::models::notice::{NewEmail, NoticeRow};
+use crate::db::models::proposal::ProposalRow;
+use crate::db::schema::{
+    assignments, committee_sessions, email_outbox, notices, proposal_cosigners, proposals, units, users,
+};
+use crate::domain::notices::{Audience, Notice, after};
+use crate::domain::workflow::{Action, ProposalState};
+use crate::error::{AppError, AppResult};
+
+/// Writes what `action` (from `before` to `after_row`) tells, to whom it tells
+/// it: one notice per person, and an email to each one with an address.
+pub fn after_action(
+    conn: &mut DbConn,
+    workflow: &WorkflowSettings,
+    action: Action,
+    from: ProposalState,
+    to: ProposalState,
+    p: &ProposalRow,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    let Some((notice, audience)) = after(action, from, to) else { return Ok(0) };
+    let recipients = match audience {
+        Audience::Proposers => proposers(conn, p)?,
+        Audience::NewInvitees => proposal_cosigners::table
+            .filter(proposal_cosigners::proposal_id.eq(&p.id))
+            .filter(proposal_cosigners::invited_at.eq(now))
+            .filter(proposal_cosigners::status.eq("invited"))
+            .select(proposal_cosigners::user_id)
+            .load(conn)?,
+    };
+    if recipients.is_empty() {
+        return Ok(0);
+    }
+    let values = values(conn, workflow, notice, p, now)?;
+    let wording = workflow
+        .notices
+        .get(notice.as_str())
+        .ok_or_else(|| AppError::internal(format!("workflow.notices.{} is missing", notice.as_str())))?;
+    let (subject, body) = (fill(&wording.subject, &values), fill(&wording.body, &values));
+    let people: Vec<(String, Option<String>)> =
+        users::table.filter(users::id.eq_any(&recipients)).select((users::id, users::email)).load(conn)?;
+    for (user_id, email) in &people {
+        let row = NoticeRow {
+            id: crate::ids::new_id(),
+            user_id: user_id.clone(),
+            proposal_id: p.id.clone(),
+            event: notice.as_str().into(),
+            subject: subject.clone(),
+            body: body.clone(),
+            created_at: now,
+            read_at: None,
+        };
+        diesel::insert_into(notices::table).values(&row).execute(conn)?;
+        if let Some(address) = email.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            let mail = NewEmail {
+                id: crate::ids::new_id(),
+                to_address: address.into(),
+                template: format!("notice.{}", notice.as_str()),
+                subject: subject.clone(),
+                body_text: body.clone(),
+                created_at: now,
+                send_after: now,
+            };
+            diesel::insert_into(email_outbox::table).values(&mail).execute(conn)?;
+        }
+    }
+    Ok(people.len())
+}
+
+/// The proposer and the proposers of every proposal merged into this one:
+/// each of them receives the reply (并案).
+pub fn proposers(conn: &mut DbConn, p: &ProposalRow) -> AppResult<Vec<String>> {
+    let mut ids: Vec<String> =
+        proposals::table.filter(proposals::merged_into_id.eq(&p.id)).select(proposals::proposer_id).load(conn)?;
+    ids.insert(0, p.proposer_id.clone());
+    ids.dedup();
+    Ok(ids)
+}
+
+/// The placeholders' values for this notice.
+fn values(
+    conn: &mut DbConn,
+    workflow: &WorkflowSettings,
+    notice: Notice,
+    p: &ProposalRow,
+    now: NaiveDateTime,
+) -> AppResult<BTreeMap<&'static str, String>> {
+    let mut v = BTreeMap::new();
+    v.insert("kind", noun(workflow, &p.kind));
+    v.insert("title", p.title.clone());
+    v.insert("label", label_of(conn, workflow, p)?);
+    let day = |t: NaiveDateTime| t.date().format("%Y-%m-%d").to_string();
+    match notice {
+        Notice::Invited => {
+            let name: String = users::table.find(&p.proposer_id).select(users::display_name).first(conn)?;
+            v.insert("name", p.submitter_name.clone().unwrap_or(name));
+            let by: Option<NaiveDateTime> = proposal_cosigners::table
+                .filter(proposal_cosigners::proposal_id.eq(&p.id))
+                .filter(proposal_cosigners::invited_at.eq(now))
+                .select(proposal_cosigners::respond_by)
+                .first(conn)
+                .optional()?;
+            v.insert("date", by.map(day).unwrap_or_default());
+        }
+        Notice::Refused => {
+            let reason = p
+                .refusal_code
+                .as_deref()
+                .and_then(|code| workflow.refusal_reasons.iter().find(|r| r.code == code))
+                .map(|r| r.label.clone())
+                .unwrap_or_default();
+            let text = p.refusal_text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+            v.insert(
+                "reason",
+                match text {
+                    Some(t) => format!("{reason}。{t}"),
+                    None => reason,
+                },
+            );
+        }
+        Notice::Merged => {
+            let target = match &p.merged_into_id {
+                Some(id) => {
+                    let t: ProposalRow = proposals::table.find(id).select(ProposalRow::as_select()).first(conn)?;
+                    format!("{}《{}》", label_of(conn, workflow, &t)?, t.title)
+                }
+                None => String::new(),
+            };
+            v.insert("name", target);
+        }
+        Notice::Assigned => {
+            let names: Vec<String> = assignments::table
+                .inner_join(units::table)
+                .filter(assignments::proposal_id.eq(&p.id))
+                .filter(assignments::handling_round.eq(p.handling_round))
+                .filter(assignments::state.ne("returned"))
+                .order(assignments::created_at.asc())
+                .select(units::name)
+                .load(conn)?;
+            v.insert("name", names.join("、"));
+        }
+        Notice::Replied => {
+            v.insert("date", p.rating_due_at.map(day).unwrap_or_default());
+        }
+        Notice::Rehandling => {
+            let due: Option<NaiveDateTime> = assignments::table
+                .filter(assignments::proposal_id.eq(&p.id))
+                .filter(assignments::handling_round.eq(p.handling_round))
+                .select(diesel::dsl::max(assignments::due_at))
+                .first(conn)?;
+            v.insert("date", due.map(day).unwrap_or_default());
+        }
+        Notice::Withheld => {
+            v.insert("reason", p.withheld_reason.clone().unwrap_or_default());
+        }
+        Notice::Submitted | Notice::Filed | Notice::Converted | Notice::Published => {}
+    }
+    Ok(v)
+}
+
+fn noun(workflow: &WorkflowSettings, kind: &str) -> String {
+    workflow.kind(kind).map(|k| k.noun.clone()).unwrap_or_else(|| kind.to_string())
+}
+
+/// "一届一次会议第12号提案", or nothing before filing.
+fn label_of(conn: &mut DbConn, workflow: &WorkflowSettings, p: &ProposalRow) -> AppResult<String> {
+    let (Some(number), Some(session_id)) = (p.number, p.session_id.as_deref()) else { return Ok(String::new()) };
+    let session: String = committee_sessions::table.find(session_id).select(committee_sessions::name).first(conn)?;
+    Ok(crate::proposals::numbering::label(&session, number, &noun(workflow, &p.kind)))
+}
+
+/// The wording with each `{placeholder}` replaced by its value (unknown ones
+/// cannot occur: `config::validate` refuses them; missing values are empty).
+pub fn fill(template: &str, values: &BTreeMap<&'static str, String>) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        match rest[start..].find('}') {
+            Some(len) => {
+                let name = &rest[start + 1..start + len];
+                out.push_str(values.get(name).map(String::as_str).unwrap_or(""));
+                rest = &rest[start + len + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_each_placeholder_and_keeps_the_rest() {
+        let mut v = BTreeMap::new();
+        v.insert("kind", "提案".to_string());
+        v.insert("label", "一届一次会议第3号提案".to_string());
+        assert_eq!(fill("您的{kind}已立案，编号为{label}。", &v), "您的提案已立案，编号为一届一次会议第3号提案。");
+        assert_eq!(fill("{title}{", &v), "{");
+        assert_eq!(fill("无占位符", &v), "无占位符");
+    }
+}
