@@ -63,6 +63,7 @@ fn up_and_down(backend: Backend) -> Option<BTreeSet<(String, String)>> {
         "deadlines",
         "audit_events",
         "email_outbox",
+        "proposal_attachments",
     ] {
         assert!(after_up.iter().any(|(t, _)| t == table), "{backend:?} lacks {table}");
     }
@@ -130,7 +131,14 @@ fn schema_rs_matches(backend: Backend) {
         ratings,
         deadlines,
         email_outbox,
-        audit_events
+        audit_events,
+        number_sequences,
+        contacts,
+        co_opinions,
+        unit_requests,
+        commitments,
+        commitment_progress,
+        proposal_attachments
     );
 }
 

@@ -320,6 +320,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    proposal_attachments (id) {
+        id -> Text,
+        proposal_id -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        content -> Binary,
+        uploaded_by_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> sectors (sector_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(auth_sessions -> users (user_id));
@@ -348,4 +362,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     unit_requests,
     commitments,
     commitment_progress,
+    proposal_attachments,
 );

@@ -6,4 +6,4 @@ pub mod access;
 pub mod numbering;
 pub mod view;
 
-pub use access::{Ctx, begin, commit, load, standing};
+pub use access::{Ctx, begin, commit, commit_as, load, standing};

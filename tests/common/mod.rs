@@ -147,6 +147,9 @@ pub fn test_settings(url: &str) -> Settings {
     settings.database.pool_size = 4;
     settings.auth.jwt_secret = JWT_SECRET.into();
     settings.data.dir = std::env::temp_dir().join("pd-test-data").display().to_string();
+    // Small enough that tests can send a file over the limit cheaply.
+    settings.attachments.max_bytes = 64 * 1024;
+    settings.attachments.max_per_proposal = 3;
     settings
 }
 
