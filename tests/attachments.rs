@@ -255,6 +255,18 @@ async fn a_file_over_the_limit_is_refused_and_nothing_is_written(app: TestApp) {
     reply.assert_problem(413, "payload-too-large");
     before.check(&app, "a file far over the limit");
 
+    // A client that declares a small length and sends more: reading stops at the limit.
+    let mut lying = pdf();
+    lying.resize(LIMIT * 2, b' ');
+    let request = TestRequest::post()
+        .uri(&format!("/api/proposals/{}/attachments?file_name=lie.pdf", f.id))
+        .insert_header((header::AUTHORIZATION, format!("Bearer {}", f.proposer.token)))
+        .insert_header((header::CONTENT_TYPE, "application/pdf"))
+        .set_payload(lying)
+        .insert_header((header::CONTENT_LENGTH, "100"));
+    app.call(request).await.assert_problem(413, "payload-too-large");
+    before.check(&app, "a body longer than its declared length");
+
     let mut exact = pdf();
     exact.resize(LIMIT, b' ');
     let reply = upload(&app, &f.proposer.token, &f.id, "exact.pdf", Some("application/pdf"), exact).await;
@@ -262,11 +274,14 @@ async fn a_file_over_the_limit_is_refused_and_nothing_is_written(app: TestApp) {
     assert_eq!(reply.body["size_bytes"], LIMIT);
 }
 
+/// (file name, Content-Type, bytes, expected status, what the case shows)
+type RefusedUpload = (&'static str, Option<&'static str>, Vec<u8>, u16, &'static str);
+
 async fn files_whose_name_type_and_content_disagree_are_refused(app: TestApp) {
     let f = app.proposal_in(ProposalState::Draft).await;
     let token = f.proposer.token.clone();
     let before = Unchanged::now(&app, &f.id);
-    let cases: [(&str, Option<&str>, Vec<u8>, u16, &str); 9] = [
+    let cases: [RefusedUpload; 9] = [
         ("setup.exe", Some("application/octet-stream"), exe(), 415, "an extension that is not allowed"),
         ("setup.exe", Some("application/pdf"), pdf(), 415, "an extension that is not allowed, whatever the type"),
         ("报告", Some("application/pdf"), pdf(), 415, "a name without an extension"),

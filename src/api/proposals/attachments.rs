@@ -324,7 +324,7 @@ async fn read_limited(req: &HttpRequest, payload: web::Payload, max: usize) -> A
 /// A size for people: 20 MB, 64 KB.
 fn size_label(bytes: usize) -> String {
     const MIB: usize = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MB", bytes / MIB)
     } else if bytes >= MIB {
         format!("{:.1} MB", bytes as f64 / MIB as f64)
