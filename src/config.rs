@@ -18,6 +18,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub log: LogSettings,
     pub workflow: WorkflowSettings,
+    pub attachments: AttachmentSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -111,6 +112,32 @@ impl WorkflowSettings {
 pub struct RefusalReason {
     pub code: String,
     pub label: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentSettings {
+    /// Largest file accepted, in bytes.
+    pub max_bytes: usize,
+    /// Most files one proposal may carry.
+    pub max_per_proposal: i64,
+    pub types: Vec<AttachmentType>,
+}
+
+/// A kind of file that may be attached: its file name extension and the
+/// content type it must be sent (and is served) with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentType {
+    pub extension: String,
+    pub content_type: String,
+}
+
+impl AttachmentSettings {
+    /// The allowed type for a file name extension (compared without case).
+    pub fn type_for(&self, extension: &str) -> Option<&AttachmentType> {
+        self.types.iter().find(|t| t.extension.eq_ignore_ascii_case(extension))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -225,8 +252,44 @@ impl Settings {
             anyhow::bail!("configuration: workflow.refusal_reasons needs at least one reason");
         }
         check_notices(&w.notices)?;
+        self.validate_attachments()?;
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             anyhow::bail!("configuration: log.level `{}` is not a valid filter (e.g. \"info\")", self.log.level);
+        }
+        Ok(())
+    }
+
+    fn validate_attachments(&self) -> anyhow::Result<()> {
+        let a = &self.attachments;
+        if a.max_bytes < 1 || a.max_per_proposal < 1 {
+            anyhow::bail!("configuration: attachments.max_bytes and attachments.max_per_proposal must be at least 1");
+        }
+        // Held in memory while checked and stored; one row must stay well below the databases' limits.
+        if a.max_bytes > 256 * 1024 * 1024 {
+            anyhow::bail!("configuration: attachments.max_bytes must not exceed 268435456 (256 MiB)");
+        }
+        if a.types.is_empty() {
+            anyhow::bail!("configuration: attachments.types needs at least one type");
+        }
+        for t in &a.types {
+            let ext_ok = !t.extension.is_empty() && t.extension.chars().all(|c| c.is_ascii_alphanumeric());
+            if !ext_ok {
+                anyhow::bail!(
+                    "configuration: attachments.types extension `{}` must be letters and digits",
+                    t.extension
+                );
+            }
+            // Only types whose content the service can recognise, so configuration cannot open a hole.
+            if crate::files::signature_of(&t.content_type).is_none() {
+                anyhow::bail!(
+                    "configuration: attachments.types content_type `{}` is not one the service can check ({})",
+                    t.content_type,
+                    crate::files::CHECKED_TYPES.join(", ")
+                );
+            }
+            if a.types.iter().filter(|o| o.extension.eq_ignore_ascii_case(&t.extension)).count() > 1 {
+                anyhow::bail!("configuration: attachments.types lists the extension `{}` twice", t.extension);
+            }
         }
         Ok(())
     }
@@ -361,6 +424,20 @@ mod tests {
         s.workflow.notices.remove("replied");
         let err = s.validate().unwrap_err().to_string();
         assert!(err.contains("workflow.notices.replied is missing"), "{err}");
+    }
+
+    #[test]
+    fn attachment_settings_are_checked() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.attachments.max_bytes, 20 * 1024 * 1024);
+        assert_eq!(s.attachments.type_for("JPG").map(|t| t.content_type.as_str()), Some("image/jpeg"));
+        assert!(s.attachments.type_for("exe").is_none());
+        let err = Settings::load_from(None, env(&[("PD__ATTACHMENTS__MAX_BYTES", "0")])).unwrap_err().to_string();
+        assert!(err.contains("attachments.max_bytes"), "{err}");
+        let mut bad = s.clone();
+        bad.attachments.types[0].content_type = "application/x-msdownload".into();
+        let err = bad.validate().unwrap_err().to_string();
+        assert!(err.contains("application/x-msdownload"), "{err}");
     }
 
     #[test]

@@ -67,6 +67,7 @@ fn up_and_down(backend: Backend) -> Option<BTreeSet<(String, String)>> {
         "deadlines",
         "audit_events",
         "email_outbox",
+        "proposal_attachments",
     ] {
         assert!(after_up.iter().any(|(t, _)| t == table), "{backend:?} lacks {table}");
     }
@@ -136,7 +137,14 @@ fn schema_rs_matches(backend: Backend) {
         email_outbox,
         audit_events,
         notices,
-        search_documents
+        search_documents,
+        number_sequences,
+        contacts,
+        co_opinions,
+        unit_requests,
+        commitments,
+        commitment_progress,
+        proposal_attachments
     );
 }
 

@@ -320,6 +320,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    proposal_attachments (id) {
+        id -> Text,
+        proposal_id -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        content -> Binary,
+        uploaded_by_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> sectors (sector_id));
 diesel::joinable!(users -> units (unit_id));
 diesel::table! {
@@ -371,4 +385,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     commitment_progress,
     notices,
     search_documents,
+    proposal_attachments,
 );

@@ -146,6 +146,21 @@ pub fn commit(
     ctx: &Ctx,
     action: Action,
     before: &ProposalRow,
+    after: ProposalRow,
+    record: Option<Value>,
+) -> AppResult<ProposalRow> {
+    commit_as(conn, ctx, action, audit_action(action), before, after, record)
+}
+
+/// [`commit`], with the audit event named `audit_name` instead of the
+/// action's own name: for a change the table permits as part of a wider
+/// action (e.g. `proposal.attachment_added` under `edit_draft`).
+pub fn commit_as(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    action: Action,
+    audit_name: &'static str,
+    before: &ProposalRow,
     mut after: ProposalRow,
     record: Option<Value>,
 ) -> AppResult<ProposalRow> {
@@ -176,7 +191,7 @@ pub fn commit(
     if let Some(r) = record {
         after_json["record"] = r;
     }
-    let change = Change::new(audit_action(action), "proposal", before.id.clone())
+    let change = Change::new(audit_name, "proposal", before.id.clone())
         .before(json!({ "proposal": summary(before) }))
         .after(after_json);
     audit::record(conn, &ctx.user.actor(), ctx.origin, change, ctx.now)?;

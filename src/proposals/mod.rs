@@ -7,4 +7,4 @@ pub mod deadlines;
 pub mod numbering;
 pub mod view;
 
-pub use access::{Ctx, begin, commit, load, standing};
+pub use access::{Ctx, begin, commit, commit_as, load, standing};

@@ -10,12 +10,13 @@ use super::access::state_of;
 use super::numbering::label;
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
+use crate::db::models::attachment::AttachmentMeta;
 use crate::db::models::proposal::{
     AssignmentRow, CommitmentRow, ContactRow, CosignerRow, OpinionRow, ProposalRow, RatingRow, ReplyRow, UnitRequestRow,
 };
 use crate::db::schema::{
-    assignments, co_opinions, commitments, committee_sessions, contacts, proposal_cosigners, ratings, replies,
-    unit_requests, units, users,
+    assignments, co_opinions, commitments, committee_sessions, contacts, proposal_attachments, proposal_cosigners,
+    ratings, replies, unit_requests, units, users,
 };
 use crate::domain::Role;
 use crate::domain::workflow::{Action, ProposalState, Standing, allowed_actions};
@@ -74,6 +75,8 @@ pub struct ProposalView {
     pub opinions: Vec<OpinionRow>,
     pub requests: Vec<UnitRequestRow>,
     pub commitments: Vec<CommitmentRow>,
+    /// The files attached to the proposal (metadata; the bytes are downloaded one by one).
+    pub attachments: Vec<AttachmentMeta>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -199,6 +202,7 @@ pub fn full(
         .order(commitments::target_date.asc())
         .select(CommitmentRow::as_select())
         .load(conn)?;
+    let attachments = attachments_of(conn, &p.id)?;
     Ok(ProposalView {
         number_label: p.number.zip(session.clone()).map(|(n, s)| label(&s, n, noun(settings, &p.kind))),
         kind_noun: noun(settings, &p.kind).to_string(),
@@ -218,6 +222,7 @@ pub fn full(
         opinions,
         requests,
         commitments,
+        attachments,
         id: p.id,
         kind: p.kind,
         number: p.number,
@@ -249,4 +254,13 @@ pub fn full(
         updated_at: p.updated_at,
         version: p.version,
     })
+}
+
+/// A proposal's attachments, oldest first, without their bytes.
+pub fn attachments_of(conn: &mut DbConn, proposal_id: &str) -> AppResult<Vec<AttachmentMeta>> {
+    Ok(proposal_attachments::table
+        .filter(proposal_attachments::proposal_id.eq(proposal_id))
+        .order((proposal_attachments::created_at.asc(), proposal_attachments::id.asc()))
+        .select(AttachmentMeta::as_select())
+        .load(conn)?)
 }

@@ -147,6 +147,9 @@ pub fn test_settings(url: &str) -> Settings {
     settings.database.pool_size = 4;
     settings.auth.jwt_secret = JWT_SECRET.into();
     settings.data.dir = std::env::temp_dir().join("pd-test-data").display().to_string();
+    // Small enough that tests can send a file over the limit cheaply.
+    settings.attachments.max_bytes = 64 * 1024;
+    settings.attachments.max_per_proposal = 3;
     settings
 }
 
@@ -176,6 +179,8 @@ pub struct Reply {
     pub headers: actix_web::http::header::HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body as sent (for files, where `text` is lossy).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -240,7 +245,7 @@ impl TestApp {
         let bytes = test::read_body(response).await;
         let text = String::from_utf8_lossy(&bytes).to_string();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply { status, content_type, headers, body, text }
+        Reply { status, content_type, headers, body, text, bytes: bytes.to_vec() }
     }
 
     pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {

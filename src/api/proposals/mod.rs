@@ -2,6 +2,7 @@
 //! shape: `begin` (load, stand, decide), change, `commit` (save + audit) in one
 //! transaction, and answer with the proposal as the caller now sees it.
 
+pub mod attachments;
 pub mod closing;
 pub mod drafting;
 pub mod handling;
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     requests::configure(cfg);
     closing::configure(cfg);
     review::configure(cfg);
+    attachments::configure(cfg);
 }
 
 /// The version of the proposal the client last saw.

@@ -1,5 +1,6 @@
 //! Row structs (what a SELECT gives) and insert forms, one file per table group.
 
+pub mod attachment;
 pub mod auth_session;
 pub mod notice;
 pub mod org;

@@ -1,0 +1,2 @@
+DROP INDEX proposal_attachments_proposal;
+DROP TABLE proposal_attachments;
