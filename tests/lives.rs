@@ -9,7 +9,8 @@ use actix_web::http::Method;
 use chrono::{Duration, NaiveDateTime};
 use common::TestApp;
 use common::life::{
-    CONTACT_NOTE, INTERNAL_LINE, Life, OPINION, PERSON_IN_CHARGE, allowed, assignments_of, public_text, time,
+    CONTACT_NOTE, INTERNAL_LINE, Life, OPINION, PERSON_IN_CHARGE, allowed, assignments_of, public_text, request_in,
+    time,
 };
 use proposal_desk::domain::Role;
 use proposal_desk::domain::deadlines::{add_months, add_working_days, minus_days};
@@ -194,6 +195,7 @@ async fn refused_with_a_configured_reason_the_proposer_reads(app: TestApp) {
     let theirs = life.view(&id, &life.member).await;
     assert_eq!(theirs["state_label"], "不予立案");
     assert_eq!(theirs["refusal_code"], "individual_case");
+    assert_eq!(theirs["refusal_label"], "涉及个人或具体案件", "the configured wording of the code");
     assert_eq!(theirs["refusal_text"], "所提事项涉及个人具体诉求，请通过信访渠道反映。");
     assert!(theirs["number"].is_null() && theirs["number_label"].is_null(), "not numbered");
     assert!(allowed(&theirs).is_empty());
@@ -299,8 +301,8 @@ async fn returned_and_reassigned_then_a_refused_and_a_late_return(app: TestApp) 
         .decide(&id, &request, json!({"approve": false, "note": "属于本单位职责，请认真办理"}), "decide_return")
         .await;
     assert_eq!(refused["state"], "handling");
-    let decision = refused["requests"].as_array().and_then(|r| r.iter().find(|x| x["id"] == request.as_str())).cloned();
-    assert_eq!(decision.as_ref().map(|d| d["decision"].clone()), Some(json!("refused")));
+    assert_eq!(request_in(&refused, &request)["decision"], "refused");
+    assert_eq!(request_in(&refused, &request)["decision_note"], "属于本单位职责，请认真办理");
     let theirs = life.view(&id, &right.staff).await;
     assert_eq!(assignments_of(&theirs, &right)[0]["state"], "assigned");
 
@@ -454,8 +456,7 @@ async fn an_approved_extension_moves_the_due_date(app: TestApp) {
     let new_due = wanted.and_hms_opt(23, 59, 59).expect("time");
     assert_eq!(time(&assignments_of(&decided, &unit)[0]["due_at"]), new_due);
     assert_eq!(life.deadlines(&aid)[0], dl("reply", new_due, None));
-    let decision = decided["requests"].as_array().and_then(|r| r.iter().find(|x| x["id"] == request.as_str())).cloned();
-    assert_eq!(decision.map(|d| d["decision"].clone()), Some(json!("approved")));
+    assert_eq!(request_in(&decided, &request)["decision"], "approved");
 
     // Replied in the extra time: the moved deadline is met.
     life.travel(Duration::days(40));
@@ -591,7 +592,7 @@ async fn a_key_proposal_is_seen_by_its_leader_only(app: TestApp) {
     assert_eq!(key["key_leader_id"], leader.id.as_str());
     let leaders = life.view(&id, &leader).await;
     assert!(allowed(&leaders).is_empty(), "a leader follows, the office and units act");
-    assert_eq!(life.listed(&leader).await, [id.clone()]);
+    assert_eq!(life.listed(&leader).await, std::slice::from_ref(&id));
     life.assert_hidden(&id, &other_leader).await;
 
     life.assign_lead_and_co(&id, &unit, &[]).await;

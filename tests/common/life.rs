@@ -80,6 +80,14 @@ pub fn assignments_of<'v>(view: &'v Value, unit: &Unit) -> Vec<&'v Value> {
     view["assignments"].as_array().expect("assignments").iter().filter(|a| a["unit_id"] == unit.id.as_str()).collect()
 }
 
+/// The return or extension request `id` in a view.
+pub fn request_in<'v>(view: &'v Value, id: &str) -> &'v Value {
+    view["requests"]
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["id"] == id))
+        .unwrap_or_else(|| panic!("no request {id} in {view}"))
+}
+
 impl<'a> Life<'a> {
     /// A session to file in, a member and the office, all signed in.
     pub async fn new(app: &'a TestApp) -> Life<'a> {
