@@ -31,6 +31,7 @@ both_backends!(
     co_signed_by_those_who_confirm,
     a_deputy_suggestion_is_numbered_on_its_own,
     the_proposers_silence_counts_once_the_rating_window_passed,
+    both_separate_units_handle_again_after_unsatisfied,
 );
 
 const REPLY_ACTIONS_STAFF: [&str; 6] =
@@ -497,6 +498,12 @@ async fn unsatisfied_then_handled_again_and_closed(app: TestApp) {
     early.assert_problem(409, "invalid-transition");
     assert_eq!(early.body["current_state"], "handling");
 
+    // The unit answered once already: it may not ask to be released now.
+    let round2 = rounds[1]["id"].as_str().expect("id").to_string();
+    let path = format!("/api/proposals/{id}/assignments/{round2}/return-request");
+    let no_return = life.refused(&unit.staff, Method::POST, &path, json!({"reason": "不属于本单位职责"})).await;
+    assert_eq!(no_return.body["rule"], "return_window_passed");
+
     // The unit talks with the member again and replies better.
     life.travel(Duration::days(4));
     let replied = life.reply(&id, &unit, "A").await;
@@ -759,4 +766,46 @@ async fn the_proposers_silence_counts_once_the_rating_window_passed(app: TestApp
     assert_eq!(silence["result_rating"], "basically_satisfied");
     assert_eq!(silence["comment"], "逾期未评价，按规定视为基本满意");
     assert!(allowed(&life.view(&id, &life.member).await).is_empty(), "too late to rate");
+}
+
+async fn both_separate_units_handle_again_after_unsatisfied(app: TestApp) {
+    let life = Life::new(&app).await;
+    let (one, two) = (life.unit().await, life.unit().await);
+    let id = life.draft(&life.member, "关于整治校园周边交通秩序的提案").await;
+    life.submit(&id, &life.member).await;
+    life.file(&id).await;
+    life.assign_separate(&id, &[&one, &two]).await;
+    life.reply(&id, &one, "C").await;
+    assert_eq!(life.reply(&id, &two, "C").await["state"], "replied");
+
+    // 不满意 with the process: every unit that answered handles it again.
+    life.travel(Duration::days(3));
+    let t1 = life.now();
+    let again = life.rate(&id, &life.member, "unsatisfied", "basically_satisfied").await;
+    assert_eq!((again["state"].as_str(), again["handling_round"].as_i64()), (Some("handling"), Some(2)));
+    for unit in [&one, &two] {
+        let rounds = assignments_of(&again, unit);
+        assert_eq!(rounds.len(), 2, "{}", unit.name);
+        assert_eq!(
+            (rounds[1]["unit_role"].as_str(), rounds[1]["state"].as_str()),
+            (Some("separate"), Some("received"))
+        );
+        assert_eq!(time(&rounds[1]["due_at"]), add_months(t1, 1));
+    }
+
+    // The new round is replied only when both have answered again.
+    life.travel(Duration::days(3));
+    assert_eq!(life.reply(&id, &one, "A").await["state"], "handling");
+    let replied = life.reply(&id, &two, "A").await;
+    assert_eq!(replied["state"], "replied");
+    assert_eq!(replied["replies"].as_array().map(Vec::len), Some(4), "both rounds stay on record");
+
+    life.rate(&id, &life.member, "satisfied", "satisfied").await;
+    life.close(&id).await;
+    life.publish(&id).await;
+    let public = life.public(&id).await;
+    public.assert_ok();
+    let grades: Vec<&str> =
+        public.body["replies"].as_array().expect("replies").iter().filter_map(|r| r["grade"].as_str()).collect();
+    assert_eq!(grades, ["A", "A"], "the public reads the last round's two replies");
 }
