@@ -52,6 +52,8 @@ pub struct ProposalView {
     pub merged_into_id: Option<String>,
     pub handling_round: i32,
     pub refusal_code: Option<String>,
+    /// The configured wording of `refusal_code` (`workflow.refusal_reasons`), which the proposer reads.
+    pub refusal_label: Option<String>,
     pub refusal_text: Option<String>,
     pub withheld_reason: Option<String>,
     pub submitted_at: Option<NaiveDateTime>,
@@ -203,7 +205,13 @@ pub fn full(
         .select(CommitmentRow::as_select())
         .load(conn)?;
     let attachments = attachments_of(conn, &p.id)?;
+    let refusal_label = p
+        .refusal_code
+        .as_deref()
+        .and_then(|code| settings.refusal_reasons.iter().find(|r| r.code == code))
+        .map(|r| r.label.clone());
     Ok(ProposalView {
+        refusal_label,
         number_label: p.number.zip(session.clone()).map(|(n, s)| label(&s, n, noun(settings, &p.kind))),
         kind_noun: noun(settings, &p.kind).to_string(),
         session_name: session,

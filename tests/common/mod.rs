@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod life;
 pub mod workflow_doc;
 pub mod world;
 

@@ -106,8 +106,13 @@ async fn request_return(
         Action::RequestReturn,
         Box::new(move |conn, ctx, p, a| {
             may_ask(a.state == "done", false).map_err(blocked)?;
-            let window_ends_at =
-                a.return_window_ends_at.unwrap_or_else(|| add_working_days(a.assigned_at, window_days));
+            let window_ends_at = match a.return_window_ends_at {
+                Some(ends_at) => ends_at,
+                // A re-handling assignment (round > 1) has no window of its own: the unit
+                // answered in an earlier round, so its window closed with that assignment.
+                None if a.handling_round > 1 => NaiveDateTime::MIN,
+                None => add_working_days(a.assigned_at, window_days),
+            };
             may_request_return(window_ends_at, ctx.now, pending(conn, &a.id, "return")?).map_err(blocked)?;
             let row = new_request(ctx, &a, "return", &body.reason, None);
             diesel::insert_into(unit_requests::table).values(&row).execute(conn)?;
