@@ -157,11 +157,11 @@ async fn list(
     id: web::Path<String>,
 ) -> AppResult<web::Json<Vec<AttachmentMeta>>> {
     let id = path_id(id)?;
-    let workflow = state.settings.workflow.clone();
+    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
     let items = state
         .db
         .read(move |conn| {
-            readable(conn, &user, &id, &workflow)?;
+            readable(conn, &user, &id, &workflow, now)?;
             attachments_of(conn, &id)
         })
         .await?;
@@ -186,12 +186,12 @@ async fn download(
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (id, attachment_id) = two_ids(path)?;
-    let workflow = state.settings.workflow.clone();
+    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
     let known = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
     let found = state
         .db
         .read(move |conn| {
-            readable(conn, &user, &id, &workflow)?;
+            readable(conn, &user, &id, &workflow, now)?;
             let sha256: String = proposal_attachments::table
                 .filter(proposal_attachments::proposal_id.eq(&id))
                 .filter(proposal_attachments::id.eq(&attachment_id))
@@ -258,16 +258,22 @@ async fn remove(
                 before.clone(),
                 Some(record),
             )?;
-            view_for(conn, &user, after, &workflow)
+            view_for(conn, &user, after, &workflow, now)
         })
         .await?;
     Ok(web::Json(view))
 }
 
 /// 404 unless the caller sees the proposal whole (as `GET /api/proposals/{id}`).
-fn readable(conn: &mut DbConn, user: &AuthUser, id: &str, workflow: &crate::config::WorkflowSettings) -> AppResult<()> {
+fn readable(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    id: &str,
+    workflow: &crate::config::WorkflowSettings,
+    now: chrono::NaiveDateTime,
+) -> AppResult<()> {
     let p = load(conn, id)?;
-    let s = standing(conn, Some(user), &p, workflow)?;
+    let s = standing(conn, Some(user), &p, workflow, now)?;
     if may_see_full(&s, state_of(&p)?) { Ok(()) } else { Err(AppError::not_found()) }
 }
 
