@@ -17,6 +17,7 @@ pub mod proposals;
 pub mod request_origin;
 pub mod server;
 pub mod state;
+pub mod statistics;
 pub mod validate;
 
 use actix_web::body::MessageBody;

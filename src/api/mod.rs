@@ -9,6 +9,7 @@ pub mod proposals;
 pub mod public;
 pub mod sectors;
 pub mod serde_util;
+pub mod statistics;
 pub mod terms;
 pub mod units;
 pub mod users;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     terms::configure(cfg);
     proposals::configure(cfg);
     public::configure(cfg);
+    statistics::configure(cfg);
 }
 
 /// How bodies, paths and queries that cannot be read are answered: always a

@@ -19,6 +19,7 @@ use crate::error::{FieldError, Problem};
         (name = "admin", description = "系统管理 Administration"),
         (name = "reference", description = "基础数据 Reference data"),
         (name = "proposals", description = "提案办理 The life of a proposal"),
+        (name = "statistics", description = "提案统计 The office's statistics"),
         (name = "public", description = "公开 Published results, no sign-in"),
         (name = "operations", description = "运维 Operations"),
     )

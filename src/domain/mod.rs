@@ -4,6 +4,7 @@
 pub mod deadlines;
 pub mod permissions;
 pub mod roles;
+pub mod statistics;
 pub mod workflow;
 
 pub use permissions::{Permission, may};
