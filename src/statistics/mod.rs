@@ -81,11 +81,8 @@ pub struct Report {
 
 /// The session's name, or 404.
 pub fn session(conn: &mut DbConn, session_id: &str) -> AppResult<SessionRef> {
-    let name: Option<String> = committee_sessions::table
-        .find(session_id)
-        .select(committee_sessions::name)
-        .first(conn)
-        .optional()?;
+    let name: Option<String> =
+        committee_sessions::table.find(session_id).select(committee_sessions::name).first(conn).optional()?;
     name.map(|name| SessionRef { id: session_id.into(), name })
         .ok_or_else(|| AppError::not_found().with_detail("该会议不存在"))
 }
@@ -258,10 +255,8 @@ fn unit_order(conn: &mut DbConn, ids: Vec<&str>) -> AppResult<HashMap<String, (S
     let mut names = HashMap::new();
     // Chunks keep the statement under every backend's bound-parameter limit.
     for chunk in ids.chunks(500) {
-        let rows: Vec<(String, String, String)> = units::table
-            .filter(units::id.eq_any(chunk))
-            .select((units::id, units::code, units::name))
-            .load(conn)?;
+        let rows: Vec<(String, String, String)> =
+            units::table.filter(units::id.eq_any(chunk)).select((units::id, units::code, units::name)).load(conn)?;
         names.extend(rows.into_iter().map(|(id, code, name)| (id, (code, name))));
     }
     Ok(names)
