@@ -20,6 +20,7 @@ pub mod request_origin;
 pub mod search;
 pub mod server;
 pub mod state;
+pub mod statistics;
 pub mod validate;
 
 use actix_web::body::MessageBody;

@@ -17,6 +17,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub passwords: Passwords,
     pub trusted_proxies: Arc<Vec<IpAddr>>,
+    /// The office's statistics, kept while they hold (src/statistics/cache.rs).
+    pub statistics: crate::statistics::Cache,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
             tokens: Arc::new(tokens),
             passwords,
             trusted_proxies: Arc::new(trusted_proxies),
+            statistics: crate::statistics::Cache::default(),
         })
     }
 }

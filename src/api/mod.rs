@@ -10,6 +10,7 @@ pub mod proposals;
 pub mod public;
 pub mod sectors;
 pub mod serde_util;
+pub mod statistics;
 pub mod terms;
 pub mod units;
 pub mod users;
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     proposals::configure(cfg);
     public::configure(cfg);
     notices::configure(cfg);
+    statistics::configure(cfg);
 }
 
 /// How bodies, paths and queries that cannot be read are answered: always a

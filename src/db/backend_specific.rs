@@ -102,3 +102,66 @@ pub fn search_phrase(conn: &mut AnyConnection, words: &[String], limit: i64) -> 
     };
     Ok(found.into_iter().map(|f| f.proposal_id).collect())
 }
+
+/// A value bound to a hand-written statement (see [`load_by_name`]).
+#[derive(Debug, Clone)]
+pub enum SqlParam {
+    Text(String),
+    Timestamp(NaiveDateTime),
+}
+
+/// Runs one read-only statement written once for both backends, with `?` for
+/// each parameter: SQLite reads `?` itself, PostgreSQL needs `$1`, `$2`, … in
+/// its place. The statement must not hold a `?` anywhere else (in a literal,
+/// say). Used by the statistics, whose grouped CTE queries diesel's DSL cannot say.
+pub fn load_by_name<R>(conn: &mut AnyConnection, sql: &str, params: &[SqlParam]) -> QueryResult<Vec<R>>
+where
+    R: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
+{
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            let mut query = diesel::sql_query(sql).into_boxed::<diesel::sqlite::Sqlite>();
+            for p in params {
+                query = match p {
+                    SqlParam::Text(v) => query.bind::<Text, _>(v.clone()),
+                    SqlParam::Timestamp(v) => query.bind::<Timestamp, _>(*v),
+                };
+            }
+            query.load(c)
+        }
+        AnyConnection::Postgresql(c) => {
+            let mut query = diesel::sql_query(numbered_placeholders(sql)).into_boxed::<diesel::pg::Pg>();
+            for p in params {
+                query = match p {
+                    SqlParam::Text(v) => query.bind::<Text, _>(v.clone()),
+                    SqlParam::Timestamp(v) => query.bind::<Timestamp, _>(*v),
+                };
+            }
+            query.load(c)
+        }
+    }
+}
+
+/// `?`, `?` becomes `$1`, `$2` (PostgreSQL's placeholders).
+fn numbered_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for ch in sql.chars() {
+        if ch == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn question_marks_become_numbered_placeholders() {
+        assert_eq!(super::numbered_placeholders("a = ? AND b < ? OR c = ?"), "a = $1 AND b < $2 OR c = $3");
+    }
+}

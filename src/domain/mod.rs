@@ -5,6 +5,7 @@ pub mod deadlines;
 pub mod notices;
 pub mod permissions;
 pub mod roles;
+pub mod statistics;
 pub mod workflow;
 
 pub use permissions::{Permission, may};

@@ -18,11 +18,14 @@ pub enum Permission {
     ReadReferenceData,
     /// Start a proposal: a member their own, the office on a member's behalf (代录入).
     StartProposal,
+    /// Read the office's statistics (提案统计): the office, leaders and the administrator.
+    ReadStatistics,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 7] = [
         Permission::StartProposal,
+        Permission::ReadStatistics,
         Permission::ManageUsers,
         Permission::ManageUnits,
         Permission::ManageSectors,
@@ -40,6 +43,7 @@ pub fn may(role: Role, permission: Permission) -> bool {
         | Permission::ManageTermsAndSessions => role == Role::Admin,
         Permission::ReadReferenceData => true,
         Permission::StartProposal => matches!(role, Role::Member | Role::Office),
+        Permission::ReadStatistics => matches!(role, Role::Office | Role::Leader | Role::Admin),
     }
 }
 
@@ -48,12 +52,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_administrator_manages_accounts_and_reference_data() {
+    fn only_the_administrator_manages_accounts_and_reference_data_and_members_and_units_read_no_statistics() {
         for role in Role::ALL {
             for p in Permission::ALL {
                 let expected = match p {
                     Permission::ReadReferenceData => true,
                     Permission::StartProposal => matches!(role, Role::Member | Role::Office),
+                    Permission::ReadStatistics => matches!(role, Role::Office | Role::Leader | Role::Admin),
                     _ => role == Role::Admin,
                 };
                 assert_eq!(may(role, p), expected, "{role:?} {p:?}");
