@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod bench;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -76,6 +77,7 @@ where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
     app.service(api::health::healthz)
+        .service(api::health::ping)
         .service(api::health::readyz)
         .service(utoipa_actix_web::scope("/api").configure(api::configure))
 }

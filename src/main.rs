@@ -49,6 +49,39 @@ enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// The benchmark's own steps (bench/run drives them; see docs/performance.md).
+    Bench {
+        #[command(subcommand)]
+        action: BenchAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchAction {
+    /// Seed a realistic archive into an empty database and write the ids the load needs into --out.
+    Seed {
+        /// Proposals in the archive (a tenth of them published).
+        #[arg(long, default_value_t = 100_000)]
+        proposals: usize,
+        /// Sessions they are spread over.
+        #[arg(long, default_value_t = 5)]
+        sessions: usize,
+        #[arg(long, default_value_t = 2_000)]
+        members: usize,
+        /// Drafts of bench-writer, each submitted once by the write workload.
+        #[arg(long, default_value_t = 30_000)]
+        drafts: usize,
+        /// Folder for published_ids.txt, draft_ids.txt, sessions.txt, sectors.txt, units.txt.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Bare durable single-row SQLite commits per second on FILE (the write workload's ceiling).
+    Commits {
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        #[arg(long)]
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -125,6 +158,7 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User { action } => user(settings, action),
+        Command::Bench { action } => bench(settings, action),
         Command::Audit { action: AuditAction::Verify } => {
             // Without migrating: checking a restored backup must not change it.
             let db = server::connect_database(&settings)?;
@@ -159,6 +193,45 @@ fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<ExitCode> {
     println!("  API docs: {}/api/docs/", settings.server.public_url);
     actix_web::rt::System::new().block_on(server::serve(state))?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn bench(settings: Settings, action: BenchAction) -> anyhow::Result<ExitCode> {
+    use proposal_desk::bench;
+    match action {
+        BenchAction::Seed { proposals, sessions, members, drafts, out } => {
+            if sessions == 0 || sessions > 10 || members == 0 {
+                anyhow::bail!("--sessions must be 1 to 10 and --members at least 1");
+            }
+            let started = std::time::Instant::now();
+            let db = server::open_database(&settings)?;
+            let options = bench::SeedOptions { proposals, sessions, members, drafts, seed: 2026 };
+            let seeded = bench::seed(&db, &options, SystemClock.now())?;
+            proposal_desk::db::backend_specific::analyze(&mut *db.get()?)?;
+            std::fs::create_dir_all(&out)?;
+            for (name, ids) in [
+                ("published_ids.txt", &seeded.published_ids),
+                ("draft_ids.txt", &seeded.draft_ids),
+                ("sessions.txt", &seeded.session_ids),
+                ("sectors.txt", &seeded.sector_ids),
+                ("units.txt", &seeded.unit_ids),
+            ] {
+                std::fs::write(out.join(name), ids.join("\n") + "\n")?;
+            }
+            println!(
+                "seeded {proposals} proposals ({} published, {drafts} drafts, {} rows) in {:.1} s; accounts bench-office, bench-writer, bench-login, password {}",
+                seeded.published_ids.len(),
+                seeded.rows,
+                started.elapsed().as_secs_f64(),
+                bench::BENCH_PASSWORD
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchAction::Commits { seconds, file } => {
+            let rate = bench::commits::commits_per_second(&file, seconds, settings.database.busy_timeout_ms)?;
+            println!("commits_per_second={rate:.0}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 fn print_logins(settings: &Settings, logins: &[demo::DemoLogin]) {

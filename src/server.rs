@@ -31,6 +31,9 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     for version in applied {
         tracing::info!(%version, "migration applied");
     }
+    // Refresh the planner's statistics where they are missing or stale, so it
+    // picks the covering indexes (SQLite; cheap when nothing changed).
+    crate::db::backend_specific::optimize(&mut conn).map_err(|e| anyhow::anyhow!("optimize: {e}"))?;
     Ok(db)
 }
 

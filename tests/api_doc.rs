@@ -32,7 +32,11 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
             for method in ["get", "post", "patch", "put", "delete"] {
                 if let Some(rest) = line.strip_prefix(&format!("#[{method}(\"")) {
                     let route = rest.split('"').next().expect("route").to_string();
-                    let full = if route == "/healthz" || route == "/readyz" { route } else { format!("/api{route}") };
+                    let full = if route == "/healthz" || route == "/readyz" || route == "/ping" {
+                        route
+                    } else {
+                        format!("/api{route}")
+                    };
                     routes.insert((method.to_string(), full));
                 }
             }

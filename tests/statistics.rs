@@ -222,6 +222,8 @@ async fn the_two_kinds_are_counted_apart(app: TestApp) {
 
 async fn an_empty_session_answers_zeros(app: TestApp) {
     let first = app.session_id();
+    // Made before the second session exists, so the fixture cannot pick that one.
+    app.proposal_in(S::Published).await;
     let empty = uuid::Uuid::new_v4().to_string();
     app.with_conn(|c| {
         let term: String = committee_sessions::table.find(&first).select(committee_sessions::term_id).first(c)?;
@@ -241,7 +243,6 @@ async fn an_empty_session_answers_zeros(app: TestApp) {
             .execute(c)
     })
     .expect("empty session");
-    app.proposal_in(S::Published).await; // in the first session, not this one
     let admin = app.user(Role::Admin).await;
     let reply = app.get(&format!("/api/statistics?session_id={empty}"), &admin.token).await;
     reply.assert_ok();

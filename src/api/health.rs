@@ -20,6 +20,14 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
+/// The cheapest answer the service gives: plain text, no database, no JSON.
+/// The benchmark's ceiling (`bench/run`) and a liveness probe.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "pong", content_type = "text/plain")))]
+#[get("/ping")]
+pub async fn ping() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("pong")
+}
+
 /// The service can serve: the database answers and its schema is current.
 #[utoipa::path(tag = "operations", responses((status = 200, body = Health), (status = 503, body = Problem)))]
 #[get("/readyz")]

@@ -165,3 +165,21 @@ mod tests {
         assert_eq!(super::numbered_placeholders("a = ? AND b < ? OR c = ?"), "a = $1 AND b < $2 OR c = $3");
     }
 }
+
+/// Lets the query planner refresh its table statistics. SQLite keeps them only
+/// when asked (`PRAGMA optimize` analyzes what needs it, within a limit);
+/// PostgreSQL's autovacuum keeps its own.
+pub fn optimize(conn: &mut AnyConnection) -> QueryResult<()> {
+    match conn {
+        AnyConnection::Sqlite(c) => diesel::sql_query("PRAGMA optimize=0x10002").execute(c).map(|_| ()),
+        AnyConnection::Postgresql(_) => Ok(()),
+    }
+}
+
+/// Analyzes every table now (after a bulk load such as the benchmark's seed).
+pub fn analyze(conn: &mut AnyConnection) -> QueryResult<()> {
+    match conn {
+        AnyConnection::Sqlite(c) => diesel::sql_query("ANALYZE").execute(c).map(|_| ()),
+        AnyConnection::Postgresql(c) => diesel::sql_query("ANALYZE").execute(c).map(|_| ()),
+    }
+}
