@@ -122,6 +122,7 @@ enum AuditAction {
 }
 
 fn main() -> ExitCode {
+    return_large_blocks_to_the_system();
     let cli = Cli::parse();
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
@@ -138,6 +139,20 @@ fn main() -> ExitCode {
             // Configuration mistakes exit 2, like a malformed setting, so scripts can tell them apart.
             if format!("{e:#}").starts_with("configuration") { ExitCode::from(2) } else { ExitCode::FAILURE }
         }
+    }
+}
+
+/// Each password check allocates 19 MiB (argon2id). glibc raises its mmap
+/// threshold after the first such block is freed, so later ones come from the
+/// heap of whichever blocking thread ran them and stay there: hundreds of MB
+/// under a login storm. A fixed threshold keeps large blocks mapped and
+/// returned on free, and fewer arenas keep the small ones together.
+fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; it is called once, before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 4);
     }
 }
 

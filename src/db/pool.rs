@@ -59,6 +59,12 @@ fn create_private_file(path: &std::path::Path) -> anyhow::Result<()> {
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     url: DatabaseUrl,
+    /// On SQLite, writers take turns here before they take a connection.
+    /// SQLite allows one writer at a time anyway; queueing in the process
+    /// instead of in SQLite's busy handler (which sleeps in steps of up to
+    /// 100 ms) keeps writes fast under contention, and a waiting writer holds
+    /// no connection that a reader could use.
+    writers: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -83,7 +89,7 @@ impl Db {
             .connection_timeout(connect_timeout)
             .build(Manager { url: url.clone(), busy_timeout_ms })
             .map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", url.redacted()))?;
-        Ok(Db { pool, url: url.clone() })
+        Ok(Db { pool, url: url.clone(), writers: Default::default() })
     }
 
     pub fn url(&self) -> &DatabaseUrl {
@@ -127,6 +133,11 @@ impl Db {
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError>,
     {
+        let _turn = match self.url {
+            // A poisoned lock only means an earlier writer panicked; its transaction rolled back.
+            DatabaseUrl::Sqlite { .. } => Some(self.writers.lock().unwrap_or_else(|p| p.into_inner())),
+            _ => None,
+        };
         let mut conn = self.get()?;
         write_transaction(&mut conn, f)
     }

@@ -33,6 +33,10 @@ struct Entry {
 #[derive(Clone, Default)]
 pub struct Cache {
     entries: Arc<Mutex<HashMap<(String, String), Entry>>>,
+    /// Reports are computed one at a time: requests that arrive while one is
+    /// being computed wait for it and then find it kept, instead of all
+    /// computing the same report at once.
+    computing: Arc<Mutex<()>>,
 }
 
 impl Cache {
@@ -49,6 +53,14 @@ impl Cache {
         // moves it again, so the next request recomputes.
         let audit_head: Option<i64> = audit_events::table.select(diesel::dsl::max(audit_events::seq)).first(conn)?;
         let key = (session.id.clone(), kind.to_string());
+        if let Some(entry) = self.get(&key)
+            && entry.audit_head == audit_head
+            && entry.computed_at <= now
+            && entry.holds_until.is_none_or(|until| now <= until)
+        {
+            return Ok(entry.report);
+        }
+        let _turn = self.computing.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(entry) = self.get(&key)
             && entry.audit_head == audit_head
             && entry.computed_at <= now
