@@ -50,7 +50,7 @@ async fn a_small_archive_is_consistent_and_served(app: TestApp) {
         "{phrase}: {}",
         found.text
     );
-    let report = app.with_conn(|c| proposal_desk::audit::verify::verify(c)).expect("verify");
+    let report = app.with_conn(proposal_desk::audit::verify::verify).expect("verify");
     assert!(report.first_break.is_none());
     // A second seed is refused: the database has accounts now.
     assert!(seed(app.db(), &options, app.clock_now()).is_err());

@@ -158,14 +158,6 @@ fn numbered_placeholders(sql: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn question_marks_become_numbered_placeholders() {
-        assert_eq!(super::numbered_placeholders("a = ? AND b < ? OR c = ?"), "a = $1 AND b < $2 OR c = $3");
-    }
-}
-
 /// Lets the query planner refresh its table statistics. SQLite keeps them only
 /// when asked (`PRAGMA optimize` analyzes what needs it, within a limit);
 /// PostgreSQL's autovacuum keeps its own.
@@ -181,5 +173,13 @@ pub fn analyze(conn: &mut AnyConnection) -> QueryResult<()> {
     match conn {
         AnyConnection::Sqlite(c) => diesel::sql_query("ANALYZE").execute(c).map(|_| ()),
         AnyConnection::Postgresql(c) => diesel::sql_query("ANALYZE").execute(c).map(|_| ()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn question_marks_become_numbered_placeholders() {
+        assert_eq!(super::numbered_placeholders("a = ? AND b < ? OR c = ?"), "a = $1 AND b < $2 OR c = $3");
     }
 }
