@@ -30,6 +30,7 @@ pub struct ServerSettings {
     pub shutdown_timeout_seconds: u64,
     pub json_body_limit_bytes: usize,
     pub trusted_proxies: Vec<String>,
+    pub public_cache_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -19,6 +19,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<IpAddr>>,
     /// The office's statistics, kept while they hold (src/statistics/cache.rs).
     pub statistics: crate::statistics::Cache,
+    /// Recently built public answers (src/api/public_cache.rs).
+    pub public_cache: crate::api::public_cache::PublicCache,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             passwords,
             trusted_proxies: Arc::new(trusted_proxies),
             statistics: crate::statistics::Cache::default(),
+            public_cache: Default::default(),
         })
     }
 }

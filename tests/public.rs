@@ -291,3 +291,54 @@ async fn the_public_searches_published_texts_in_chinese(app: TestApp) {
         public(&app, &search(q)).await.assert_problem(422, "validation");
     }
 }
+
+mod public_answers_are_kept_until_something_is_published {
+    use super::common::{Backend, TestApp};
+
+    #[actix_web::test]
+    async fn sqlite() {
+        if let Some(app) =
+            TestApp::start_with(Backend::Sqlite, "public_cache", |s| s.server.public_cache_seconds = 600).await
+        {
+            super::public_answers_are_kept(app).await;
+        }
+    }
+    #[actix_web::test]
+    async fn postgres() {
+        if let Some(app) =
+            TestApp::start_with(Backend::Postgres, "public_cache", |s| s.server.public_cache_seconds = 600).await
+        {
+            super::public_answers_are_kept(app).await;
+        }
+    }
+}
+
+/// A public answer is built once and served again, until a publication on
+/// this instance clears it.
+async fn public_answers_are_kept(app: TestApp) {
+    let office = app.user(proposal_desk::domain::Role::Office).await;
+    let first = app.proposal_in(ProposalState::Published).await;
+    let list = public(&app, "/api/public/proposals").await;
+    assert_eq!(ids(&list), vec![first.id.clone()]);
+    // Changed behind the service's back: the kept answers still stand.
+    app.with_conn(|c| {
+        diesel::update(proposals::table.find(&first.id)).set(proposals::title.eq("改过的标题")).execute(c)
+    })
+    .expect("title");
+    let detail = public(&app, &format!("/api/public/proposals/{}", first.id)).await;
+    let again = public(&app, &format!("/api/public/proposals/{}", first.id)).await;
+    assert_eq!(detail.text, again.text);
+    assert_eq!(ids(&public(&app, "/api/public/proposals").await), vec![first.id.clone()]);
+    // Publishing another one through the service clears them.
+    let second = app.proposal_in(ProposalState::Closed).await;
+    app.post(
+        &format!("/api/proposals/{}/publish", second.id),
+        &office.token,
+        serde_json::json!({"version": app.version_of(&second.id)}),
+    )
+    .await
+    .assert_ok();
+    assert_eq!(ids(&public(&app, "/api/public/proposals").await), sorted(vec![first.id.clone(), second.id.clone()]));
+    let fresh = public(&app, &format!("/api/public/proposals/{}", first.id)).await;
+    assert_eq!(fresh.str("title"), "改过的标题");
+}

@@ -8,6 +8,7 @@ pub mod notices;
 pub mod openapi;
 pub mod proposals;
 pub mod public;
+pub mod public_cache;
 pub mod sectors;
 pub mod serde_util;
 pub mod statistics;

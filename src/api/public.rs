@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use actix_web::{get, web};
+use std::time::Duration;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDateTime;
 use diesel::dsl::exists;
 use diesel::prelude::*;
@@ -160,8 +162,14 @@ fn number_label(workflow: &WorkflowSettings, kind: &str, number: Option<i32>, se
 #[get("/public/proposals")]
 async fn list_published(
     state: web::Data<AppState>,
+    req: HttpRequest,
     query: web::Query<PublicQuery>,
-) -> AppResult<web::Json<Page<PublicListItem>>> {
+) -> AppResult<HttpResponse> {
+    let ttl = Duration::from_secs(state.settings.server.public_cache_seconds);
+    let key = req.uri().to_string();
+    if let Some(kept) = state.public_cache.get(&key, ttl) {
+        return Ok(kept);
+    }
     let query = query.into_inner();
     let (page, per_page) = PageQuery { page: query.page, per_page: query.per_page }.resolve()?;
     let mut check = Check::new();
@@ -180,7 +188,7 @@ async fn list_published(
     check.finish()?;
     let workflow = state.settings.workflow.clone();
     let result = state.db.read(move |conn| list(conn, &query, page, per_page, &workflow)).await?;
-    Ok(web::Json(result))
+    Ok(state.public_cache.put(key, serde_json::to_vec(&result)?.into()))
 }
 
 fn list(
@@ -356,11 +364,16 @@ fn head_columns() -> HeadColumns {
     responses((status = 200, body = PublicProposal), (status = 404, body = Problem))
 )]
 #[get("/public/proposals/{id}")]
-async fn get_published(state: web::Data<AppState>, id: web::Path<String>) -> AppResult<web::Json<PublicProposal>> {
+async fn get_published(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> AppResult<HttpResponse> {
+    let ttl = Duration::from_secs(state.settings.server.public_cache_seconds);
+    let key = req.uri().path().to_string();
+    if let Some(kept) = state.public_cache.get(&key, ttl) {
+        return Ok(kept);
+    }
     let id = path_id(id).map_err(|_| not_published())?;
     let workflow = state.settings.workflow.clone();
     let view = state.db.read(move |conn| one(conn, &id, &workflow)).await?;
-    Ok(web::Json(view))
+    Ok(state.public_cache.put(key, serde_json::to_vec(&view)?.into()))
 }
 
 fn one(conn: &mut DbConn, id: &str, workflow: &WorkflowSettings) -> AppResult<PublicProposal> {

@@ -148,6 +148,8 @@ pub fn test_settings(url: &str) -> Settings {
     settings.database.pool_size = 4;
     settings.auth.jwt_secret = JWT_SECRET.into();
     settings.data.dir = std::env::temp_dir().join("pd-test-data").display().to_string();
+    // Tests see their own writes at once; tests/public.rs turns the cache on to test it.
+    settings.server.public_cache_seconds = 0;
     // Small enough that tests can send a file over the limit cheaply.
     settings.attachments.max_bytes = 64 * 1024;
     settings.attachments.max_per_proposal = 3;
@@ -216,8 +218,14 @@ pub struct TestUser {
 
 impl TestApp {
     pub async fn start(backend: Backend, test_name: &str) -> Option<TestApp> {
+        Self::start_with(backend, test_name, |_| {}).await
+    }
+
+    /// [`start`](Self::start), with the test's own changes to the settings.
+    pub async fn start_with(backend: Backend, test_name: &str, change: impl FnOnce(&mut Settings)) -> Option<TestApp> {
         let database = TestDatabase::create(backend, test_name)?;
-        let settings = test_settings(&database.url);
+        let mut settings = test_settings(&database.url);
+        change(&mut settings);
         let clock = ManualClock::new(NaiveDate::from_ymd_opt(2026, 3, 2)?.and_hms_opt(1, 0, 0)?);
         let state = server::prepare(settings, std::sync::Arc::new(clock.clone())).expect("prepare app");
         let service = std::rc::Rc::new(test::init_service(build_app(state.clone())).await);

@@ -305,6 +305,8 @@ async fn publish(
             view_for(conn, &user, after, &workflow, now)
         })
         .await?;
+    // What the public reads has changed.
+    state.public_cache.clear();
     Ok(web::Json(view))
 }
 
