@@ -86,8 +86,14 @@ struct Found {
 /// `public_search` migration).
 pub fn search_phrase(conn: &mut AnyConnection, words: &[String], limit: i64) -> QueryResult<Vec<String>> {
     const SQLITE: &str = "SELECT proposal_id FROM search_index WHERE search_index MATCH ? LIMIT ?";
+    // A phrase query (phraseto_tsquery) makes PostgreSQL recheck every
+    // candidate by parsing its text again; instead the GIN index finds the
+    // documents holding every word, and a LIKE on the stored words (which
+    // are space-separated, so a phrase is a run of whole words) keeps those
+    // holding them in order.
     const POSTGRES: &str = "SELECT proposal_id FROM search_documents \
-        WHERE to_tsvector('simple', body) @@ phraseto_tsquery('simple', $1) LIMIT $2";
+        WHERE to_tsvector('simple', body) @@ plainto_tsquery('simple', $1) \
+        AND (' ' || body || ' ') LIKE $2 LIMIT $3";
     let found: Vec<Found> = match conn {
         // The words never hold quotes (src/search/text.rs), so one pair of
         // quotes makes them an FTS5 phrase.
@@ -95,8 +101,10 @@ pub fn search_phrase(conn: &mut AnyConnection, words: &[String], limit: i64) -> 
             .bind::<Text, _>(format!("\"{}\"", words.join(" ")))
             .bind::<diesel::sql_types::BigInt, _>(limit)
             .load(c)?,
+        // The words never hold `%`, `_` or `\\` (src/search/text.rs keeps letters and digits only).
         AnyConnection::Postgresql(c) => diesel::sql_query(POSTGRES)
             .bind::<Text, _>(words.join(" "))
+            .bind::<Text, _>(format!("% {} %", words.join(" ")))
             .bind::<diesel::sql_types::BigInt, _>(limit)
             .load(c)?,
     };

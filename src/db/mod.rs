@@ -66,6 +66,7 @@ impl DatabaseUrl {
     pub fn establish(&self, busy_timeout_ms: u64) -> ConnectionResult<AnyConnection> {
         match self {
             DatabaseUrl::Sqlite { path } => {
+                sqlite_process_settings();
                 let mut conn = diesel::SqliteConnection::establish(path)?;
                 configure_sqlite(&mut conn, busy_timeout_ms)
                     .map_err(|e| ConnectionError::BadConnection(format!("sqlite setup failed: {e}")))?;
@@ -92,6 +93,21 @@ fn redact_password(url: &str) -> String {
         return format!("{scheme}://{user}:***@{host}");
     }
     url.to_string()
+}
+
+/// Process-wide SQLite settings, made once before the first connection opens.
+/// SQLite keeps memory statistics by default, behind one process-wide mutex
+/// taken on every allocation; nothing reads them, and with many concurrent
+/// readers that mutex showed up in a perf profile of the public search load.
+fn sqlite_process_settings() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: a plain configuration call, made before this process opens its
+        // first SQLite connection; after initialisation it would only return
+        // SQLITE_MISUSE, which changes nothing.
+        let _ =
+            unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int) };
+    });
 }
 
 /// Per-connection SQLite settings, in the order that matters: wait for locks
