@@ -105,6 +105,11 @@ impl WorkflowSettings {
     pub fn kind(&self, code: &str) -> Option<&KindWording> {
         self.kinds.iter().find(|k| k.code == code)
     }
+
+    /// The kind's noun (提案, 建议); 提案 for a kind no longer configured.
+    pub fn noun(&self, code: &str) -> &str {
+        self.kind(code).map_or("提案", |k| k.noun.as_str())
+    }
 }
 
 /// A 不立案 reason the office may choose.

@@ -149,8 +149,7 @@ fn submitter(submitter_type: &str, submitter_name: Option<String>, proposer: Opt
 }
 
 fn number_label(workflow: &WorkflowSettings, kind: &str, number: Option<i32>, session: Option<&str>) -> Option<String> {
-    let noun = workflow.kind(kind).map_or("提案", |k| k.noun.as_str());
-    number.zip(session).map(|(n, s)| label(s, n, noun))
+    number.zip(session).map(|(n, s)| label(s, n, workflow.noun(kind)))
 }
 
 /// Published proposals, newest first, with the grades of their replies and the units that handled them.

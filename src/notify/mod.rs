@@ -99,7 +99,7 @@ fn values(
     now: NaiveDateTime,
 ) -> AppResult<BTreeMap<&'static str, String>> {
     let mut v = BTreeMap::new();
-    v.insert("kind", noun(workflow, &p.kind));
+    v.insert("kind", workflow.noun(&p.kind).to_string());
     v.insert("title", p.title.clone());
     v.insert("label", label_of(conn, workflow, p)?);
     let day = |t: NaiveDateTime| t.date().format("%Y-%m-%d").to_string();
@@ -171,15 +171,11 @@ fn values(
     Ok(v)
 }
 
-fn noun(workflow: &WorkflowSettings, kind: &str) -> String {
-    workflow.kind(kind).map(|k| k.noun.clone()).unwrap_or_else(|| kind.to_string())
-}
-
 /// "一届一次会议第12号提案", or nothing before filing.
 fn label_of(conn: &mut DbConn, workflow: &WorkflowSettings, p: &ProposalRow) -> AppResult<String> {
     let (Some(number), Some(session_id)) = (p.number, p.session_id.as_deref()) else { return Ok(String::new()) };
     let session: String = committee_sessions::table.find(session_id).select(committee_sessions::name).first(conn)?;
-    Ok(crate::proposals::numbering::label(&session, number, &noun(workflow, &p.kind)))
+    Ok(crate::proposals::numbering::label(&session, number, workflow.noun(&p.kind)))
 }
 
 /// The wording with each `{placeholder}` replaced by its value (unknown ones

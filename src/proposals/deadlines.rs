@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::models::proposal::{AssignmentRow, ProposalRow};
-use crate::db::schema::deadlines;
+use crate::db::schema::{assignments, deadlines};
 use crate::domain::deadlines::add_working_days;
 use crate::error::AppResult;
 
@@ -89,6 +89,18 @@ pub fn move_reply(conn: &mut DbConn, assignment_id: &str, due_at: NaiveDateTime)
     .set(deadlines::due_at.eq(due_at))
     .execute(conn)?;
     Ok(())
+}
+
+/// How many lead or separate units of the proposal's current round still owe
+/// their reply (neither submitted nor released).
+pub fn replies_outstanding(conn: &mut DbConn, p: &ProposalRow) -> AppResult<i64> {
+    Ok(assignments::table
+        .filter(assignments::proposal_id.eq(&p.id))
+        .filter(assignments::handling_round.eq(p.handling_round))
+        .filter(assignments::unit_role.eq_any(["lead", "separate"]))
+        .filter(assignments::state.ne_all(["done", "returned"]))
+        .count()
+        .get_result(conn)?)
 }
 
 /// Every reply of the round is in: the proposal is replied and the

@@ -105,10 +105,6 @@ pub struct ProposalListItem {
     pub version: i32,
 }
 
-fn noun<'a>(settings: &'a WorkflowSettings, kind: &str) -> &'a str {
-    settings.kind(kind).map_or("提案", |k| k.noun.as_str())
-}
-
 fn session_name(conn: &mut DbConn, id: &Option<String>) -> AppResult<Option<String>> {
     Ok(match id {
         Some(id) => committee_sessions::table.find(id).select(committee_sessions::name).first(conn).optional()?,
@@ -124,7 +120,7 @@ pub fn list_item(conn: &mut DbConn, p: ProposalRow, settings: &WorkflowSettings)
     let state = state_of(&p)?;
     let session = session_name(conn, &p.session_id)?;
     Ok(ProposalListItem {
-        number_label: p.number.zip(session).map(|(n, s)| label(&s, n, noun(settings, &p.kind))),
+        number_label: p.number.zip(session).map(|(n, s)| label(&s, n, settings.noun(&p.kind))),
         proposer_name: user_name(conn, &p.proposer_id)?,
         id: p.id,
         kind: p.kind,
@@ -212,8 +208,8 @@ pub fn full(
         .map(|r| r.label.clone());
     Ok(ProposalView {
         refusal_label,
-        number_label: p.number.zip(session.clone()).map(|(n, s)| label(&s, n, noun(settings, &p.kind))),
-        kind_noun: noun(settings, &p.kind).to_string(),
+        number_label: p.number.zip(session.clone()).map(|(n, s)| label(&s, n, settings.noun(&p.kind))),
+        kind_noun: settings.noun(&p.kind).to_string(),
         session_name: session,
         proposer_name: user_name(conn, &p.proposer_id)?,
         allowed_actions: allowed_actions(state, standing),

@@ -53,20 +53,12 @@ impl Cache {
         // moves it again, so the next request recomputes.
         let audit_head: Option<i64> = audit_events::table.select(diesel::dsl::max(audit_events::seq)).first(conn)?;
         let key = (session.id.clone(), kind.to_string());
-        if let Some(entry) = self.get(&key)
-            && entry.audit_head == audit_head
-            && entry.computed_at <= now
-            && entry.holds_until.is_none_or(|until| now <= until)
-        {
-            return Ok(entry.report);
+        if let Some(report) = self.holding(&key, audit_head, now) {
+            return Ok(report);
         }
         let _turn = self.computing.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(entry) = self.get(&key)
-            && entry.audit_head == audit_head
-            && entry.computed_at <= now
-            && entry.holds_until.is_none_or(|until| now <= until)
-        {
-            return Ok(entry.report);
+        if let Some(report) = self.holding(&key, audit_head, now) {
+            return Ok(report);
         }
         let (report, holds_until) = compute(conn, session, kind, now)?;
         let report = Arc::new(report);
@@ -77,8 +69,14 @@ impl Cache {
         Ok(report)
     }
 
-    fn get(&self, key: &(String, String)) -> Option<Entry> {
+    /// The kept report of `key`, while nothing was recorded since and no due date has passed.
+    fn holding(&self, key: &(String, String), audit_head: Option<i64>, now: NaiveDateTime) -> Option<Arc<Report>> {
         // A poisoned lock only means another request panicked: compute afresh.
-        self.entries.lock().ok().and_then(|entries| entries.get(key).cloned())
+        let entries = self.entries.lock().ok()?;
+        let entry = entries.get(key)?;
+        let holds = entry.audit_head == audit_head
+            && entry.computed_at <= now
+            && entry.holds_until.is_none_or(|until| now <= until);
+        holds.then(|| entry.report.clone())
     }
 }

@@ -523,13 +523,7 @@ async fn submit_reply(
                 ))
                 .execute(conn)?;
             crate::proposals::deadlines::meet(conn, &a.id, Some("reply"), ctx.now)?;
-            let outstanding: i64 = assignments::table
-                .filter(assignments::proposal_id.eq(&p.id))
-                .filter(assignments::handling_round.eq(p.handling_round))
-                .filter(assignments::unit_role.eq_any(["lead", "separate"]))
-                .filter(assignments::state.ne_all(["done", "returned"]))
-                .count()
-                .get_result(conn)?;
+            let outstanding = crate::proposals::deadlines::replies_outstanding(conn, p)?;
             let mut after = p.clone();
             let next = after_reply(usize::try_from(outstanding).unwrap_or(usize::MAX));
             if next == ProposalState::Replied {

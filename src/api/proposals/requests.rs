@@ -307,13 +307,7 @@ fn approve_return(
     if replying_left > 0 {
         // 分办: when every unit still replying has already replied, the
         // released unit was the last one outstanding.
-        let outstanding: i64 = assignments::table
-            .filter(assignments::proposal_id.eq(&p.id))
-            .filter(assignments::handling_round.eq(p.handling_round))
-            .filter(assignments::unit_role.eq_any(["lead", "separate"]))
-            .filter(assignments::state.ne_all(["done", "returned"]))
-            .count()
-            .get_result(conn)?;
+        let outstanding = crate::proposals::deadlines::replies_outstanding(conn, p)?;
         let next = if outstanding == 0 { ProposalState::Replied } else { ProposalState::Handling };
         return Ok((next, changes));
     }
