@@ -2,6 +2,7 @@
 //! the real router. See docs/ARCHITECTURE.md for the layout.
 
 pub mod accounts;
+pub mod acting;
 pub mod api;
 pub mod audit;
 pub mod auth;
@@ -14,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod files;
 pub mod ids;
+pub mod listing;
 pub mod logging;
 pub mod notify;
 pub mod proposals;
@@ -23,6 +25,7 @@ pub mod server;
 pub mod state;
 pub mod statistics;
 pub mod validate;
+pub mod workflow;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

@@ -18,10 +18,10 @@ pub mod users;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{HttpRequest, web};
-use serde::{Deserialize, Serialize};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{AppError, ErrorKind, FieldError};
+pub use crate::listing::{Page, PageQuery};
 
 /// Mounts every API route under /api.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -91,40 +91,24 @@ pub(crate) fn deserialize_error(e: &serde_json::Error) -> AppError {
     error
 }
 
-/// Pagination asked for in a query string.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct PageQuery {
-    /// 1-based page number.
-    pub page: Option<i64>,
-    /// Items per page, 1 to 100 (default 20).
-    pub per_page: Option<i64>,
-}
-
-impl PageQuery {
-    pub fn resolve(&self) -> Result<(i64, i64), AppError> {
-        let page = self.page.unwrap_or(1);
-        let per_page = self.per_page.unwrap_or(20);
-        let mut check = crate::validate::Check::new();
-        check.range("page", page, 1, 1_000_000).range("per_page", per_page, 1, 100);
-        check.finish()?;
-        Ok((page, per_page))
-    }
-}
-
-/// A page of a list.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
-}
-
 /// The id in a path; anything that cannot be an id answers 404 at once.
 pub fn path_id(id: web::Path<String>) -> Result<String, AppError> {
     let id = id.into_inner();
     if crate::ids::is_id(&id) { Ok(id) } else { Err(AppError::not_found()) }
+}
+
+/// The id in a path, as the id type it names; anything else answers 404 at once.
+pub fn path_of<I: crate::ids::Id>(id: web::Path<String>) -> Result<I, AppError> {
+    I::parse(&id.into_inner()).ok_or_else(AppError::not_found)
+}
+
+/// Two ids in a path (a proposal and one of its parts), as the id types they name.
+pub fn path_pair<A: crate::ids::Id, B: crate::ids::Id>(path: web::Path<(String, String)>) -> Result<(A, B), AppError> {
+    let (a, b) = path.into_inner();
+    match (A::parse(&a), B::parse(&b)) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => Err(AppError::not_found()),
+    }
 }
 
 /// The version a client last saw, sent back with a change so that a stale

@@ -46,7 +46,7 @@ pub struct Origin {
 /// What happened to which object, with the values before and after.
 #[derive(Debug, Clone)]
 pub struct Change {
-    pub action: &'static str,
+    pub action: std::borrow::Cow<'static, str>,
     pub object_type: &'static str,
     pub object_id: String,
     pub before: Option<Value>,
@@ -54,8 +54,12 @@ pub struct Change {
 }
 
 impl Change {
-    pub fn new(action: &'static str, object_type: &'static str, object_id: impl Into<String>) -> Self {
-        Change { action, object_type, object_id: object_id.into(), before: None, after: None }
+    pub fn new(
+        action: impl Into<std::borrow::Cow<'static, str>>,
+        object_type: &'static str,
+        object_id: impl Into<String>,
+    ) -> Self {
+        Change { action: action.into(), object_type, object_id: object_id.into(), before: None, after: None }
     }
     pub fn before(mut self, v: Value) -> Self {
         self.before = Some(v);

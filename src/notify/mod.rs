@@ -1,8 +1,10 @@
 //! Telling people what happened to a proposal (通知). `after_action` runs inside
-//! the action's transaction (from `proposals::access::commit`), so a notice and
+//! the action's transaction (from `Step::commit`), so a notice and
 //! its email are written together with the change and its audit event, or not
 //! at all. Who is told what is `domain::notices`; the words are
 //! `workflow.notices`; this module fills them in and writes the rows.
+
+pub mod inbox;
 
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::{Value, json};
 
-use crate::audit::{self, Change, Origin};
+use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
@@ -14,14 +14,9 @@ use crate::domain::Role;
 use crate::domain::workflow::table::Leads;
 use crate::domain::workflow::{Action, ProposalState, Refusal, Standing, UnitRole, decide};
 use crate::error::{AppError, AppResult, ErrorKind};
+use crate::ids::ProposalId;
 
-/// Who acts, from where, and when.
-pub struct Ctx<'a> {
-    pub user: &'a AuthUser,
-    pub origin: &'a Origin,
-    pub now: NaiveDateTime,
-    pub workflow: &'a WorkflowSettings,
-}
+pub use crate::acting::Ctx;
 
 pub fn load(conn: &mut DbConn, id: &str) -> AppResult<ProposalRow> {
     if !crate::ids::is_id(id) {
@@ -96,18 +91,20 @@ pub fn standing(
     Ok(s)
 }
 
+/// An action that may go ahead: the proposal as it was, how the caller stands
+/// to it, and the action itself, named once here and committed by [`Step::commit`].
+pub struct Step {
+    pub action: Action,
+    pub before: ProposalRow,
+    pub standing: Standing,
+}
+
 /// Loads the proposal and checks that the caller may take `action` now
 /// (404 when they may not see it, 403 when it is not theirs, 409 with the
 /// current state and the allowed actions when the state is wrong, 409 when
 /// `version` is stale).
-pub fn begin(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    id: &str,
-    action: Action,
-    version: Option<i32>,
-) -> AppResult<(ProposalRow, Standing)> {
-    let p = load(conn, id)?;
+pub fn begin(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, action: Action, version: Option<i32>) -> AppResult<Step> {
+    let p = load(conn, id.as_str())?;
     let standing = standing(conn, Some(ctx.user), &p, ctx.workflow, ctx.now)?;
     if ctx.user.must_change_password {
         return Err(AppError::forbidden().with_detail("请先修改初始密码"));
@@ -123,7 +120,69 @@ pub fn begin(
     {
         return Err(AppError::stale(p.version));
     }
-    Ok((p, standing))
+    Ok(Step { action, before: p, standing })
+}
+
+impl Step {
+    /// Saves the proposal's new row (version + 1, refused if someone else saved
+    /// first), records the action's one audit event, with any sub-record it
+    /// created or changed as `record`, and writes the notices the action sends.
+    pub fn commit(
+        &self,
+        conn: &mut DbConn,
+        ctx: &Ctx,
+        after: ProposalRow,
+        record: Option<Value>,
+    ) -> AppResult<ProposalRow> {
+        self.commit_as(conn, ctx, &audit_action(self.action), after, record)
+    }
+
+    /// [`Step::commit`], with the audit event named `audit_name` instead of the
+    /// action's own name: for a change the table permits as part of a wider
+    /// action (e.g. `proposal.attachment_added` under `edit_draft`).
+    pub fn commit_as(
+        &self,
+        conn: &mut DbConn,
+        ctx: &Ctx,
+        audit_name: &str,
+        mut after: ProposalRow,
+        record: Option<Value>,
+    ) -> AppResult<ProposalRow> {
+        let (action, before) = (self.action, &self.before);
+        let from = state_of(before)?;
+        let to = state_of(&after)?;
+        let fits = match crate::domain::workflow::table::leads_to(action) {
+            Leads::Stays => from == to,
+            Leads::To(s) => s == to,
+            Leads::Depends(options) => options.contains(&to),
+        };
+        if !fits {
+            return Err(AppError::internal(format!(
+                "{} may not lead from {} to {}",
+                action.as_str(),
+                from.as_str(),
+                to.as_str()
+            )));
+        }
+        after.version = before.version + 1;
+        after.updated_at = ctx.now;
+        let saved = diesel::update(proposals::table.find(&before.id).filter(proposals::version.eq(before.version)))
+            .set(ProposalChanges::from(&after))
+            .execute(conn)?;
+        if saved == 0 {
+            return Err(AppError::stale(before.version));
+        }
+        let mut after_json = json!({ "proposal": summary(&after) });
+        if let Some(r) = record {
+            after_json["record"] = r;
+        }
+        let change = Change::new(audit_name.to_string(), "proposal", before.id.clone())
+            .before(json!({ "proposal": summary(before) }))
+            .after(after_json);
+        audit::record(conn, &ctx.user.actor(), ctx.origin, change, ctx.now)?;
+        crate::notify::after_action(conn, ctx.workflow, action, from, to, &after, ctx.now)?;
+        Ok(after)
+    }
 }
 
 fn wrong_state(current: ProposalState, allowed: &[Action]) -> AppError {
@@ -138,74 +197,9 @@ pub fn blocked(b: crate::domain::workflow::guards::Blocked) -> AppError {
     AppError::new(ErrorKind::InvalidTransition).with_detail(b.message_zh).with_extra("rule", json!(b.code))
 }
 
-/// Saves the proposal's new row (version + 1, refused if someone else saved
-/// first), records the action's one audit event, with any sub-record it
-/// created or changed as `record`, and writes the notices the action sends.
-pub fn commit(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    action: Action,
-    before: &ProposalRow,
-    after: ProposalRow,
-    record: Option<Value>,
-) -> AppResult<ProposalRow> {
-    commit_as(conn, ctx, action, audit_action(action), before, after, record)
-}
-
-/// [`commit`], with the audit event named `audit_name` instead of the
-/// action's own name: for a change the table permits as part of a wider
-/// action (e.g. `proposal.attachment_added` under `edit_draft`).
-pub fn commit_as(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    action: Action,
-    audit_name: &'static str,
-    before: &ProposalRow,
-    mut after: ProposalRow,
-    record: Option<Value>,
-) -> AppResult<ProposalRow> {
-    let from = state_of(before)?;
-    let to = state_of(&after)?;
-    let fits = match crate::domain::workflow::table::leads_to(action) {
-        Leads::Stays => from == to,
-        Leads::To(s) => s == to,
-        Leads::Depends(options) => options.contains(&to),
-    };
-    if !fits {
-        return Err(AppError::internal(format!(
-            "{} may not lead from {} to {}",
-            action.as_str(),
-            from.as_str(),
-            to.as_str()
-        )));
-    }
-    after.version = before.version + 1;
-    after.updated_at = ctx.now;
-    let saved = diesel::update(proposals::table.find(&before.id).filter(proposals::version.eq(before.version)))
-        .set(ProposalChanges::from(&after))
-        .execute(conn)?;
-    if saved == 0 {
-        return Err(AppError::stale(before.version));
-    }
-    let mut after_json = json!({ "proposal": summary(&after) });
-    if let Some(r) = record {
-        after_json["record"] = r;
-    }
-    let change = Change::new(audit_name, "proposal", before.id.clone())
-        .before(json!({ "proposal": summary(before) }))
-        .after(after_json);
-    audit::record(conn, &ctx.user.actor(), ctx.origin, change, ctx.now)?;
-    crate::notify::after_action(conn, ctx.workflow, action, from, to, &after, ctx.now)?;
-    Ok(after)
-}
-
-/// The stable audit action name of a workflow action.
-pub fn audit_action(action: Action) -> &'static str {
-    // Leaked once per action kind at most: a small, fixed set of names.
-    static NAMES: std::sync::OnceLock<std::collections::HashMap<Action, &'static str>> = std::sync::OnceLock::new();
-    NAMES.get_or_init(|| {
-        Action::ALL.into_iter().map(|a| (a, &*Box::leak(format!("proposal.{}", a.as_str()).into_boxed_str()))).collect()
-    })[&action]
+/// The stable audit action name of a workflow action, e.g. `proposal.file`.
+pub fn audit_action(action: Action) -> String {
+    format!("proposal.{}", action.as_str())
 }
 
 /// What the audit trail keeps of a proposal (everything; the texts are the record).

@@ -5,6 +5,8 @@
 pub mod access;
 pub mod deadlines;
 pub mod numbering;
+pub mod public;
+pub mod reads;
 pub mod view;
 
-pub use access::{Ctx, begin, commit, commit_as, load, standing};
+pub use access::{Ctx, Step, begin, load, standing};

@@ -1,60 +1,25 @@
-//! Files attached to a proposal. Adding and removing one are part of editing
-//! the draft (`edit_draft` in the permission table); reading follows who sees
-//! the proposal whole. The public API shows none of them.
+//! Files attached to a proposal: the HTTP side (the body is the file itself;
+//! downloads carry their type, name and entity tag). The operations and reads
+//! are in `crate::workflow::attachments`.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use serde_json::json;
-use sha2::{Digest, Sha256};
-use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::handling::two_ids;
-use super::view_for;
-use crate::api::path_id;
+use crate::api::{path_of, path_pair};
 use crate::audit::Origin;
 use crate::auth::AuthUser;
-use crate::config::AttachmentSettings;
-use crate::db::DbConn;
-use crate::db::models::attachment::{AttachmentContent, AttachmentMeta, NewAttachment};
-use crate::db::schema::proposal_attachments;
-use crate::domain::workflow::Action;
-use crate::domain::workflow::table::may_see_full;
+use crate::db::models::attachment::AttachmentMeta;
 use crate::error::{AppError, AppResult, ErrorKind, Problem};
 use crate::files;
-use crate::proposals::access::state_of;
-use crate::proposals::view::{ProposalView, attachments_of};
-use crate::proposals::{Ctx, begin, commit_as, load, standing};
+use crate::ids::{AttachmentId, ProposalId};
+use crate::proposals::view::ProposalView;
 use crate::state::AppState;
+use crate::workflow::attachments::{self, Download, IncomingFile, UploadQuery, UploadedAttachment, VersionQuery};
+use crate::workflow::perform;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(upload).service(list).service(download).service(remove);
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct UploadQuery {
-    /// The file's name, with its extension; any folder part is dropped.
-    pub file_name: String,
-    /// The version of the proposal the client last saw; a stale one is refused.
-    pub version: Option<i32>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct VersionQuery {
-    /// The version of the proposal the client last saw; a stale one is refused.
-    pub version: Option<i32>,
-}
-
-/// The attachment as stored, and the proposal's version after adding it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UploadedAttachment {
-    #[serde(flatten)]
-    pub attachment: AttachmentMeta,
-    pub proposal_version: i32,
 }
 
 /// Attach a file to a draft: the body is the file itself, sent with its
@@ -86,66 +51,24 @@ async fn upload(
     query: web::Query<UploadQuery>,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
-    let (id, query) = (path_id(id)?, query.into_inner());
+    let (id, query) = (path_of::<ProposalId>(id)?, query.into_inner());
     let limits = state.settings.attachments.clone();
-    let file_name = files::clean_name(&query.file_name)
-        .map_err(|fault| AppError::invalid_field("file_name", fault.code(), fault.message_zh()))?;
-    let content_type = allowed_type(&limits, &file_name, &req)?;
+    let declared_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    // Refused by name and type before a byte of the body is read.
+    attachments::accepted_type(&limits, &query.file_name, declared_type.as_deref())?;
     let content = read_limited(&req, payload, limits.max_bytes).await?;
-    if content.is_empty() {
-        return Err(AppError::invalid_field("file", "required", "文件不能为空"));
-    }
-    if !files::content_matches(&content_type, &content) {
-        return Err(AppError::invalid_field("file", "content_mismatch", "文件内容与其扩展名所示的类型不符"));
-    }
-    let sha256 = hex::encode(Sha256::digest(&content));
+    let file = IncomingFile { file_name: query.file_name, declared_type, content };
     let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
     let proposal_id = id.clone();
-    let (meta, proposal_version) = state
+    let uploaded = state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
-            let (before, _) = begin(conn, &ctx, &id, Action::EditDraft, query.version)?;
-            let count: i64 = proposal_attachments::table
-                .filter(proposal_attachments::proposal_id.eq(&before.id))
-                .count()
-                .get_result(conn)?;
-            if count >= limits.max_per_proposal {
-                return Err(AppError::new(ErrorKind::InvalidTransition)
-                    .with_detail(format!("每件提案最多 {} 个附件", limits.max_per_proposal))
-                    .with_extra("rule", json!("attachment_limit")));
-            }
-            let attachment_id = crate::ids::new_id();
-            let row = NewAttachment {
-                id: &attachment_id,
-                proposal_id: &before.id,
-                file_name: &file_name,
-                content_type: &content_type,
-                size_bytes: i64::try_from(content.len()).map_err(|e| AppError::internal(e.to_string()))?,
-                sha256: &sha256,
-                content: &content,
-                uploaded_by_id: &user.id,
-                created_at: now,
-            };
-            diesel::insert_into(proposal_attachments::table).values(&row).execute(conn)?;
-            let meta = meta_of(conn, &before.id, &attachment_id)?;
-            let record = json!({ "attachment": meta });
-            let after = commit_as(
-                conn,
-                &ctx,
-                Action::EditDraft,
-                "proposal.attachment_added",
-                &before,
-                before.clone(),
-                Some(record),
-            )?;
-            Ok((meta, after.version))
+            let ctx = crate::workflow::Ctx { user: &user, origin: &origin, now, workflow: &workflow };
+            attachments::add(conn, &ctx, &id, query.version, &limits, file)
         })
         .await?;
-    let location = format!("/api/proposals/{proposal_id}/attachments/{}", meta.id);
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(UploadedAttachment { attachment: meta, proposal_version }))
+    let location = format!("/api/proposals/{proposal_id}/attachments/{}", uploaded.attachment.id);
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, location)).json(uploaded))
 }
 
 /// A proposal's attachments, for those who see it whole.
@@ -156,16 +79,8 @@ async fn list(
     user: AuthUser,
     id: web::Path<String>,
 ) -> AppResult<web::Json<Vec<AttachmentMeta>>> {
-    let id = path_id(id)?;
-    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
-    let items = state
-        .db
-        .read(move |conn| {
-            readable(conn, &user, &id, &workflow, now)?;
-            attachments_of(conn, &id)
-        })
-        .await?;
-    Ok(web::Json(items))
+    let (id, now, workflow) = (path_of::<ProposalId>(id)?, state.clock.now(), state.settings.workflow.clone());
+    state.db.read(move |conn| attachments::list(conn, &user, &id, &workflow, now)).await.map(web::Json)
 }
 
 /// Download one attachment, labelled with its stored type and name.
@@ -185,31 +100,18 @@ async fn download(
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (id, attachment_id) = two_ids(path)?;
+    let (id, attachment_id) = path_pair::<ProposalId, AttachmentId>(path)?;
     let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
     let known = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_string);
     let found = state
         .db
-        .read(move |conn| {
-            readable(conn, &user, &id, &workflow, now)?;
-            let sha256: String = proposal_attachments::table
-                .filter(proposal_attachments::proposal_id.eq(&id))
-                .filter(proposal_attachments::id.eq(&attachment_id))
-                .select(proposal_attachments::sha256)
-                .first(conn)?;
-            if known.is_some_and(|k| k.split(',').any(|tag| tag.trim() == etag(&sha256) || tag.trim() == "*")) {
-                return Ok(Err(sha256));
-            }
-            let file: AttachmentContent = proposal_attachments::table
-                .filter(proposal_attachments::id.eq(&attachment_id))
-                .select(AttachmentContent::as_select())
-                .first(conn)?;
-            Ok(Ok(file))
-        })
+        .read(move |conn| attachments::download(conn, &user, &id, &attachment_id, known.as_deref(), &workflow, now))
         .await?;
     let file = match found {
-        Ok(file) => file,
-        Err(sha256) => return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag(&sha256))).finish()),
+        Download::File(file) => file,
+        Download::NotModified { sha256 } => {
+            return Ok(HttpResponse::NotModified().insert_header((header::ETAG, attachments::etag(&sha256))).finish());
+        }
     };
     let content_type = HeaderValue::from_str(&file.content_type).map_err(|_| {
         AppError::internal(format!("stored content type {:?} is not a header value", file.content_type))
@@ -218,7 +120,7 @@ async fn download(
         .insert_header((header::CONTENT_TYPE, content_type))
         .insert_header((header::CONTENT_DISPOSITION, files::content_disposition(&file.file_name)))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((header::ETAG, etag(&file.sha256)))
+        .insert_header((header::ETAG, attachments::etag(&file.sha256)))
         // The files may carry contact details: no shared cache keeps them.
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
         .body(file.content))
@@ -239,71 +141,10 @@ async fn remove(
     path: web::Path<(String, String)>,
     query: web::Query<VersionQuery>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let ((id, attachment_id), version) = (two_ids(path)?, query.version);
-    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
-    let view = state
-        .db
-        .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
-            let (before, _) = begin(conn, &ctx, &id, Action::EditDraft, version)?;
-            let meta = meta_of(conn, &before.id, &attachment_id)?;
-            diesel::delete(proposal_attachments::table.find(&attachment_id)).execute(conn)?;
-            let record = json!({ "attachment": meta });
-            let after = commit_as(
-                conn,
-                &ctx,
-                Action::EditDraft,
-                "proposal.attachment_removed",
-                &before,
-                before.clone(),
-                Some(record),
-            )?;
-            view_for(conn, &user, after, &workflow, now)
-        })
-        .await?;
-    Ok(web::Json(view))
-}
-
-/// 404 unless the caller sees the proposal whole (as `GET /api/proposals/{id}`).
-fn readable(
-    conn: &mut DbConn,
-    user: &AuthUser,
-    id: &str,
-    workflow: &crate::config::WorkflowSettings,
-    now: chrono::NaiveDateTime,
-) -> AppResult<()> {
-    let p = load(conn, id)?;
-    let s = standing(conn, Some(user), &p, workflow, now)?;
-    if may_see_full(&s, state_of(&p)?) { Ok(()) } else { Err(AppError::not_found()) }
-}
-
-/// The metadata of attachment `attachment_id` of proposal `proposal_id` (404 if it has no such one).
-fn meta_of(conn: &mut DbConn, proposal_id: &str, attachment_id: &str) -> AppResult<AttachmentMeta> {
-    Ok(proposal_attachments::table
-        .filter(proposal_attachments::proposal_id.eq(proposal_id))
-        .filter(proposal_attachments::id.eq(attachment_id))
-        .select(AttachmentMeta::as_select())
-        .first(conn)?)
-}
-
-fn etag(sha256: &str) -> String {
-    format!("\"{sha256}\"")
-}
-
-/// The configured content type for the name's extension, once the request's
-/// Content-Type agrees with it (415 otherwise).
-fn allowed_type(limits: &AttachmentSettings, file_name: &str, req: &HttpRequest) -> AppResult<String> {
-    let Some(kind) = files::extension(file_name).and_then(|ext| limits.type_for(ext)) else {
-        let allowed: Vec<&str> = limits.types.iter().map(|t| t.extension.as_str()).collect();
-        return Err(AppError::new(ErrorKind::UnsupportedMediaType)
-            .with_detail(format!("只能上传以下类型的文件：{}", allowed.join("、"))));
-    };
-    let sent = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(files::media_type);
-    if sent.as_deref() != Some(kind.content_type.as_str()) {
-        return Err(AppError::new(ErrorKind::UnsupportedMediaType)
-            .with_detail(format!("文件的 Content-Type 应为 {}，与其扩展名相符", kind.content_type)));
-    }
-    Ok(kind.content_type.clone())
+    let ((id, attachment_id), version) = (path_pair::<ProposalId, AttachmentId>(path)?, query.version);
+    perform(&state, user, origin, move |conn, ctx| attachments::remove(conn, ctx, &id, &attachment_id, version))
+        .await
+        .map(web::Json)
 }
 
 /// The body, read up to `max` bytes: a declared length over the limit is

@@ -1,121 +1,23 @@
-//! The end of a proposal's life: the proposer's rating (评价), re-handling
-//! after 不满意 (重新办理), closing (办结), publication (公开) or withholding,
-//! and the follow-up of a B reply's commitments (B 类跟踪).
+//! The end of a proposal's life: the proposer's rating (评价), closing (办结),
+//! publication (公开) or withholding, and the follow-up of a B reply's
+//! commitments (B 类跟踪). The operations are in `crate::workflow::closing`.
 
 use actix_web::{post, web};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-use serde::Deserialize;
-use serde_json::json;
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{VersionBody, view_for};
 use crate::api::body::Body;
-use crate::api::path_id;
+use crate::api::{path_of, path_pair};
 use crate::audit::Origin;
 use crate::auth::AuthUser;
-use crate::config::WorkflowSettings;
-use crate::db::DbConn;
-use crate::db::models::proposal::{AssignmentRow, CommitmentRow, ProgressRow, ProposalRow, RatingRow};
-use crate::db::schema::{assignments, commitment_progress, commitments, ratings, replies};
-use crate::domain::deadlines::add_months;
-use crate::domain::workflow::guards::{Blocked, Satisfaction, after_rating, may_close, may_publish};
-use crate::domain::workflow::{Action, ProposalState, UnitRole};
-use crate::error::{AppError, AppResult, Problem};
-use crate::proposals::access::blocked;
+use crate::error::{AppResult, Problem};
+use crate::ids::{CommitmentId, ProposalId};
 use crate::proposals::view::ProposalView;
-use crate::proposals::{Ctx, begin, commit};
 use crate::state::AppState;
-use crate::validate::Check;
+use crate::workflow::closing::{self, FulfilRequest, ProgressRequest, RateRequest, WithholdRequest};
+use crate::workflow::{VersionBody, perform};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(rate).service(close).service(publish).service(withhold).service(report_progress).service(fulfil);
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RateRequest {
-    /// The version of the proposal last seen (optional: a rating changes nothing the rater edited).
-    pub version: Option<i32>,
-    /// 办理过程
-    pub process: Satisfaction,
-    /// 办理结果
-    pub result: Satisfaction,
-    /// Up to 1000 characters.
-    pub comment: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WithholdRequest {
-    pub version: i32,
-    /// Why it is not published (1 to 500 characters).
-    pub reason: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProgressRequest {
-    /// Optional: the version of the proposal last seen.
-    pub version: Option<i32>,
-    /// What has been done (1 to 2000 characters).
-    pub note: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FulfilRequest {
-    /// Optional: the version of the proposal last seen.
-    pub version: Option<i32>,
-}
-
-const ALREADY_RATED: Blocked = Blocked { code: "already_rated", message_zh: "本轮办理已经评价过" };
-const ALREADY_FULFILLED: Blocked = Blocked { code: "already_fulfilled", message_zh: "该承诺事项已办结" };
-
-/// 重新办理: every lead or separate unit whose reply of the round just rated is
-/// in gets a fresh assignment for the new round, already received, with the
-/// re-handling deadline. The old assignments and replies stay as the record.
-fn rehandle(
-    conn: &mut DbConn,
-    p: &ProposalRow,
-    new_round: i32,
-    now: NaiveDateTime,
-    workflow: &WorkflowSettings,
-) -> AppResult<Vec<AssignmentRow>> {
-    let previous: Vec<AssignmentRow> = assignments::table
-        .filter(assignments::proposal_id.eq(&p.id))
-        .filter(assignments::handling_round.eq(p.handling_round))
-        .filter(assignments::state.eq("done"))
-        .filter(assignments::unit_role.eq_any([UnitRole::Lead.as_str(), UnitRole::Separate.as_str()]))
-        .order(assignments::assigned_at.asc())
-        .select(AssignmentRow::as_select())
-        .load(conn)?;
-    let due_at = add_months(now, workflow.rehandling_due_months);
-    let mut fresh = Vec::with_capacity(previous.len());
-    for old in previous {
-        let row = AssignmentRow {
-            id: crate::ids::new_id(),
-            proposal_id: p.id.clone(),
-            unit_id: old.unit_id,
-            unit_role: old.unit_role,
-            state: "received".into(),
-            assigned_at: now,
-            due_at,
-            signed_for_at: Some(now),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-            return_window_ends_at: None,
-            opinion_due_at: None,
-            contact_waiver: None,
-            handling_round: new_round,
-        };
-        diesel::insert_into(assignments::table).values(&row).execute(conn)?;
-        crate::proposals::deadlines::open_for_assignment(conn, &row, now)?;
-        fresh.push(row);
-    }
-    Ok(fresh)
 }
 
 /// 评价: the proposer rates the handling process and its result; 不满意 on
@@ -141,55 +43,8 @@ async fn rate(
     id: web::Path<String>,
     body: Body<RateRequest>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let (id, body) = (path_id(id)?, body.into_inner());
-    let comment = body.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
-    let mut check = Check::new();
-    if let Some(c) = &comment {
-        check.long_text("comment", c, 1, 1000);
-    }
-    check.finish()?;
-    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
-    let view = state
-        .db
-        .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
-            let (before, standing) = begin(conn, &ctx, &id, Action::Rate, body.version)?;
-            let already: i64 = ratings::table
-                .filter(ratings::proposal_id.eq(&before.id))
-                .filter(ratings::rater_id.eq(&user.id))
-                .filter(ratings::handling_round.eq(before.handling_round))
-                .count()
-                .get_result(conn)?;
-            if already > 0 {
-                return Err(blocked(ALREADY_RATED));
-            }
-            let rating = RatingRow {
-                id: crate::ids::new_id(),
-                proposal_id: before.id.clone(),
-                reply_id: None,
-                rater_id: user.id.clone(),
-                process_rating: body.process.as_str().into(),
-                result_rating: body.result.as_str().into(),
-                comment,
-                rated_at: now,
-                handling_round: before.handling_round,
-            };
-            diesel::insert_into(ratings::table).values(&rating).execute(conn)?;
-            let mut after = before.clone();
-            let mut record = json!({ "rating": rating });
-            if standing.is_proposer && after_rating(body.process, body.result) == ProposalState::Handling {
-                after.state = ProposalState::Handling.as_str().into();
-                after.handling_round = before.handling_round + 1;
-                after.replied_at = None;
-                after.rating_due_at = None;
-                let fresh = rehandle(conn, &before, after.handling_round, now, &workflow)?;
-                record["rehandling"] = json!(fresh);
-            }
-            let after = commit(conn, &ctx, Action::Rate, &before, after, Some(record))?;
-            view_for(conn, &user, after, &workflow, now)
-        })
-        .await?;
-    Ok(web::Json(view))
+    let (id, body) = (path_of::<ProposalId>(id)?, body.into_inner());
+    perform(&state, user, origin, move |conn, ctx| closing::rate(conn, ctx, &id, body)).await.map(web::Json)
 }
 
 /// 办结: the office closes a replied proposal once its proposer has rated this
@@ -209,68 +64,8 @@ async fn close(
     id: web::Path<String>,
     body: Body<VersionBody>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let (id, version) = (path_id(id)?, body.version);
-    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
-    let view = state
-        .db
-        .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
-            let (before, _) = begin(conn, &ctx, &id, Action::Close, Some(version))?;
-            let proposers = crate::notify::proposers(conn, &before)?;
-            let rated: i64 = ratings::table
-                .filter(ratings::proposal_id.eq(&before.id))
-                .filter(ratings::handling_round.eq(before.handling_round))
-                .filter(ratings::rater_id.eq_any(&proposers))
-                .count()
-                .get_result(conn)?;
-            may_close(rated > 0, before.rating_due_at, now).map_err(blocked)?;
-            let meaning = workflow.rating_silence_means.as_str();
-            let silence = if rated > 0 || meaning == "unrated" {
-                None
-            } else {
-                let value = Satisfaction::parse(meaning)
-                    .ok_or_else(|| AppError::internal(format!("workflow.rating_silence_means is {meaning:?}")))?;
-                let label = match value {
-                    Satisfaction::Satisfied => "满意",
-                    Satisfaction::BasicallySatisfied => "基本满意",
-                    Satisfaction::Unsatisfied => "不满意",
-                };
-                let row = RatingRow {
-                    id: crate::ids::new_id(),
-                    proposal_id: before.id.clone(),
-                    reply_id: None,
-                    rater_id: before.proposer_id.clone(),
-                    process_rating: value.as_str().into(),
-                    result_rating: value.as_str().into(),
-                    comment: Some(format!("逾期未评价，按规定视为{label}")),
-                    rated_at: now,
-                    handling_round: before.handling_round,
-                };
-                diesel::insert_into(ratings::table).values(&row).execute(conn)?;
-                Some(row)
-            };
-            let mut after = before.clone();
-            after.state = ProposalState::Closed.as_str().into();
-            after.closed_at = Some(now);
-            let record = silence.map(|r| json!({ "silence_rating": r }));
-            let after = commit(conn, &ctx, Action::Close, &before, after, record)?;
-            view_for(conn, &user, after, &workflow, now)
-        })
-        .await?;
-    Ok(web::Json(view))
-}
-
-/// The submitted replies of the proposal's current handling round, and how
-/// many of them carry a public version.
-fn public_versions(conn: &mut DbConn, p: &ProposalRow) -> AppResult<(usize, usize)> {
-    let bodies: Vec<Option<String>> = replies::table
-        .filter(replies::proposal_id.eq(&p.id))
-        .filter(replies::handling_round.eq(p.handling_round))
-        .filter(replies::submitted_at.is_not_null())
-        .select(replies::public_body)
-        .load(conn)?;
-    let public = bodies.iter().filter(|b| b.as_deref().is_some_and(|t| !t.trim().is_empty())).count();
-    Ok((bodies.len(), public))
+    let (id, version) = (path_of::<ProposalId>(id)?, body.version);
+    perform(&state, user, origin, move |conn, ctx| closing::close(conn, ctx, &id, version)).await.map(web::Json)
 }
 
 /// 公开: the office publishes a closed proposal with its replies' public versions.
@@ -288,23 +83,8 @@ async fn publish(
     id: web::Path<String>,
     body: Body<VersionBody>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let (id, version) = (path_id(id)?, body.version);
-    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
-    let view = state
-        .db
-        .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
-            let (before, _) = begin(conn, &ctx, &id, Action::Publish, Some(version))?;
-            let (submitted, public) = public_versions(conn, &before)?;
-            may_publish(submitted, public).map_err(blocked)?;
-            let mut after = before.clone();
-            after.state = ProposalState::Published.as_str().into();
-            after.published_at = Some(now);
-            let after = commit(conn, &ctx, Action::Publish, &before, after, None)?;
-            crate::search::index_published(conn, &after, now)?;
-            view_for(conn, &user, after, &workflow, now)
-        })
-        .await?;
+    let (id, version) = (path_of::<ProposalId>(id)?, body.version);
+    let view = perform(&state, user, origin, move |conn, ctx| closing::publish(conn, ctx, &id, version)).await?;
     // What the public reads has changed.
     state.public_cache.clear();
     Ok(web::Json(view))
@@ -330,36 +110,8 @@ async fn withhold(
     id: web::Path<String>,
     body: Body<WithholdRequest>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let (id, body) = (path_id(id)?, body.into_inner());
-    let mut check = Check::new();
-    check.long_text("reason", &body.reason, 1, 500);
-    check.finish()?;
-    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
-    let view = state
-        .db
-        .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
-            let (before, _) = begin(conn, &ctx, &id, Action::Withhold, Some(body.version))?;
-            let mut after = before.clone();
-            after.state = ProposalState::Withheld.as_str().into();
-            after.withheld_reason = Some(body.reason.trim().to_string());
-            let after = commit(conn, &ctx, Action::Withhold, &before, after, None)?;
-            view_for(conn, &user, after, &workflow, now)
-        })
-        .await?;
-    Ok(web::Json(view))
-}
-
-/// A commitment of this proposal; a wrong or foreign id is 404.
-fn commitment_of(conn: &mut DbConn, p: &ProposalRow, commitment_id: &str) -> AppResult<CommitmentRow> {
-    if !crate::ids::is_id(commitment_id) {
-        return Err(AppError::not_found());
-    }
-    Ok(commitments::table
-        .find(commitment_id)
-        .filter(commitments::proposal_id.eq(&p.id))
-        .select(CommitmentRow::as_select())
-        .first(conn)?)
+    let (id, body) = (path_of::<ProposalId>(id)?, body.into_inner());
+    perform(&state, user, origin, move |conn, ctx| closing::withhold(conn, ctx, &id, body)).await.map(web::Json)
 }
 
 /// B 类跟踪: the unit whose reply made the commitment reports its progress.
@@ -383,53 +135,11 @@ async fn report_progress(
     path: web::Path<(String, String)>,
     body: Body<ProgressRequest>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let (id, commitment_id) = path.into_inner();
-    if !crate::ids::is_id(&id) {
-        return Err(AppError::not_found());
-    }
+    let (id, commitment_id) = path_pair::<ProposalId, CommitmentId>(path)?;
     let body = body.into_inner();
-    let mut check = Check::new();
-    check.long_text("note", &body.note, 1, 2000);
-    check.finish()?;
-    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
-    let view = state
-        .db
-        .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
-            let (before, _) = begin(conn, &ctx, &id, Action::ReportProgress, body.version)?;
-            let commitment = commitment_of(conn, &before, &commitment_id)?;
-            let unit: Option<String> = replies::table
-                .inner_join(assignments::table.on(assignments::id.eq(replies::assignment_id)))
-                .filter(replies::id.eq(&commitment.reply_id))
-                .select(assignments::unit_id)
-                .first(conn)
-                .optional()?;
-            if unit.is_none() || unit != user.unit_id {
-                return Err(AppError::not_found());
-            }
-            if commitment.fulfilled_at.is_some() {
-                return Err(blocked(ALREADY_FULFILLED));
-            }
-            let progress = ProgressRow {
-                id: crate::ids::new_id(),
-                commitment_id: commitment.id.clone(),
-                note: body.note.trim().to_string(),
-                reported_by_id: user.id.clone(),
-                reported_at: now,
-            };
-            diesel::insert_into(commitment_progress::table).values(&progress).execute(conn)?;
-            let after = commit(
-                conn,
-                &ctx,
-                Action::ReportProgress,
-                &before,
-                before.clone(),
-                Some(json!({ "commitment": commitment, "progress": progress })),
-            )?;
-            view_for(conn, &user, after, &workflow, now)
-        })
-        .await?;
-    Ok(web::Json(view))
+    perform(&state, user, origin, move |conn, ctx| closing::report_progress(conn, ctx, &id, &commitment_id, body))
+        .await
+        .map(web::Json)
 }
 
 /// The office marks a commitment fulfilled.
@@ -452,36 +162,9 @@ async fn fulfil(
     path: web::Path<(String, String)>,
     body: Body<FulfilRequest>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let (id, commitment_id) = path.into_inner();
-    if !crate::ids::is_id(&id) {
-        return Err(AppError::not_found());
-    }
+    let (id, commitment_id) = path_pair::<ProposalId, CommitmentId>(path)?;
     let version = body.version;
-    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
-    let view = state
-        .db
-        .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
-            let (before, _) = begin(conn, &ctx, &id, Action::FulfilCommitment, version)?;
-            let mut commitment = commitment_of(conn, &before, &commitment_id)?;
-            if commitment.fulfilled_at.is_some() {
-                return Err(blocked(ALREADY_FULFILLED));
-            }
-            diesel::update(commitments::table.find(&commitment.id))
-                .set((commitments::fulfilled_at.eq(now), commitments::fulfilled_by_id.eq(&user.id)))
-                .execute(conn)?;
-            commitment.fulfilled_at = Some(now);
-            commitment.fulfilled_by_id = Some(user.id.clone());
-            let after = commit(
-                conn,
-                &ctx,
-                Action::FulfilCommitment,
-                &before,
-                before.clone(),
-                Some(json!({ "commitment": commitment })),
-            )?;
-            view_for(conn, &user, after, &workflow, now)
-        })
-        .await?;
-    Ok(web::Json(view))
+    perform(&state, user, origin, move |conn, ctx| closing::fulfil(conn, ctx, &id, &commitment_id, version))
+        .await
+        .map(web::Json)
 }

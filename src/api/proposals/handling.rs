@@ -1,35 +1,20 @@
-//! A handling unit's work on its assignment: signing for it (签收), contacts
-//! with the proposer (沟通), co-handling opinions (会办意见), and the reply
-//! (draft, sign-off by the head, submission); and the office's waiver of the
-//! contact rule. Requests for a return or an extension, and the office's
-//! decisions on them, are in `requests.rs`.
+//! A handling unit's work on its assignment: 签收, 沟通, 会办意见, the reply
+//! (draft, sign-off, submission), and the office's waiver of the contact rule.
+//! The operations are in `crate::workflow::handling`.
 
 use actix_web::{post, put, web};
-use chrono::NaiveDate;
-use diesel::prelude::*;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::view_for;
 use crate::api::body::Body;
+use crate::api::path_pair;
 use crate::audit::Origin;
 use crate::auth::AuthUser;
-use crate::db::DbConn;
-use crate::db::models::proposal::{AssignmentRow, CommitmentRow, ContactRow, OpinionRow, ProposalRow, ReplyRow};
-use crate::db::schema::{assignments, co_opinions, commitments, contacts, replies};
-use crate::domain::Role;
-use crate::domain::workflow::guards::{
-    Grade, after_reply, commitments_fit, may_sign_for, may_submit_reply, may_work_on_reply,
-};
-use crate::domain::workflow::{Action, ProposalState, UnitRole};
-use crate::error::{AppError, AppResult, Problem};
-use crate::proposals::access::blocked;
+use crate::error::{AppResult, Problem};
+use crate::ids::{AssignmentId, ProposalId};
 use crate::proposals::view::ProposalView;
-use crate::proposals::{Ctx, begin, commit};
 use crate::state::AppState;
-use crate::validate::Check;
+use crate::workflow::handling::{self, ContactRequest, EmptyBody, OpinionRequest, ReasonRequest, ReplyRequest};
+use crate::workflow::perform;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(sign_for)
@@ -39,132 +24,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(sign_off_reply)
         .service(submit_reply)
         .service(waive_contact);
-}
-
-/// An action that needs nothing but the caller: `{}`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EmptyBody {}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ContactRequest {
-    /// visit | meeting | phone | other
-    pub kind: String,
-    /// The day of the contact (not in the future).
-    pub contacted_on: NaiveDate,
-    pub summary: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OpinionRequest {
-    pub body: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReplyRequest {
-    /// "A", "B" or "C".
-    pub grade: String,
-    /// The reply as sent to the proposer.
-    pub body: String,
-    /// The version the public may read (contact details and sensitive parts removed).
-    pub public_body: String,
-    /// 承办负责人
-    pub person_in_charge: String,
-    /// What a B reply promises (at least one); A and C replies carry none.
-    #[serde(default)]
-    pub commitments: Vec<CommitmentInput>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CommitmentInput {
-    pub description: String,
-    pub target_date: NaiveDate,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReasonRequest {
-    pub reason: String,
-}
-
-const CONTACT_KINDS: [&str; 4] = ["visit", "meeting", "phone", "other"];
-const MAX_COMMITMENTS: usize = 20;
-
-/// The proposal's id and the assignment's (or request's) id from the path; not ids → 404.
-pub(super) fn two_ids(path: web::Path<(String, String)>) -> AppResult<(String, String)> {
-    let (a, b) = path.into_inner();
-    if crate::ids::is_id(&a) && crate::ids::is_id(&b) { Ok((a, b)) } else { Err(AppError::not_found()) }
-}
-
-/// The live (not returned) assignment `assignment_id` of `p`. A unit reaches
-/// only its own unit's; anything else answers as if it did not exist.
-pub(super) fn live_assignment(
-    conn: &mut DbConn,
-    p: &ProposalRow,
-    assignment_id: &str,
-    user: &AuthUser,
-) -> AppResult<AssignmentRow> {
-    let a: AssignmentRow = assignments::table
-        .find(assignment_id)
-        .filter(assignments::proposal_id.eq(&p.id))
-        .filter(assignments::state.ne("returned"))
-        .select(AssignmentRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(AppError::not_found)?;
-    // A lead or separate unit works on its assignment of the current handling
-    // round only: after 重新办理 the earlier round's is closed, with its contacts.
-    if a.handling_round != p.handling_round && a.unit_role != UnitRole::Co.as_str() {
-        return Err(AppError::not_found());
-    }
-    if user.role != Role::Office && user.unit_id.as_deref() != Some(a.unit_id.as_str()) {
-        return Err(AppError::not_found());
-    }
-    Ok(a)
-}
-
-/// What an action on an assignment does between `begin` and `commit`: the
-/// proposal's new row and the sub-records it created or changed (for the audit).
-pub(super) type Change =
-    Box<dyn FnOnce(&mut DbConn, &Ctx, &ProposalRow, AssignmentRow) -> AppResult<(ProposalRow, Value)> + Send>;
-
-/// One action on one assignment, in one transaction: `begin`, the assignment
-/// (own unit's, live), the change, `commit`; answers with the proposal.
-pub(super) async fn on_assignment(
-    state: &AppState,
-    user: AuthUser,
-    origin: Origin,
-    (id, assignment_id): (String, String),
-    action: Action,
-    change: Change,
-) -> AppResult<web::Json<ProposalView>> {
-    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
-    let view = state
-        .db
-        .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
-            let (before, _) = begin(conn, &ctx, &id, action, None)?;
-            let a = live_assignment(conn, &before, &assignment_id, &user)?;
-            let (after, record) = change(conn, &ctx, &before, a)?;
-            let after = commit(conn, &ctx, action, &before, after, Some(record))?;
-            view_for(conn, &user, after, &workflow, now)
-        })
-        .await?;
-    Ok(web::Json(view))
-}
-
-/// This assignment's reply in the proposal's current handling round, if drafted.
-fn current_reply(conn: &mut DbConn, p: &ProposalRow, a: &AssignmentRow) -> AppResult<Option<ReplyRow>> {
-    Ok(replies::table
-        .filter(replies::assignment_id.eq(&a.id))
-        .filter(replies::handling_round.eq(p.handling_round))
-        .select(ReplyRow::as_select())
-        .first(conn)
-        .optional()?)
 }
 
 /// 签收: the unit acknowledges receipt.
@@ -177,29 +36,10 @@ async fn sign_for(
     path: web::Path<(String, String)>,
     _body: Body<EmptyBody>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let ids = two_ids(path)?;
-    on_assignment(
-        &state,
-        user,
-        origin,
-        ids,
-        Action::SignFor,
-        Box::new(|conn, ctx, p, a| {
-            may_sign_for(a.signed_for_at).map_err(blocked)?;
-            let new_state = if a.state == "assigned" { "received" } else { a.state.as_str() };
-            diesel::update(assignments::table.find(&a.id))
-                .set((
-                    assignments::state.eq(new_state),
-                    assignments::signed_for_at.eq(ctx.now),
-                    assignments::updated_at.eq(ctx.now),
-                    assignments::version.eq(a.version + 1),
-                ))
-                .execute(conn)?;
-            let record = json!({ "assignment_id": a.id, "state": new_state, "signed_for_at": ctx.now });
-            Ok((p.clone(), record))
-        }),
-    )
-    .await
+    let (id, assignment_id) = path_pair::<ProposalId, AssignmentId>(path)?;
+    perform(&state, user, origin, move |conn, ctx| handling::sign_for(conn, ctx, &id, &assignment_id))
+        .await
+        .map(web::Json)
 }
 
 /// 沟通: record a contact with the proposer.
@@ -212,40 +52,10 @@ async fn record_contact(
     path: web::Path<(String, String)>,
     body: Body<ContactRequest>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let (ids, body) = (two_ids(path)?, body.into_inner());
-    let today = state.clock.now().date();
-    let mut check = Check::new();
-    if !CONTACT_KINDS.contains(&body.kind.as_str()) {
-        check.fail("kind", "invalid", "沟通方式应为 visit, meeting, phone 或 other");
-    }
-    check.date("contacted_on", body.contacted_on);
-    if body.contacted_on > today {
-        check.fail("contacted_on", "in_the_future", "沟通日期不能晚于今天");
-    }
-    check.long_text("summary", &body.summary, 1, 2000);
-    check.finish()?;
-    on_assignment(
-        &state,
-        user,
-        origin,
-        ids,
-        Action::RecordContact,
-        Box::new(move |conn, ctx, p, a| {
-            let row = ContactRow {
-                id: crate::ids::new_id(),
-                assignment_id: a.id,
-                proposal_id: p.id.clone(),
-                kind: body.kind,
-                contacted_on: body.contacted_on,
-                summary: body.summary.trim().into(),
-                recorded_by_id: ctx.user.id.clone(),
-                created_at: ctx.now,
-            };
-            diesel::insert_into(contacts::table).values(&row).execute(conn)?;
-            Ok((p.clone(), json!({ "contact": row })))
-        }),
-    )
-    .await
+    let ((id, assignment_id), body) = (path_pair::<ProposalId, AssignmentId>(path)?, body.into_inner());
+    perform(&state, user, origin, move |conn, ctx| handling::record_contact(conn, ctx, &id, &assignment_id, body))
+        .await
+        .map(web::Json)
 }
 
 /// 会办意见: a co-handling unit sends its opinion to the lead unit.
@@ -258,65 +68,10 @@ async fn send_opinion(
     path: web::Path<(String, String)>,
     body: Body<OpinionRequest>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let (ids, body) = (two_ids(path)?, body.into_inner());
-    let mut check = Check::new();
-    check.long_text("body", &body.body, 1, 20_000);
-    check.finish()?;
-    on_assignment(
-        &state,
-        user,
-        origin,
-        ids,
-        Action::SendOpinion,
-        Box::new(move |conn, ctx, p, a| {
-            let row = OpinionRow {
-                id: crate::ids::new_id(),
-                assignment_id: a.id,
-                proposal_id: p.id.clone(),
-                body: body.body.trim().into(),
-                sent_by_id: ctx.user.id.clone(),
-                sent_at: ctx.now,
-            };
-            diesel::insert_into(co_opinions::table).values(&row).execute(conn)?;
-            crate::proposals::deadlines::meet(conn, &row.assignment_id, Some("opinion"), ctx.now)?;
-            Ok((p.clone(), json!({ "opinion": row })))
-        }),
-    )
-    .await
-}
-
-fn check_reply(body: &ReplyRequest, today: NaiveDate) -> AppResult<Grade> {
-    let mut check = Check::new();
-    let grade = Grade::parse(&body.grade);
-    if grade.is_none() {
-        check.fail("grade", "invalid", "答复类别应为 A、B 或 C");
-    }
-    check.long_text("body", &body.body, 1, 50_000);
-    check.long_text("public_body", &body.public_body, 1, 50_000);
-    check.text("person_in_charge", &body.person_in_charge, 1, 32);
-    if body.commitments.len() > MAX_COMMITMENTS {
-        check.fail("commitments", "too_many", format!("承诺事项不能超过 {MAX_COMMITMENTS} 项"));
-    }
-    for (i, c) in body.commitments.iter().enumerate() {
-        check.text(&format!("commitments[{i}].description"), &c.description, 1, 500);
-        check.date(&format!("commitments[{i}].target_date"), c.target_date);
-        if c.target_date < today {
-            check.fail(&format!("commitments[{i}].target_date"), "in_the_past", "承诺完成日期不能早于今天");
-        }
-    }
-    match grade {
-        Some(g) if !commitments_fit(g, body.commitments.len()) => {
-            let message = if g == Grade::B {
-                "B 类答复须至少列出一项承诺事项"
-            } else {
-                "只有 B 类答复列出承诺事项"
-            };
-            check.fail("commitments", "grade_mismatch", message);
-        }
-        _ => {}
-    }
-    check.finish()?;
-    grade.ok_or_else(|| AppError::invalid_field("grade", "invalid", "答复类别应为 A、B 或 C"))
+    let ((id, assignment_id), body) = (path_pair::<ProposalId, AssignmentId>(path)?, body.into_inner());
+    perform(&state, user, origin, move |conn, ctx| handling::send_opinion(conn, ctx, &id, &assignment_id, body))
+        .await
+        .map(web::Json)
 }
 
 /// Write or rewrite this assignment's reply for the current handling round,
@@ -331,106 +86,10 @@ async fn draft_reply(
     path: web::Path<(String, String)>,
     body: Body<ReplyRequest>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let (ids, body) = (two_ids(path)?, body.into_inner());
-    let grade = check_reply(&body, state.clock.now().date())?;
-    on_assignment(
-        &state,
-        user,
-        origin,
-        ids,
-        Action::DraftReply,
-        Box::new(move |conn, ctx, p, a| {
-            let existing = current_reply(conn, p, &a)?;
-            may_work_on_reply(existing.is_some(), existing.as_ref().is_some_and(|r| r.submitted_at.is_some()), false)
-                .map_err(blocked)?;
-            let wanted: Vec<CommitmentInput> = body
-                .commitments
-                .iter()
-                .map(|c| CommitmentInput { description: c.description.trim().into(), target_date: c.target_date })
-                .collect();
-            let mut reply = match existing {
-                Some(r) => r,
-                None => ReplyRow {
-                    id: crate::ids::new_id(),
-                    proposal_id: p.id.clone(),
-                    assignment_id: a.id.clone(),
-                    grade: None,
-                    body: String::new(),
-                    public_body: None,
-                    person_in_charge: None,
-                    drafted_by_id: None,
-                    signed_off_by_id: None,
-                    signed_off_at: None,
-                    submitted_at: None,
-                    created_at: ctx.now,
-                    updated_at: ctx.now,
-                    version: 0,
-                    handling_round: p.handling_round,
-                },
-            };
-            let old_commitments: Vec<CommitmentInput> = commitments::table
-                .filter(commitments::reply_id.eq(&reply.id))
-                .order(commitments::created_at.asc())
-                .select((commitments::description, commitments::target_date))
-                .load::<(String, NaiveDate)>(conn)?
-                .into_iter()
-                .map(|(description, target_date)| CommitmentInput { description, target_date })
-                .collect();
-            let changed = reply.grade.as_deref() != Some(grade.as_str())
-                || reply.body != body.body.trim()
-                || reply.public_body.as_deref() != Some(body.public_body.trim())
-                || reply.person_in_charge.as_deref() != Some(body.person_in_charge.trim())
-                || old_commitments != wanted;
-            let is_new = reply.version == 0;
-            reply.grade = Some(grade.as_str().into());
-            reply.body = body.body.trim().into();
-            reply.public_body = Some(body.public_body.trim().into());
-            reply.person_in_charge = Some(body.person_in_charge.trim().into());
-            reply.drafted_by_id = Some(ctx.user.id.clone());
-            if changed {
-                reply.signed_off_by_id = None;
-                reply.signed_off_at = None;
-            }
-            reply.updated_at = ctx.now;
-            reply.version += 1;
-            if is_new {
-                diesel::insert_into(replies::table).values(&reply).execute(conn)?;
-            } else {
-                diesel::update(replies::table.find(&reply.id))
-                    .set((
-                        replies::grade.eq(&reply.grade),
-                        replies::body.eq(&reply.body),
-                        replies::public_body.eq(&reply.public_body),
-                        replies::person_in_charge.eq(&reply.person_in_charge),
-                        replies::drafted_by_id.eq(&reply.drafted_by_id),
-                        replies::signed_off_by_id.eq(&reply.signed_off_by_id),
-                        replies::signed_off_at.eq(reply.signed_off_at),
-                        replies::updated_at.eq(reply.updated_at),
-                        replies::version.eq(reply.version),
-                    ))
-                    .execute(conn)?;
-                diesel::delete(commitments::table.filter(commitments::reply_id.eq(&reply.id))).execute(conn)?;
-            }
-            let rows: Vec<CommitmentRow> = wanted
-                .into_iter()
-                .map(|c| CommitmentRow {
-                    id: crate::ids::new_id(),
-                    reply_id: reply.id.clone(),
-                    proposal_id: p.id.clone(),
-                    description: c.description,
-                    target_date: c.target_date,
-                    fulfilled_at: None,
-                    fulfilled_by_id: None,
-                    created_at: ctx.now,
-                })
-                .collect();
-            for row in &rows {
-                diesel::insert_into(commitments::table).values(row).execute(conn)?;
-            }
-            Ok((p.clone(), json!({ "reply": reply, "commitments": rows })))
-        }),
-    )
-    .await
+    let ((id, assignment_id), body) = (path_pair::<ProposalId, AssignmentId>(path)?, body.into_inner());
+    perform(&state, user, origin, move |conn, ctx| handling::draft_reply(conn, ctx, &id, &assignment_id, body))
+        .await
+        .map(web::Json)
 }
 
 /// 签发: the unit's head signs the draft reply off.
@@ -443,34 +102,10 @@ async fn sign_off_reply(
     path: web::Path<(String, String)>,
     _body: Body<EmptyBody>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let ids = two_ids(path)?;
-    on_assignment(
-        &state,
-        user,
-        origin,
-        ids,
-        Action::SignOffReply,
-        Box::new(|conn, ctx, p, a| {
-            let reply = current_reply(conn, p, &a)?;
-            may_work_on_reply(reply.is_some(), reply.as_ref().is_some_and(|r| r.submitted_at.is_some()), true)
-                .map_err(blocked)?;
-            let mut reply = reply.ok_or_else(|| AppError::internal("no draft after the guard"))?;
-            reply.signed_off_by_id = Some(ctx.user.id.clone());
-            reply.signed_off_at = Some(ctx.now);
-            reply.updated_at = ctx.now;
-            reply.version += 1;
-            diesel::update(replies::table.find(&reply.id))
-                .set((
-                    replies::signed_off_by_id.eq(&reply.signed_off_by_id),
-                    replies::signed_off_at.eq(reply.signed_off_at),
-                    replies::updated_at.eq(reply.updated_at),
-                    replies::version.eq(reply.version),
-                ))
-                .execute(conn)?;
-            Ok((p.clone(), json!({ "reply": reply })))
-        }),
-    )
-    .await
+    let (id, assignment_id) = path_pair::<ProposalId, AssignmentId>(path)?;
+    perform(&state, user, origin, move |conn, ctx| handling::sign_off_reply(conn, ctx, &id, &assignment_id))
+        .await
+        .map(web::Json)
 }
 
 /// Submit the signed-off reply. Once no lead or separate unit of the current
@@ -484,55 +119,10 @@ async fn submit_reply(
     path: web::Path<(String, String)>,
     _body: Body<EmptyBody>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let ids = two_ids(path)?;
-    on_assignment(
-        &state,
-        user,
-        origin,
-        ids,
-        Action::SubmitReply,
-        Box::new(move |conn, ctx, p, a| {
-            let reply = current_reply(conn, p, &a)?;
-            may_work_on_reply(reply.is_some(), reply.as_ref().is_some_and(|r| r.submitted_at.is_some()), true)
-                .map_err(blocked)?;
-            let mut reply = reply.ok_or_else(|| AppError::internal("no draft after the guard"))?;
-            let contacts: i64 = contacts::table.filter(contacts::assignment_id.eq(&a.id)).count().get_result(conn)?;
-            may_submit_reply(
-                reply.signed_off_at.is_some(),
-                reply.grade.is_some(),
-                reply.public_body.as_deref().is_some_and(|b| !b.trim().is_empty()),
-                usize::try_from(contacts).unwrap_or(0),
-                a.contact_waiver.is_some(),
-            )
-            .map_err(blocked)?;
-            reply.submitted_at = Some(ctx.now);
-            reply.updated_at = ctx.now;
-            reply.version += 1;
-            diesel::update(replies::table.find(&reply.id))
-                .set((
-                    replies::submitted_at.eq(reply.submitted_at),
-                    replies::updated_at.eq(reply.updated_at),
-                    replies::version.eq(reply.version),
-                ))
-                .execute(conn)?;
-            diesel::update(assignments::table.find(&a.id))
-                .set((
-                    assignments::state.eq("done"),
-                    assignments::updated_at.eq(ctx.now),
-                    assignments::version.eq(a.version + 1),
-                ))
-                .execute(conn)?;
-            crate::proposals::deadlines::meet(conn, &a.id, Some("reply"), ctx.now)?;
-            let outstanding = crate::proposals::deadlines::replies_outstanding(conn, p)?;
-            let mut after = p.clone();
-            let next = after_reply(usize::try_from(outstanding).unwrap_or(usize::MAX));
-            if next == ProposalState::Replied {
-                crate::proposals::deadlines::open_rating(&mut after, ctx.now, ctx.workflow);
-            }
-            Ok((after, json!({ "reply": reply, "assignment_id": a.id, "assignment_state": "done" })))
-        }),
-    )
-    .await
+    let (id, assignment_id) = path_pair::<ProposalId, AssignmentId>(path)?;
+    perform(&state, user, origin, move |conn, ctx| handling::submit_reply(conn, ctx, &id, &assignment_id))
+        .await
+        .map(web::Json)
 }
 
 /// The office lets this unit reply without a recorded contact, with a reason.
@@ -545,27 +135,8 @@ async fn waive_contact(
     path: web::Path<(String, String)>,
     body: Body<ReasonRequest>,
 ) -> AppResult<web::Json<ProposalView>> {
-    let (ids, body) = (two_ids(path)?, body.into_inner());
-    let mut check = Check::new();
-    check.long_text("reason", &body.reason, 1, 500);
-    check.finish()?;
-    on_assignment(
-        &state,
-        user,
-        origin,
-        ids,
-        Action::WaiveContact,
-        Box::new(move |conn, ctx, p, a| {
-            let reason = body.reason.trim().to_string();
-            diesel::update(assignments::table.find(&a.id))
-                .set((
-                    assignments::contact_waiver.eq(&reason),
-                    assignments::updated_at.eq(ctx.now),
-                    assignments::version.eq(a.version + 1),
-                ))
-                .execute(conn)?;
-            Ok((p.clone(), json!({ "assignment_id": a.id, "contact_waiver": reason })))
-        }),
-    )
-    .await
+    let ((id, assignment_id), body) = (path_pair::<ProposalId, AssignmentId>(path)?, body.into_inner());
+    perform(&state, user, origin, move |conn, ctx| handling::waive_contact(conn, ctx, &id, &assignment_id, body))
+        .await
+        .map(web::Json)
 }

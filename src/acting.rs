@@ -1,0 +1,37 @@
+//! Who acts: the signed-in user, the request's origin, the time and the
+//! settings, handed to every operation; and [`act`], which runs one
+//! operation in one write transaction. The JSON API, the pages, the jobs and
+//! the import all go through it, so that one user action is one transaction.
+
+use chrono::NaiveDateTime;
+
+use crate::audit::Origin;
+use crate::auth::AuthUser;
+use crate::config::WorkflowSettings;
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::state::AppState;
+
+/// Who acts, from where, and when, under which workflow settings.
+pub struct Ctx<'a> {
+    pub user: &'a AuthUser,
+    pub origin: &'a Origin,
+    pub now: NaiveDateTime,
+    pub workflow: &'a WorkflowSettings,
+}
+
+/// Runs `operation` as `user`, in one write transaction, and answers with what it returns.
+pub async fn act<T, F>(state: &AppState, user: AuthUser, origin: Origin, operation: F) -> AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn, &Ctx) -> AppResult<T> + Send + 'static,
+{
+    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
+    state
+        .db
+        .write(move |conn| {
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
+            operation(conn, &ctx)
+        })
+        .await
+}

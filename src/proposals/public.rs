@@ -1,0 +1,384 @@
+//! What everybody may read without signing in: published proposals and the
+//! public versions of their replies. Nothing else of a proposal leaves here:
+//! never a reply's internal text, its person in charge, contacts or ratings.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::dsl::exists;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::config::WorkflowSettings;
+use crate::db::DbConn;
+use crate::db::schema::{assignments, committee_sessions, proposals, replies, sectors, units, users};
+use crate::domain::workflow::ProposalState;
+use crate::domain::workflow::guards::Grade;
+use crate::error::{AppError, AppResult};
+use crate::ids::ProposalId;
+use crate::listing::{Page, PageQuery};
+use crate::proposals::numbering::label;
+use crate::validate::Check;
+
+/// Filters of the public list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PublicQuery {
+    /// 会议: the session it was filed in.
+    pub session_id: Option<String>,
+    /// 界别: the proposer's sector.
+    pub sector_id: Option<String>,
+    /// A unit that handled it.
+    pub unit_id: Option<String>,
+    /// A grade one of its replies was given.
+    pub grade: Option<Grade>,
+    /// Key proposals (重点提案) only, or none of them.
+    pub key: Option<bool>,
+    /// "proposal" or "suggestion".
+    pub kind: Option<String>,
+    /// 全文检索: words that must appear, as written, in the title, 案由, 建议
+    /// or a reply's public version (2 to 50 characters).
+    pub q: Option<String>,
+    /// 1-based page number.
+    pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20).
+    pub per_page: Option<i64>,
+}
+
+/// A published proposal in the public list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicListItem {
+    pub id: String,
+    /// e.g. 一届一次会议第12号提案
+    pub number_label: Option<String>,
+    pub title: String,
+    /// The proposer's name, or the collective submitter's (e.g. 民盟区委).
+    pub submitter: String,
+    /// The proposer's sector (界别).
+    pub sector: Option<String>,
+    pub is_key: bool,
+    /// The grades of its replies (A, B or C).
+    pub grades: Vec<Grade>,
+    /// The units that handled it.
+    pub units: Vec<String>,
+    pub published_at: Option<NaiveDateTime>,
+}
+
+/// A published proposal as the public reads it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicProposal {
+    pub id: String,
+    pub number_label: Option<String>,
+    pub title: String,
+    /// 案由
+    pub reasons: String,
+    /// 建议
+    pub suggestions: String,
+    pub topic: String,
+    pub submitter: String,
+    pub sector: Option<String>,
+    pub session_name: Option<String>,
+    pub is_key: bool,
+    pub published_at: Option<NaiveDateTime>,
+    pub replies: Vec<PublicReply>,
+}
+
+/// The public version of a reply (答复公开稿).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicReply {
+    pub unit_name: String,
+    pub grade: Option<Grade>,
+    pub public_body: String,
+    pub submitted_at: Option<NaiveDateTime>,
+}
+
+/// The columns of a proposal the public answers are built from, with its
+/// proposer's name, sector and session (one query).
+type Head = (
+    String,         // id
+    String,         // kind
+    Option<i32>,    // number
+    String,         // title
+    String,         // submitter_type
+    Option<String>, // submitter_name
+    bool,           // is_key
+    Option<NaiveDateTime>,
+    i32,            // handling_round
+    Option<String>, // proposer's display name
+    Option<String>, // sector name
+    Option<String>, // session name
+);
+
+/// unit name, grade, public body, submitted at
+type ReplyLine = (String, Option<String>, Option<String>, Option<NaiveDateTime>);
+
+/// The columns of [`Head`].
+type HeadColumns = (
+    proposals::id,
+    proposals::kind,
+    proposals::number,
+    proposals::title,
+    proposals::submitter_type,
+    proposals::submitter_name,
+    proposals::is_key,
+    proposals::published_at,
+    proposals::handling_round,
+    diesel::dsl::Nullable<users::display_name>,
+    diesel::dsl::Nullable<sectors::name>,
+    diesel::dsl::Nullable<committee_sessions::name>,
+);
+
+pub fn not_published() -> AppError {
+    AppError::not_found().with_detail("该提案不存在或尚未公开")
+}
+
+fn submitter(submitter_type: &str, submitter_name: Option<String>, proposer: Option<String>) -> String {
+    match submitter_name {
+        Some(name) if submitter_type != "member" => name,
+        _ => proposer.unwrap_or_default(),
+    }
+}
+
+fn number_label(workflow: &WorkflowSettings, kind: &str, number: Option<i32>, session: Option<&str>) -> Option<String> {
+    number.zip(session).map(|(n, s)| label(s, n, workflow.noun(kind)))
+}
+
+/// Published proposals, newest first, with the grades of their replies and
+/// the units that handled them; the filters are checked first (422).
+pub fn list(conn: &mut DbConn, query: &PublicQuery, workflow: &WorkflowSettings) -> AppResult<Page<PublicListItem>> {
+    let (page, per_page) = PageQuery { page: query.page, per_page: query.per_page }.resolve()?;
+    let mut check = Check::new();
+    for (field, value) in
+        [("session_id", &query.session_id), ("sector_id", &query.sector_id), ("unit_id", &query.unit_id)]
+    {
+        if value.as_deref().is_some_and(|v| !crate::ids::is_id(v)) {
+            check.fail(field, "invalid", "不是有效的编号");
+        }
+    }
+    if let Some(kind) = &query.kind
+        && workflow.kind(kind).is_none()
+    {
+        check.fail("kind", "invalid", "未知的类别");
+    }
+    check.finish()?;
+    let matches = match query.q.as_deref().map(str::trim) {
+        None => None,
+        Some(text) => {
+            let mut check = crate::validate::Check::new();
+            check.text("q", text, 2, 50);
+            check.finish()?;
+            match crate::search::matching(conn, text)? {
+                Some(ids) => Some(ids),
+                None => return Err(AppError::invalid_field("q", "nothing_to_search", "请输入要检索的文字")),
+            }
+        }
+    };
+    let filtered = || {
+        let mut q = proposals::table
+            .left_join(users::table.on(users::id.eq(proposals::proposer_id)))
+            .left_join(sectors::table.on(sectors::id.nullable().eq(users::sector_id)))
+            .left_join(committee_sessions::table.on(committee_sessions::id.nullable().eq(proposals::session_id)))
+            .filter(proposals::state.eq(ProposalState::Published.as_str()))
+            .into_boxed();
+        if let Some(s) = &query.session_id {
+            q = q.filter(proposals::session_id.eq(s.clone()));
+        }
+        if let Some(s) = &query.sector_id {
+            q = q.filter(users::sector_id.eq(s.clone()));
+        }
+        if let Some(u) = &query.unit_id {
+            q = q.filter(exists(
+                assignments::table
+                    .filter(assignments::proposal_id.eq(proposals::id))
+                    .filter(assignments::unit_id.eq(u.clone()))
+                    .filter(assignments::state.ne("returned")),
+            ));
+        }
+        if let Some(g) = query.grade {
+            q = q.filter(exists(
+                replies::table
+                    .filter(replies::proposal_id.eq(proposals::id))
+                    .filter(replies::handling_round.eq(proposals::handling_round))
+                    .filter(replies::submitted_at.is_not_null())
+                    .filter(replies::grade.eq(g.as_str())),
+            ));
+        }
+        if let Some(k) = query.key {
+            q = q.filter(proposals::is_key.eq(k));
+        }
+        if let Some(k) = &query.kind {
+            q = q.filter(proposals::kind.eq(k.clone()));
+        }
+        if let Some(ids) = &matches {
+            q = q.filter(proposals::id.eq_any(ids.clone()));
+        }
+        q
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let heads: Vec<Head> = filtered()
+        .order((proposals::published_at.desc(), proposals::id.asc()))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .select(head_columns())
+        .load(conn)?;
+    let ids: Vec<&str> = heads.iter().map(|h| h.0.as_str()).collect();
+    let rounds: HashMap<&str, i32> = heads.iter().map(|h| (h.0.as_str(), h.8)).collect();
+
+    // The grades of each proposal's replies of its current round.
+    let mut grades: HashMap<String, Vec<Grade>> = HashMap::new();
+    let graded: Vec<(String, i32, Option<String>)> = replies::table
+        .filter(replies::proposal_id.eq_any(&ids))
+        .filter(replies::submitted_at.is_not_null())
+        .select((replies::proposal_id, replies::handling_round, replies::grade))
+        .load(conn)?;
+    for (pid, round, grade) in graded {
+        if rounds.get(pid.as_str()) == Some(&round)
+            && let Some(g) = grade.as_deref().and_then(Grade::parse)
+        {
+            let seen = grades.entry(pid).or_default();
+            if !seen.contains(&g) {
+                seen.push(g);
+            }
+        }
+    }
+    // The units that handled each one: lead and separate units first.
+    let mut unit_names: HashMap<String, Vec<(u8, String)>> = HashMap::new();
+    let handled: Vec<(String, String, String)> = assignments::table
+        .inner_join(units::table)
+        .filter(assignments::proposal_id.eq_any(&ids))
+        .filter(assignments::state.ne("returned"))
+        .select((assignments::proposal_id, assignments::unit_role, units::name))
+        .load(conn)?;
+    for (pid, role, name) in handled {
+        let rank = u8::from(role == "co");
+        let names = unit_names.entry(pid).or_default();
+        match names.iter_mut().find(|(_, n)| *n == name) {
+            Some(known) => known.0 = known.0.min(rank),
+            None => names.push((rank, name)),
+        }
+    }
+
+    let items = heads
+        .into_iter()
+        .map(|h| {
+            let (
+                id,
+                kind,
+                number,
+                title,
+                submitter_type,
+                submitter_name,
+                is_key,
+                published_at,
+                _,
+                proposer,
+                sector,
+                session,
+            ) = h;
+            PublicListItem {
+                number_label: number_label(workflow, &kind, number, session.as_deref()),
+                submitter: submitter(&submitter_type, submitter_name, proposer),
+                sector,
+                is_key,
+                grades: grades
+                    .remove(&id)
+                    .map(|mut g| {
+                        g.sort_by_key(|g| g.as_str());
+                        g
+                    })
+                    .unwrap_or_default(),
+                units: unit_names
+                    .remove(&id)
+                    .map(|mut u| {
+                        u.sort();
+                        u.into_iter().map(|(_, n)| n).collect()
+                    })
+                    .unwrap_or_default(),
+                published_at,
+                title,
+                id,
+            }
+        })
+        .collect();
+    Ok(Page { items, total, page, per_page })
+}
+
+fn head_columns() -> HeadColumns {
+    (
+        proposals::id,
+        proposals::kind,
+        proposals::number,
+        proposals::title,
+        proposals::submitter_type,
+        proposals::submitter_name,
+        proposals::is_key,
+        proposals::published_at,
+        proposals::handling_round,
+        users::display_name.nullable(),
+        sectors::name.nullable(),
+        committee_sessions::name.nullable(),
+    )
+}
+
+/// One published proposal with the public versions of its replies. Anything
+/// not published answers 404, as if it did not exist.
+pub fn one(conn: &mut DbConn, id: &ProposalId, workflow: &WorkflowSettings) -> AppResult<PublicProposal> {
+    let id = id.as_str();
+    let found: Option<((String, String, String), Head)> = proposals::table
+        .left_join(users::table.on(users::id.eq(proposals::proposer_id)))
+        .left_join(sectors::table.on(sectors::id.nullable().eq(users::sector_id)))
+        .left_join(committee_sessions::table.on(committee_sessions::id.nullable().eq(proposals::session_id)))
+        .filter(proposals::id.eq(id))
+        .filter(proposals::state.eq(ProposalState::Published.as_str()))
+        .select(((proposals::reasons, proposals::suggestions, proposals::topic), head_columns()))
+        .first(conn)
+        .optional()?;
+    let Some(((reasons, suggestions, topic), head)) = found else {
+        return Err(not_published());
+    };
+    let (
+        id,
+        kind,
+        number,
+        title,
+        submitter_type,
+        submitter_name,
+        is_key,
+        published_at,
+        round,
+        proposer,
+        sector,
+        session,
+    ) = head;
+    let rows: Vec<ReplyLine> = replies::table
+        .inner_join(assignments::table.on(assignments::id.eq(replies::assignment_id)))
+        .inner_join(units::table.on(units::id.eq(assignments::unit_id)))
+        .filter(replies::proposal_id.eq(&id))
+        .filter(replies::handling_round.eq(round))
+        .filter(replies::submitted_at.is_not_null())
+        .order((replies::submitted_at.asc(), replies::id.asc()))
+        .select((units::name, replies::grade, replies::public_body, replies::submitted_at))
+        .load(conn)?;
+    let replies = rows
+        .into_iter()
+        .filter_map(|(unit_name, grade, public_body, submitted_at)| {
+            let public_body = public_body.filter(|b| !b.trim().is_empty())?;
+            Some(PublicReply { unit_name, grade: grade.as_deref().and_then(Grade::parse), public_body, submitted_at })
+        })
+        .collect();
+    Ok(PublicProposal {
+        number_label: number_label(workflow, &kind, number, session.as_deref()),
+        submitter: submitter(&submitter_type, submitter_name, proposer),
+        session_name: session,
+        id,
+        title,
+        reasons,
+        suggestions,
+        topic,
+        sector,
+        is_key,
+        published_at,
+        replies,
+    })
+}

@@ -1,0 +1,118 @@
+//! Reading proposals as their reader may: the list of those one may see, and
+//! one proposal as far as one may see it.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::AuthUser;
+use crate::config::WorkflowSettings;
+use crate::db::DbConn;
+use crate::db::models::proposal::ProposalRow;
+use crate::db::schema::{assignments, proposal_cosigners, proposals};
+use crate::domain::Role;
+use crate::domain::workflow::ProposalState;
+use crate::error::{AppError, AppResult};
+use crate::ids::ProposalId;
+use crate::listing::{Page, PageQuery};
+use crate::proposals::view::{ProposalListItem, ProposalView, list_item};
+use crate::proposals::{load, standing};
+
+/// Which proposals a list shows, and which page of them.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalQuery {
+    pub state: Option<ProposalState>,
+    pub kind: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<i64>,
+}
+
+/// The proposals `user` may see, newest first.
+pub fn list_visible(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    query: ProposalQuery,
+    now: NaiveDateTime,
+    workflow: &WorkflowSettings,
+) -> AppResult<Page<ProposalListItem>> {
+    let (page, per_page) = PageQuery { page: query.page, per_page: query.per_page }.resolve()?;
+    let visible = || {
+        let mut q = proposals::table.into_boxed();
+        match user.role {
+            Role::Office => {}
+            Role::Member => {
+                let cosigned = proposal_cosigners::table
+                    .filter(proposal_cosigners::user_id.eq(user.id.clone()))
+                    .filter(
+                        proposal_cosigners::status
+                            .eq("confirmed")
+                            .or(proposal_cosigners::status.eq("invited").and(proposal_cosigners::respond_by.ge(now))),
+                    )
+                    .select(proposal_cosigners::proposal_id);
+                // Each merged proposer receives the reply of the proposal theirs was merged into.
+                let merged_targets = diesel::alias!(proposals as merged);
+                let targets = merged_targets
+                    .filter(merged_targets.field(proposals::proposer_id).eq(user.id.clone()))
+                    .filter(merged_targets.field(proposals::merged_into_id).is_not_null())
+                    .select(merged_targets.field(proposals::merged_into_id).assume_not_null());
+                q = q.filter(
+                    proposals::proposer_id
+                        .eq(user.id.clone())
+                        .or(proposals::id.eq_any(cosigned))
+                        .or(proposals::id.eq_any(targets)),
+                );
+            }
+            Role::UnitStaff | Role::UnitHead => {
+                let assigned = assignments::table
+                    .filter(assignments::unit_id.eq(user.unit_id.clone().unwrap_or_default()))
+                    .filter(assignments::state.ne("returned"))
+                    .select(assignments::proposal_id);
+                q = q.filter(proposals::id.eq_any(assigned));
+            }
+            Role::Leader => {
+                q = q.filter(proposals::is_key.eq(true)).filter(proposals::key_leader_id.eq(user.id.clone()));
+            }
+            Role::Admin => q = q.filter(proposals::id.eq("")),
+        }
+        if let Some(s) = query.state {
+            q = q.filter(proposals::state.eq(s.as_str()));
+        }
+        if let Some(k) = &query.kind {
+            q = q.filter(proposals::kind.eq(k.clone()));
+        }
+        q
+    };
+    let total: i64 = visible().count().get_result(conn)?;
+    let rows: Vec<ProposalRow> = visible()
+        .order((proposals::updated_at.desc(), proposals::id.asc()))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .select(ProposalRow::as_select())
+        .load(conn)?;
+    let items = rows.into_iter().map(|p| list_item(conn, p, workflow)).collect::<AppResult<Vec<_>>>()?;
+    Ok(Page { items, total, page, per_page })
+}
+
+/// One proposal, as far as `user` may see it, with what they may do now;
+/// one they may not see answers as if it did not exist.
+pub fn get_visible(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    id: &ProposalId,
+    now: NaiveDateTime,
+    workflow: &WorkflowSettings,
+) -> AppResult<ProposalView> {
+    let p = load(conn, id.as_str())?;
+    let s = standing(conn, Some(user), &p, workflow, now)?;
+    let state = crate::proposals::access::state_of(&p)?;
+    if !crate::domain::workflow::table::may_see_full(&s, state) {
+        return Err(AppError::not_found());
+    }
+    crate::workflow::view_for(conn, user, p, workflow, now)
+}
