@@ -30,7 +30,9 @@ pub struct UserView {
     pub phone: Option<String>,
     pub must_change_password: bool,
     pub disabled: bool,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
 }

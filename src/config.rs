@@ -305,7 +305,7 @@ impl Settings {
 /// wording uses only known placeholders.
 fn check_notices(notices: &std::collections::BTreeMap<String, NoticeWording>) -> anyhow::Result<()> {
     use crate::domain::notices::Notice;
-    for notice in Notice::ALL {
+    for notice in Notice::ALL.iter().copied() {
         if !notices.contains_key(notice.as_str()) {
             anyhow::bail!("configuration: workflow.notices.{} is missing", notice.as_str());
         }

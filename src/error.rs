@@ -15,7 +15,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// What went wrong, in a form clients can rely on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "kebab-case")]
 pub enum ErrorKind {
     /// The request could not be read: malformed JSON, wrong types, unknown fields.
     BadRequest,
@@ -38,39 +39,12 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 13] = [
-        ErrorKind::BadRequest,
-        ErrorKind::Validation,
-        ErrorKind::Unauthorized,
-        ErrorKind::Forbidden,
-        ErrorKind::NotFound,
-        ErrorKind::AlreadyExists,
-        ErrorKind::StaleVersion,
-        ErrorKind::InvalidTransition,
-        ErrorKind::PayloadTooLarge,
-        ErrorKind::UnsupportedMediaType,
-        ErrorKind::TooManyRequests,
-        ErrorKind::Unavailable,
-        ErrorKind::Internal,
-    ];
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [ErrorKind] = <ErrorKind as strum::VariantArray>::VARIANTS;
 
     /// The stable, machine-readable identifier (the last part of `type`).
     pub fn slug(self) -> &'static str {
-        match self {
-            ErrorKind::BadRequest => "bad-request",
-            ErrorKind::Validation => "validation",
-            ErrorKind::Unauthorized => "unauthorized",
-            ErrorKind::Forbidden => "forbidden",
-            ErrorKind::NotFound => "not-found",
-            ErrorKind::AlreadyExists => "already-exists",
-            ErrorKind::StaleVersion => "stale-version",
-            ErrorKind::InvalidTransition => "invalid-transition",
-            ErrorKind::PayloadTooLarge => "payload-too-large",
-            ErrorKind::UnsupportedMediaType => "unsupported-media-type",
-            ErrorKind::TooManyRequests => "too-many-requests",
-            ErrorKind::Unavailable => "unavailable",
-            ErrorKind::Internal => "internal",
-        }
+        self.into()
     }
 
     pub fn status(self) -> StatusCode {
@@ -308,7 +282,7 @@ mod tests {
     #[test]
     fn every_kind_has_a_distinct_type_and_both_titles() {
         let mut slugs = std::collections::HashSet::new();
-        for kind in ErrorKind::ALL {
+        for kind in ErrorKind::ALL.iter().copied() {
             assert!(slugs.insert(kind.slug()), "duplicate slug {}", kind.slug());
             let (zh, en) = kind.titles();
             assert!(!zh.is_empty() && !en.is_empty());
@@ -321,5 +295,64 @@ mod tests {
         let e = AppError::internal("SELECT * FROM users at /src/db.rs:12");
         let body = serde_json::to_string(&e.problem()).unwrap();
         assert!(!body.contains("SELECT") && !body.contains("src/"), "{body}");
+    }
+
+    /// Every kind is produced somewhere: an unused kind is a promise to
+    /// clients (a documented `type`) that nothing keeps. A kind counts as
+    /// produced where the code outside this file names it (`ErrorKind::X`) or
+    /// calls a constructor of this file that makes it (`AppError::not_found()`),
+    /// or where a conversion of another error here makes it (reached by `?`).
+    #[test]
+    fn every_kind_is_produced_somewhere() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let own = std::fs::read_to_string(root.join("error.rs")).expect("error.rs");
+        let own = own.split("#[cfg(test)]").next().unwrap_or(&own);
+        // Constructors: `pub fn name(..) -> Self {` up to the closing brace of its body.
+        let mut constructors: Vec<(String, String)> = Vec::new();
+        for part in own.split("    pub fn ").skip(1) {
+            let Some((name, rest)) = part.split_once('(') else { continue };
+            let body = rest.split("\n    }\n").next().unwrap_or(rest);
+            if !body.contains("-> Self") {
+                continue;
+            }
+            if let Some(kind) = body.split("ErrorKind::").nth(1) {
+                let kind: String = kind.chars().take_while(|c| c.is_alphanumeric()).collect();
+                constructors.push((name.to_string(), kind));
+            } else if let Some(other) = body.split("Self::").nth(1) {
+                let other: String = other.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                constructors.push((name.to_string(), format!("via:{other}")));
+            }
+        }
+        let resolve = |kind: &str| -> String {
+            let mut kind = kind.to_string();
+            while let Some(other) = kind.strip_prefix("via:") {
+                kind = constructors.iter().find(|(n, _)| n == other).map(|(_, k)| k.clone()).unwrap_or_default();
+            }
+            kind
+        };
+        let conversions: String = own.split("impl From<").skip(1).collect::<Vec<_>>().join("\n");
+        let mut elsewhere = String::new();
+        let mut pending = vec![root.clone()];
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir).expect("src/ is readable").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") && path != root.join("error.rs") {
+                    elsewhere.push_str(&std::fs::read_to_string(&path).expect("a source file"));
+                }
+            }
+        }
+        for kind in ErrorKind::ALL {
+            let name = format!("{kind:?}");
+            let named = format!("ErrorKind::{name}");
+            let produced = elsewhere.contains(&named)
+                || conversions.contains(&named)
+                || constructors
+                    .iter()
+                    .filter(|(_, k)| resolve(k) == name)
+                    .any(|(n, _)| elsewhere.contains(&format!("AppError::{n}(")));
+            assert!(produced, "ErrorKind::{name} is produced nowhere: remove it or use it");
+        }
     }
 }

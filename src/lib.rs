@@ -24,6 +24,7 @@ pub mod search;
 pub mod server;
 pub mod state;
 pub mod statistics;
+pub mod timestamps;
 pub mod validate;
 pub mod workflow;
 

@@ -96,7 +96,7 @@ async fn only_the_administrator_may_use_the_admin_api(app: TestApp) {
 
 async fn everyone_signed_in_reads_reference_data(app: TestApp) {
     app.unit("u-ref");
-    for role in Role::ALL {
+    for role in Role::ALL.iter().copied() {
         let user = app.user(role).await;
         for path in ["/api/units", "/api/sectors", "/api/terms"] {
             let reply = app.get(path, &user.token).await;

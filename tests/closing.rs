@@ -13,7 +13,7 @@ use proposal_desk::db::schema::{
 };
 use proposal_desk::domain::Role;
 use proposal_desk::domain::deadlines::add_months;
-use proposal_desk::domain::workflow::ProposalState;
+use proposal_desk::domain::workflow::{AssignmentState, ProposalState, UnitRole};
 use serde_json::json;
 
 both_backends!(
@@ -145,12 +145,12 @@ async fn unsatisfied_sends_it_back_to_the_replying_units(app: TestApp) {
     assert_eq!(again.len(), 1, "only the replying lead unit handles it again, not the co-handling unit");
     let again = again[0];
     assert_eq!(again.unit_id, lead_id);
-    assert_eq!(again.unit_role, "lead");
-    assert_eq!(again.state, "received");
+    assert_eq!(again.unit_role.as_str(), "lead");
+    assert_eq!(again.state.as_str(), "received");
     let months = app.state.settings.workflow.rehandling_due_months;
     assert_eq!(again.due_at, add_months(app.clock_now(), months));
     // The first round stays on record.
-    assert!(rows.iter().any(|a| a.id == f.lead().assignment_id && a.state == "done" && a.handling_round == 1));
+    assert!(rows.iter().any(|a| a.id == f.lead().assignment_id && a.state.as_str() == "done" && a.handling_round == 1));
     // The new clock is a deadline the office chases, like any other reply's.
     let again_id = again.id.clone();
     let chased: Vec<(String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = app
@@ -267,8 +267,8 @@ async fn closing_waits_for_the_rating_or_its_window(app: TestApp) {
     let rows = ratings_of(&app, &f.id);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].rater_id, f.proposer.id);
-    assert_eq!(rows[0].process_rating, "basically_satisfied");
-    assert_eq!(rows[0].result_rating, "basically_satisfied");
+    assert_eq!(rows[0].process_rating.as_str(), "basically_satisfied");
+    assert_eq!(rows[0].result_rating.as_str(), "basically_satisfied");
     assert_eq!(rows[0].comment.as_deref(), Some("逾期未评价，按规定视为基本满意"));
     assert_eq!(rows[0].handling_round, 1);
 }
@@ -385,8 +385,8 @@ async fn a_b_reply_is_followed_up_until_fulfilled(app: TestApp) {
         id: uuid::Uuid::new_v4().to_string(),
         proposal_id: f.id.clone(),
         unit_id: separate_unit,
-        unit_role: "separate".into(),
-        state: "done".into(),
+        unit_role: UnitRole::Separate,
+        state: AssignmentState::Done,
         assigned_at: now,
         due_at: now + Duration::days(90),
         signed_for_at: Some(now),

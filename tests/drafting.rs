@@ -200,7 +200,7 @@ mod fixtures_work {
     async fn every_state_can_be_built() {
         for backend in [Backend::Sqlite, Backend::Postgres] {
             let Some(app) = TestApp::start(backend, "every_state_can_be_built").await else { continue };
-            for state in ProposalState::ALL {
+            for state in ProposalState::ALL.iter().copied() {
                 let f = app.proposal_in(state).await;
                 assert_eq!(app.state_of(&f.id), state.as_str());
                 let view = app.get(&format!("/api/proposals/{}", f.id), &f.proposer.token).await;

@@ -13,7 +13,7 @@ use proposal_desk::db::models::proposal::AssignmentRow;
 use proposal_desk::db::schema::{assignments, deadlines, proposals};
 use proposal_desk::domain::Role;
 use proposal_desk::domain::deadlines::{add_months, add_working_days};
-use proposal_desk::domain::workflow::{ProposalState, UnitRole};
+use proposal_desk::domain::workflow::{AssignmentState, ProposalState, UnitRole};
 use serde_json::{Value, json};
 
 both_backends!(
@@ -199,7 +199,7 @@ async fn the_lead_and_co_units_handle_a_proposal_to_its_reply(app: TestApp) {
     assert_eq!(submitted.str("state_label"), "已答复");
     let now = app.clock_now();
     let rating_due = add_working_days(now, app.state.settings.workflow.rating_window_working_days);
-    assert_eq!(submitted.str("rating_due_at"), rating_due.format("%Y-%m-%dT%H:%M:%S").to_string());
+    assert_eq!(submitted.str("rating_due_at"), rating_due.format("%Y-%m-%dT%H:%M:%SZ").to_string());
     assert_eq!(assignment(&submitted.body, &lead.assignment_id)["state"], "done");
     // The proposer now reads the submitted reply.
     let seen = app.get(&format!("/api/proposals/{}", f.id), &f.proposer.token).await;
@@ -318,7 +318,7 @@ async fn a_return_within_the_window_is_approved_and_handed_to_another_unit(app: 
     assert_eq!(fresh["state"], "assigned");
     let now = app.clock_now();
     let workflow = &app.state.settings.workflow;
-    let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
     assert_eq!(fresh["due_at"], fmt(add_months(now, workflow.reply_due_months)));
     assert_eq!(fresh["return_window_ends_at"], fmt(add_working_days(now, workflow.return_window_working_days)));
     let fresh_id = fresh["id"].as_str().expect("id").to_string();
@@ -450,7 +450,7 @@ async fn an_approved_extension_moves_the_due_date(app: TestApp) {
     )
     .await;
     let expected = format!("{wanted}T23:59:59");
-    assert_eq!(assignment(&approved.body, &lead.assignment_id)["due_at"], expected.as_str());
+    assert_eq!(assignment(&approved.body, &lead.assignment_id)["due_at"], format!("{expected}Z").as_str());
     let moved: chrono::NaiveDateTime =
         app.with_conn(|c| deadlines::table.find(&deadline_id).select(deadlines::due_at).first(c)).expect("deadline");
     assert_eq!(moved.format("%Y-%m-%dT%H:%M:%S").to_string(), expected);
@@ -481,7 +481,7 @@ async fn an_approved_extension_moves_the_due_date(app: TestApp) {
         "decide_extension",
     )
     .await;
-    assert_eq!(assignment(&granted.body, &lead.assignment_id)["due_at"], format!("{shorter}T23:59:59"));
+    assert_eq!(assignment(&granted.body, &lead.assignment_id)["due_at"], format!("{shorter}T23:59:59Z"));
 
     // Once the reply is in, the reply deadline is met.
     ready_to_submit(&app, &f, lead).await;
@@ -501,8 +501,8 @@ async fn split_between_two_units(app: &TestApp) -> (Fixture, Vec<UnitFixture>) {
             id: uuid::Uuid::new_v4().to_string(),
             proposal_id: f.id.clone(),
             unit_id: unit_id.clone(),
-            unit_role: UnitRole::Separate.as_str().into(),
-            state: "assigned".into(),
+            unit_role: UnitRole::Separate,
+            state: AssignmentState::Assigned,
             assigned_at: now,
             due_at: now + Duration::days(90),
             signed_for_at: None,

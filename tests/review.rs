@@ -81,7 +81,7 @@ async fn filing_numbers_each_kind_in_its_session_in_order(app: TestApp) {
         assert_eq!(filed.str("state_label"), "已立案");
         assert_eq!(filed.body["number"], i + 1);
         assert_eq!(filed.str("number_label"), format!("一届一次会议第{}号提案", i + 1));
-        assert_eq!(filed.str("filed_at"), "2026-03-02T01:00:00");
+        assert_eq!(filed.str("filed_at"), "2026-03-02T01:00:00Z");
         assert_one_event(&app, seq, "file", id);
     }
     // Deputy suggestions (建议) are numbered on their own.
@@ -331,16 +331,16 @@ async fn assignment_to_a_lead_and_a_co_unit_sets_the_configured_deadlines(app: T
     let l = assignment_of(&assigned, &lead);
     assert_eq!(l["unit_role"], "lead");
     assert_eq!(l["state"], "assigned");
-    assert_eq!(l["assigned_at"], "2026-03-02T01:00:00");
-    assert_eq!(l["due_at"], "2026-06-02T01:00:00");
+    assert_eq!(l["assigned_at"], "2026-03-02T01:00:00Z");
+    assert_eq!(l["due_at"], "2026-06-02T01:00:00Z");
     assert_eq!(l["opinion_due_at"], Value::Null);
-    assert_eq!(l["return_window_ends_at"], "2026-03-09T01:00:00");
+    assert_eq!(l["return_window_ends_at"], "2026-03-09T01:00:00Z");
     assert_eq!(l["handling_round"], 1);
     let c = assignment_of(&assigned, &co);
     assert_eq!(c["unit_role"], "co");
-    assert_eq!(c["due_at"], "2026-06-02T01:00:00");
-    assert_eq!(c["opinion_due_at"], "2026-05-03T01:00:00");
-    assert_eq!(c["return_window_ends_at"], "2026-03-09T01:00:00");
+    assert_eq!(c["due_at"], "2026-06-02T01:00:00Z");
+    assert_eq!(c["opinion_due_at"], "2026-05-03T01:00:00Z");
+    assert_eq!(c["return_window_ends_at"], "2026-03-09T01:00:00Z");
 
     let lead_assignment = l["id"].as_str().expect("id");
     let co_assignment = c["id"].as_str().expect("id");

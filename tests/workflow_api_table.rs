@@ -61,9 +61,9 @@ async fn every_role_every_action_every_state(app: TestApp) {
     let shared = Shared::new(&app).await;
     let mut failures = Vec::new();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for state in ProposalState::ALL {
+    for state in ProposalState::ALL.iter().copied() {
         let base = World::new(&app, state, &shared).await;
-        for action in Action::ALL {
+        for action in Action::ALL.iter().copied() {
             let row = &rows[action.as_str()];
             for who in PEOPLE {
                 let want = expected(row, state, who);

@@ -12,7 +12,7 @@ use proposal_desk::domain::workflow::{Action, ProposalState, Standing, UnitRole}
 /// Every kind of person the table can distinguish.
 fn standings() -> Vec<(String, Standing)> {
     let mut out = vec![("public".to_string(), Standing::public())];
-    for role in Role::ALL {
+    for role in Role::ALL.iter().copied() {
         let base = Standing::of(role);
         out.push((format!("{role:?}"), base));
         match role {
@@ -58,7 +58,7 @@ fn the_page_lists_every_action_once() {
 #[test]
 fn who_may_act_is_the_same_on_the_page_and_in_the_code() {
     let rows = documented();
-    for action in Action::ALL {
+    for action in Action::ALL.iter().copied() {
         let row = &rows[action.as_str()];
         for (name, standing) in standings() {
             let page = row.who.iter().any(|t| token_grants(t, &standing));
@@ -70,7 +70,7 @@ fn who_may_act_is_the_same_on_the_page_and_in_the_code() {
 #[test]
 fn from_which_states_and_where_to_are_the_same_on_the_page_and_in_the_code() {
     let rows = documented();
-    for action in Action::ALL {
+    for action in Action::ALL.iter().copied() {
         let row = &rows[action.as_str()];
         let code: Vec<String> = from_states(action).iter().map(|s| s.as_str().to_string()).collect();
         assert_eq!(row.from, code, "from-states of {}", action.as_str());

@@ -32,6 +32,7 @@ pub struct StatisticsQuery {
 pub struct PublicStatistics {
     pub session: SessionRef,
     pub kind: String,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub as_of: chrono::NaiveDateTime,
     pub totals: ProposalFigures,
 }

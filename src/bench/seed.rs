@@ -26,6 +26,8 @@ use crate::db::schema::{
 };
 use crate::db::{AnyConnection, Db, DbConn};
 use crate::domain::deadlines::add_months;
+use crate::domain::workflow::guards::{Grade, Satisfaction};
+use crate::domain::workflow::{AssignmentState, ContactKind, KeyMode, ProposalState, SubmitterType, UnitRole};
 use crate::error::{AppError, AppResult};
 
 /// The password of every benchmark account.
@@ -221,39 +223,43 @@ fn write(conn: &mut DbConn, o: &SeedOptions, hash: &str, now: NaiveDateTime) -> 
         let submitted_at = at(session.opens_on) - Duration::days(rng.random_range(0..30));
         // A tenth published; the rest spread over every other stage.
         let state = if i % 10 == 0 {
-            "published"
+            ProposalState::Published
         } else {
             match rng.random_range(0..100) {
-                0..3 => "submitted",
-                3..8 => "not_filed",
-                8..10 => "converted",
-                10..15 => "merged",
-                15..18 => "filed",
-                18..33 => "handling",
-                33..43 => "replied",
-                43..98 => "closed",
-                _ => "withheld",
+                0..3 => ProposalState::Submitted,
+                3..8 => ProposalState::NotFiled,
+                8..10 => ProposalState::Converted,
+                10..15 => ProposalState::Merged,
+                15..18 => ProposalState::Filed,
+                18..33 => ProposalState::Handling,
+                33..43 => ProposalState::Replied,
+                43..98 => ProposalState::Closed,
+                _ => ProposalState::Withheld,
             }
         };
-        let numbered = matches!(state, "filed" | "handling" | "replied" | "closed" | "published" | "withheld");
+        let numbered = state.was_filed();
         let number = numbered.then(|| {
             let n = numbers.entry((kind.to_string(), session.id.clone())).or_insert(0);
             *n += 1;
             *n
         });
         let collective = rng.random_ratio(1, 10);
-        let filed_at = (state != "submitted").then(|| submitted_at + Duration::days(20));
+        let filed_at = (state != ProposalState::Submitted).then(|| submitted_at + Duration::days(20));
         let assigned_at = submitted_at + Duration::days(30);
         let replied_at = assigned_at + Duration::days(rng.random_range(30..100));
-        let replied = matches!(state, "replied" | "closed" | "published" | "withheld");
-        let closed = matches!(state, "closed" | "published" | "withheld");
+        let replied = matches!(
+            state,
+            ProposalState::Replied | ProposalState::Closed | ProposalState::Published | ProposalState::Withheld
+        );
+        let closed = matches!(state, ProposalState::Closed | ProposalState::Published | ProposalState::Withheld);
         let is_key = numbered && rng.random_ratio(1, 30);
-        let merged_into = if state == "merged" {
+        let merged_into = if state == ProposalState::Merged {
             filed_by_session.get(&session.id).and_then(|v| v.choose(&mut rng)).cloned()
         } else {
             None
         };
-        let state = if state == "merged" && merged_into.is_none() { "not_filed" } else { state };
+        let state =
+            if state == ProposalState::Merged && merged_into.is_none() { ProposalState::NotFiled } else { state };
         let p = ProposalRow {
             id: crate::ids::new_id(),
             kind: kind.into(),
@@ -263,34 +269,41 @@ fn write(conn: &mut DbConn, o: &SeedOptions, hash: &str, now: NaiveDateTime) -> 
             reasons: texts::reasons(&mut rng, topic),
             suggestions: texts::suggestions(&mut rng, topic),
             topic: texts::TOPIC_CATEGORIES[i % texts::TOPIC_CATEGORIES.len()].into(),
-            submitter_type: if collective { "sector" } else { "member" }.into(),
+            submitter_type: if collective { SubmitterType::Sector } else { SubmitterType::Member },
             proposer_id: member.id.clone(),
             entered_by_id: None,
-            state: state.into(),
+            state,
             is_plenary: Some(true),
             is_key,
             merged_into_id: merged_into,
             submitted_at: Some(submitted_at),
             filed_at,
             closed_at: closed.then(|| replied_at + Duration::days(20)),
-            published_at: (state == "published").then(|| replied_at + Duration::days(25)),
+            published_at: (state == ProposalState::Published).then(|| replied_at + Duration::days(25)),
             created_at: submitted_at - Duration::days(3),
             updated_at: submitted_at,
             version: 5,
             submitter_name: collective.then(|| format!("{}界别", texts::SECTORS[i % texts::SECTORS.len()])),
             handling_round: 1,
-            refusal_code: (state == "not_filed").then(|| "outside_scope".into()),
-            refusal_text: (state == "not_filed").then(|| "所提事项不属于本级政协提案受理范围。".into()),
+            refusal_code: (state == ProposalState::NotFiled).then(|| "outside_scope".into()),
+            refusal_text: (state == ProposalState::NotFiled).then(|| "所提事项不属于本级政协提案受理范围。".into()),
             key_leader_id: is_key.then(|| leader.clone()),
-            key_mode: is_key.then(|| "lead".into()),
-            withheld_reason: (state == "withheld").then(|| "涉及尚未公开的规划内容".into()),
+            key_mode: is_key.then_some(KeyMode::Lead),
+            withheld_reason: (state == ProposalState::Withheld).then(|| "涉及尚未公开的规划内容".into()),
             replied_at: replied.then_some(replied_at),
             rating_due_at: replied.then(|| replied_at + Duration::days(21)),
         };
         if numbered {
             filed_by_session.entry(session.id.clone()).or_default().push(p.id.clone());
         }
-        if matches!(state, "handling" | "replied" | "closed" | "published" | "withheld") {
+        if matches!(
+            state,
+            ProposalState::Handling
+                | ProposalState::Replied
+                | ProposalState::Closed
+                | ProposalState::Published
+                | ProposalState::Withheld
+        ) {
             handling(
                 &mut rng,
                 &mut batch,
@@ -304,7 +317,7 @@ fn write(conn: &mut DbConn, o: &SeedOptions, hash: &str, now: NaiveDateTime) -> 
                 state,
             )?;
         }
-        if state == "published" {
+        if state == ProposalState::Published {
             out.published_ids.push(p.id.clone());
         }
         batch.proposals.push(p);
@@ -324,10 +337,10 @@ fn write(conn: &mut DbConn, o: &SeedOptions, hash: &str, now: NaiveDateTime) -> 
             reasons: texts::reasons(&mut rng, topic),
             suggestions: texts::suggestions(&mut rng, topic),
             topic: "社会治理".into(),
-            submitter_type: "member".into(),
+            submitter_type: SubmitterType::Member,
             proposer_id: writer.clone(),
             entered_by_id: None,
-            state: "draft".into(),
+            state: ProposalState::Draft,
             is_plenary: None,
             is_key: false,
             merged_into_id: None,
@@ -442,29 +455,29 @@ fn handling(
     topic: &str,
     assigned_at: NaiveDateTime,
     replied_at: NaiveDateTime,
-    state: &str,
+    state: ProposalState,
 ) -> AppResult<()> {
-    let replied = state != "handling";
+    let replied = state != ProposalState::Handling;
     let separate = rng.random_ratio(1, 10);
     let picked: Vec<&String> = unit_ids.choose_multiple(rng, 3).collect();
-    let roles: Vec<(&String, &str)> = if separate {
-        vec![(picked[0], "separate"), (picked[1], "separate")]
+    let roles: Vec<(&String, UnitRole)> = if separate {
+        vec![(picked[0], UnitRole::Separate), (picked[1], UnitRole::Separate)]
     } else if rng.random_ratio(3, 10) {
-        vec![(picked[0], "lead"), (picked[2], "co")]
+        vec![(picked[0], UnitRole::Lead), (picked[2], UnitRole::Co)]
     } else {
-        vec![(picked[0], "lead")]
+        vec![(picked[0], UnitRole::Lead)]
     };
     let due_at = add_months(assigned_at, 3);
     let mut public_bodies = Vec::new();
     for (unit, role) in roles {
         let (staff_id, head_id) = staff.get(unit).cloned().ok_or_else(|| AppError::internal("unit without staff"))?;
-        let replies_here = role != "co";
+        let replies_here = role != UnitRole::Co;
         let a = AssignmentRow {
             id: crate::ids::new_id(),
             proposal_id: p.id.clone(),
             unit_id: unit.clone(),
-            unit_role: role.into(),
-            state: if replied && replies_here { "done" } else { "received" }.into(),
+            unit_role: role,
+            state: if replied && replies_here { AssignmentState::Done } else { AssignmentState::Received },
             assigned_at,
             due_at,
             signed_for_at: Some(assigned_at + Duration::days(1)),
@@ -472,11 +485,11 @@ fn handling(
             updated_at: assigned_at,
             version: 2,
             return_window_ends_at: Some(assigned_at + Duration::days(7)),
-            opinion_due_at: (role == "co").then(|| due_at - Duration::days(30)),
+            opinion_due_at: (role == UnitRole::Co).then(|| due_at - Duration::days(30)),
             contact_waiver: None,
             handling_round: 1,
         };
-        if role == "co" && replied {
+        if role == UnitRole::Co && replied {
             batch.opinions.push(OpinionRow {
                 id: crate::ids::new_id(),
                 assignment_id: a.id.clone(),
@@ -492,7 +505,7 @@ fn handling(
                     id: crate::ids::new_id(),
                     assignment_id: a.id.clone(),
                     proposal_id: p.id.clone(),
-                    kind: ["visit", "meeting", "phone"][rng.random_range(0..3)].into(),
+                    kind: [ContactKind::Visit, ContactKind::Meeting, ContactKind::Phone][rng.random_range(0..3)],
                     contacted_on: (assigned_at + Duration::days(10 + 5 * k)).date(),
                     summary: texts::contact_summary(rng),
                     recorded_by_id: staff_id.clone(),
@@ -502,16 +515,16 @@ fn handling(
         }
         if replies_here && replied {
             let grade = match rng.random_range(0..100) {
-                0..50 => "A",
-                50..85 => "B",
-                _ => "C",
+                0..50 => Grade::A,
+                50..85 => Grade::B,
+                _ => Grade::C,
             };
             let (body, public) = texts::reply(rng, proposer_name, &p.title, topic);
             let r = ReplyRow {
                 id: crate::ids::new_id(),
                 proposal_id: p.id.clone(),
                 assignment_id: a.id.clone(),
-                grade: Some(grade.into()),
+                grade: Some(grade),
                 body,
                 public_body: Some(public.clone()),
                 person_in_charge: Some("王明".into()),
@@ -524,7 +537,7 @@ fn handling(
                 version: 3,
                 handling_round: 1,
             };
-            if grade == "B" {
+            if grade == Grade::B {
                 batch.commitments.push(CommitmentRow {
                     id: crate::ids::new_id(),
                     reply_id: r.id.clone(),
@@ -541,22 +554,24 @@ fn handling(
         }
         batch.assignments.push(a);
     }
-    if matches!(state, "closed" | "published" | "withheld") {
+    if matches!(state, ProposalState::Closed | ProposalState::Published | ProposalState::Withheld) {
         // A closed proposal was rated satisfied at least in part: 不满意 would have sent it back.
-        let pick = |rng: &mut StdRng| if rng.random_ratio(85, 100) { "satisfied" } else { "basically_satisfied" };
+        let pick = |rng: &mut StdRng| {
+            if rng.random_ratio(85, 100) { Satisfaction::Satisfied } else { Satisfaction::BasicallySatisfied }
+        };
         batch.ratings.push(RatingRow {
             id: crate::ids::new_id(),
             proposal_id: p.id.clone(),
             reply_id: None,
             rater_id: p.proposer_id.clone(),
-            process_rating: pick(rng).into(),
-            result_rating: pick(rng).into(),
+            process_rating: pick(rng),
+            result_rating: pick(rng),
             comment: None,
             rated_at: replied_at + Duration::days(10),
             handling_round: 1,
         });
     }
-    if state == "published" {
+    if state == ProposalState::Published {
         batch.search.push((p.id.clone(), crate::search::document(p, &public_bodies)));
     }
     Ok(())

@@ -6,6 +6,7 @@ pub mod migrations;
 pub mod models;
 pub mod pool;
 pub mod schema;
+pub mod text_enum;
 
 pub use pool::{Db, DbConn};
 

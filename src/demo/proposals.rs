@@ -17,7 +17,10 @@ use crate::db::schema::{
     replies, units, users,
 };
 use crate::domain::deadlines::{add_months, add_working_days};
-use crate::domain::workflow::ProposalState as S;
+use crate::domain::workflow::guards::{Grade, Satisfaction};
+use crate::domain::workflow::{
+    AssignmentState, ContactKind, CosignerStatus, KeyMode, ProposalState as S, SubmitterType, UnitRole,
+};
 use crate::error::{AppError, AppResult};
 
 struct Demo<'a> {
@@ -26,7 +29,7 @@ struct Demo<'a> {
     state: S,
     lead: Option<&'a str>,
     co: Option<&'a str>,
-    grade: Option<&'a str>,
+    grade: Option<Grade>,
     kind: &'a str,
     key_leader: Option<&'a str>,
 }
@@ -60,16 +63,18 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
         Demo {
             lead: Some("mzj"),
             co: Some("wjw"),
-            grade: Some("A"),
+            grade: Some(Grade::A),
             ..demo("关于加强社区居家养老服务的建议", "wangfang", S::Published)
         },
         Demo {
-            lead: Some("zjj"), grade: Some("B"), ..demo("关于推进老旧小区加装电梯的建议", "lijianguo", S::Closed)
+            lead: Some("zjj"),
+            grade: Some(Grade::B),
+            ..demo("关于推进老旧小区加装电梯的建议", "lijianguo", S::Closed)
         },
         Demo {
             lead: Some("jtj"),
             co: Some("jyj"),
-            grade: Some("A"),
+            grade: Some(Grade::A),
             ..demo("关于缓解中小学校门口交通拥堵的建议", "zhangmin", S::Replied)
         },
         Demo {
@@ -91,7 +96,9 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
         demo("关于规范共享单车停放管理的建议", "wuxia", S::Merged),
         demo("关于关注青少年心理健康的建议", "wangfang", S::Converted),
         Demo {
-            lead: Some("rsj"), grade: Some("C"), ..demo("关于加大人才公寓供给的建议", "lijianguo", S::Withheld)
+            lead: Some("rsj"),
+            grade: Some(Grade::C),
+            ..demo("关于加大人才公寓供给的建议", "lijianguo", S::Withheld)
         },
         Demo { kind: "suggestion", ..demo("关于增设社区公交微循环线路的建议", "zhangmin", S::Filed) },
     ];
@@ -108,10 +115,10 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
             reasons: format!("{}。近年来群众反映集中，现有工作机制和资源投入与实际需求之间仍有差距，需要统筹谋划、加以改进。", d.title.trim_start_matches("关于").trim_end_matches("的建议")),
             suggestions: "一是加强统筹协调，明确牵头部门和工作责任；二是加大资金和人员投入；三是建立评估机制，定期向社会公开进展。".into(),
             topic: "社会建设".into(),
-            submitter_type: "member".into(),
+            submitter_type: SubmitterType::Member,
             proposer_id: user_id(conn, d.proposer)?,
             entered_by_id: None,
-            state: d.state.as_str().into(),
+            state: d.state,
             is_plenary: None,
             is_key: d.key_leader.is_some(),
             merged_into_id: None,
@@ -134,7 +141,7 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
         };
         if let Some(leader) = d.key_leader {
             p.key_leader_id = Some(user_id(conn, leader)?);
-            p.key_mode = Some(if leader == "leader" { "lead" } else { "supervise" }.into());
+            p.key_mode = Some(if leader == "leader" { KeyMode::Lead } else { KeyMode::Supervise });
         }
         if d.state != S::Draft {
             p.session_id = Some(session_id.clone());
@@ -177,7 +184,7 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
             let row = CosignerRow {
                 proposal_id: p.id.clone(),
                 user_id: user_id(conn, "yangwei")?,
-                status: "invited".into(),
+                status: CosignerStatus::Invited,
                 invited_at: now - Duration::days(1),
                 respond_by: now + Duration::days(4),
                 responded_at: None,
@@ -185,15 +192,19 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
             diesel::insert_into(proposal_cosigners::table).values(&row).execute(conn)?;
         }
         let assigned_at = start + Duration::days(7);
-        for (code, part) in [(d.lead, "lead"), (d.co, "co")] {
+        for (code, part) in [(d.lead, UnitRole::Lead), (d.co, UnitRole::Co)] {
             let Some(code) = code else { continue };
             let due = add_months(assigned_at, 3);
             let a = AssignmentRow {
                 id: crate::ids::new_id(),
                 proposal_id: p.id.clone(),
                 unit_id: unit_id(conn, code)?,
-                unit_role: part.into(),
-                state: if replied && part == "lead" { "done" } else { "received" }.into(),
+                unit_role: part,
+                state: if replied && part == UnitRole::Lead {
+                    AssignmentState::Done
+                } else {
+                    AssignmentState::Received
+                },
                 assigned_at,
                 due_at: due,
                 signed_for_at: Some(assigned_at + Duration::days(1)),
@@ -201,13 +212,13 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
                 updated_at: assigned_at,
                 version: 1,
                 return_window_ends_at: Some(add_working_days(assigned_at, 5)),
-                opinion_due_at: (part == "co").then(|| due - Duration::days(30)),
+                opinion_due_at: (part == UnitRole::Co).then(|| due - Duration::days(30)),
                 contact_waiver: None,
                 handling_round: 1,
             };
             diesel::insert_into(assignments::table).values(&a).execute(conn)?;
             let staff = user_id(conn, &format!("{code}-staff"))?;
-            if part == "co" && replied {
+            if part == UnitRole::Co && replied {
                 let o = OpinionRow {
                     id: crate::ids::new_id(),
                     assignment_id: a.id.clone(),
@@ -218,12 +229,12 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
                 };
                 diesel::insert_into(co_opinions::table).values(&o).execute(conn)?;
             }
-            if part == "lead" && (replied || d.key_leader.is_some()) {
+            if part == UnitRole::Lead && (replied || d.key_leader.is_some()) {
                 let c = ContactRow {
                     id: crate::ids::new_id(),
                     assignment_id: a.id.clone(),
                     proposal_id: p.id.clone(),
-                    kind: "meeting".into(),
+                    kind: ContactKind::Meeting,
                     contacted_on: (assigned_at + Duration::days(20)).date(),
                     summary: "与提案人当面沟通办理思路，听取意见建议。".into(),
                     recorded_by_id: staff.clone(),
@@ -231,14 +242,14 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
                 };
                 diesel::insert_into(contacts::table).values(&c).execute(conn)?;
             }
-            if part == "lead" && replied {
+            if part == UnitRole::Lead && replied {
                 let head = user_id(conn, &format!("{code}-head"))?;
                 let at = start + Duration::days(80);
                 let r = ReplyRow {
                     id: crate::ids::new_id(),
                     proposal_id: p.id.clone(),
                     assignment_id: a.id.clone(),
-                    grade: d.grade.map(Into::into),
+                    grade: d.grade,
                     body: format!(
                         "{}委员：您提出的《{}》收悉。经认真研究，现答复如下……（承办人电话：010-12345678）",
                         "尊敬的", d.title
@@ -258,7 +269,7 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
                     handling_round: 1,
                 };
                 diesel::insert_into(replies::table).values(&r).execute(conn)?;
-                if d.grade == Some("B") {
+                if d.grade == Some(Grade::B) {
                     let c = CommitmentRow {
                         id: crate::ids::new_id(),
                         reply_id: r.id.clone(),
@@ -277,8 +288,12 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
                         proposal_id: p.id.clone(),
                         reply_id: Some(r.id.clone()),
                         rater_id: p.proposer_id.clone(),
-                        process_rating: "satisfied".into(),
-                        result_rating: if d.grade == Some("C") { "basically_satisfied" } else { "satisfied" }.into(),
+                        process_rating: Satisfaction::Satisfied,
+                        result_rating: if d.grade == Some(Grade::C) {
+                            Satisfaction::BasicallySatisfied
+                        } else {
+                            Satisfaction::Satisfied
+                        },
                         comment: Some("办理态度认真，沟通充分。".into()),
                         rated_at: at + Duration::days(10),
                         handling_round: 1,

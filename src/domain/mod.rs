@@ -2,6 +2,7 @@
 //! The API, the pages and the background jobs all ask this module what may happen.
 
 pub mod deadlines;
+pub mod names;
 pub mod notices;
 pub mod permissions;
 pub mod roles;

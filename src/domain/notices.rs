@@ -7,7 +7,8 @@
 use super::workflow::{Action, ProposalState};
 
 /// An event the people around a proposal are told of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Notice {
     /// 联名邀请: a member is invited to co-sign.
     Invited,
@@ -42,38 +43,7 @@ pub enum Audience {
     NewInvitees,
 }
 
-impl Notice {
-    pub const ALL: [Notice; 11] = [
-        Notice::Invited,
-        Notice::Submitted,
-        Notice::Filed,
-        Notice::Refused,
-        Notice::Converted,
-        Notice::Merged,
-        Notice::Assigned,
-        Notice::Replied,
-        Notice::Rehandling,
-        Notice::Published,
-        Notice::Withheld,
-    ];
-
-    /// The key of its wording in `workflow.notices`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Notice::Invited => "invited",
-            Notice::Submitted => "submitted",
-            Notice::Filed => "filed",
-            Notice::Refused => "refused",
-            Notice::Converted => "converted",
-            Notice::Merged => "merged",
-            Notice::Assigned => "assigned",
-            Notice::Replied => "replied",
-            Notice::Rehandling => "rehandling",
-            Notice::Published => "published",
-            Notice::Withheld => "withheld",
-        }
-    }
-}
+impl Notice {}
 
 /// What `action`, having led from `from` to `to`, tells and to whom.
 pub fn after(action: Action, from: ProposalState, to: ProposalState) -> Option<(Notice, Audience)> {
@@ -143,3 +113,5 @@ mod tests {
         assert_eq!(keys.len(), Notice::ALL.len());
     }
 }
+
+crate::domain::names::named!(Notice);

@@ -4,7 +4,8 @@
 use super::roles::Role;
 
 /// Something a signed-in account may or may not do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Permission {
     /// Create, change, disable accounts and reset their passwords.
     ManageUsers,
@@ -22,17 +23,7 @@ pub enum Permission {
     ReadStatistics,
 }
 
-impl Permission {
-    pub const ALL: [Permission; 7] = [
-        Permission::StartProposal,
-        Permission::ReadStatistics,
-        Permission::ManageUsers,
-        Permission::ManageUnits,
-        Permission::ManageSectors,
-        Permission::ManageTermsAndSessions,
-        Permission::ReadReferenceData,
-    ];
-}
+impl Permission {}
 
 /// The table itself.
 pub fn may(role: Role, permission: Permission) -> bool {
@@ -53,8 +44,8 @@ mod tests {
 
     #[test]
     fn only_the_administrator_manages_accounts_and_reference_data_and_members_and_units_read_no_statistics() {
-        for role in Role::ALL {
-            for p in Permission::ALL {
+        for role in Role::ALL.iter().copied() {
+            for p in Permission::ALL.iter().copied() {
                 let expected = match p {
                     Permission::ReadReferenceData => true,
                     Permission::StartProposal => matches!(role, Role::Member | Role::Office),
@@ -66,3 +57,5 @@ mod tests {
         }
     }
 }
+
+crate::domain::names::named!(Permission);

@@ -3,8 +3,22 @@
 use serde::{Deserialize, Serialize};
 
 /// An account's role. Every account has exactly one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// 政协委员: writes, co-signs and rates proposals. Belongs to a sector (界别).
     Member,
@@ -21,23 +35,6 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [Role::Member, Role::UnitStaff, Role::UnitHead, Role::Office, Role::Leader, Role::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Member => "member",
-            Role::UnitStaff => "unit_staff",
-            Role::UnitHead => "unit_head",
-            Role::Office => "office",
-            Role::Leader => "leader",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == text)
-    }
-
     /// The role's name as the interface shows it.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -112,7 +109,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for role in Role::ALL {
+        for role in Role::ALL.iter().copied() {
             assert_eq!(Role::parse(role.as_str()), Some(role));
             assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
         }
@@ -132,3 +129,5 @@ mod tests {
         assert_eq!(check_affiliation(Role::Leader, false, true), Err(AffiliationError::UnitNotAllowed));
     }
 }
+
+crate::domain::names::named!(Role);

@@ -192,7 +192,8 @@ impl UnitCounts {
 }
 
 /// What a breakdown groups by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::EnumString, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Dimension {
     /// 界别: the proposer's sector.
     Sector,
@@ -206,25 +207,7 @@ pub enum Dimension {
     Key,
 }
 
-impl Dimension {
-    pub const ALL: [Dimension; 5] =
-        [Dimension::Sector, Dimension::Unit, Dimension::Topic, Dimension::SubmitterType, Dimension::Key];
-
-    /// The code the queries tag their rows with.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dimension::Sector => "sector",
-            Dimension::Unit => "unit",
-            Dimension::Topic => "topic",
-            Dimension::SubmitterType => "submitter_type",
-            Dimension::Key => "key",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Dimension> {
-        Dimension::ALL.into_iter().find(|d| d.as_str() == text)
-    }
-}
+impl Dimension {}
 
 /// The label of a submitter type as the office reads it.
 pub fn submitter_type_label(code: &str) -> &'static str {
@@ -321,10 +304,12 @@ mod tests {
 
     #[test]
     fn dimensions_read_back_from_their_codes() {
-        for d in Dimension::ALL {
+        for d in Dimension::ALL.iter().copied() {
             assert_eq!(Dimension::parse(d.as_str()), Some(d));
         }
         assert_eq!(submitter_type_label("party"), "党派");
         assert_eq!(key_label(true), "重点提案");
     }
 }
+
+crate::domain::names::named!(Dimension);

@@ -19,7 +19,7 @@ use crate::db::schema::{
     assignments, committee_sessions, email_outbox, notices, proposal_cosigners, proposals, units, users,
 };
 use crate::domain::notices::{Audience, Notice, after};
-use crate::domain::workflow::{Action, ProposalState};
+use crate::domain::workflow::{Action, AssignmentState, CosignerStatus, ProposalState};
 use crate::error::{AppError, AppResult};
 
 /// Writes what `action` (from `before` to `after_row`) tells, to whom it tells
@@ -39,7 +39,7 @@ pub fn after_action(
         Audience::NewInvitees => proposal_cosigners::table
             .filter(proposal_cosigners::proposal_id.eq(&p.id))
             .filter(proposal_cosigners::invited_at.eq(now))
-            .filter(proposal_cosigners::status.eq("invited"))
+            .filter(proposal_cosigners::status.eq(CosignerStatus::Invited))
             .select(proposal_cosigners::user_id)
             .load(conn)?,
     };
@@ -148,7 +148,7 @@ fn values(
                 .inner_join(units::table)
                 .filter(assignments::proposal_id.eq(&p.id))
                 .filter(assignments::handling_round.eq(p.handling_round))
-                .filter(assignments::state.ne("returned"))
+                .filter(assignments::state.ne(AssignmentState::Returned))
                 .order(assignments::created_at.asc())
                 .select(units::name)
                 .load(conn)?;

@@ -12,7 +12,9 @@ use crate::db::models::proposal::ProposalRow;
 use crate::db::schema::{assignments, proposal_cosigners, proposals};
 use crate::domain::Role;
 use crate::domain::workflow::table::Leads;
-use crate::domain::workflow::{Action, ProposalState, Refusal, Standing, UnitRole, decide};
+use crate::domain::workflow::{
+    Action, AssignmentState, CosignerStatus, KeyMode, ProposalState, Refusal, Standing, UnitRole, decide,
+};
 use crate::error::{AppError, AppResult, ErrorKind};
 use crate::ids::ProposalId;
 
@@ -25,8 +27,9 @@ pub fn load(conn: &mut DbConn, id: &str) -> AppResult<ProposalRow> {
     Ok(proposals::table.find(id).select(ProposalRow::as_select()).first(conn)?)
 }
 
+/// The proposal's state (typed since it was read: an unknown one was refused then).
 pub fn state_of(p: &ProposalRow) -> AppResult<ProposalState> {
-    ProposalState::parse(&p.state).ok_or_else(|| AppError::internal(format!("unknown state {}", p.state)))
+    Ok(p.state)
 }
 
 /// How `user` stands to `p`. A member who proposed a proposal merged into
@@ -55,11 +58,9 @@ pub fn standing(
                 .filter(proposal_cosigners::user_id.eq(&user.id))
                 // An invitation counts once confirmed, or while it may still be
                 // answered: one left unanswered past its window drops off (落选).
-                .filter(
-                    proposal_cosigners::status
-                        .eq("confirmed")
-                        .or(proposal_cosigners::status.eq("invited").and(proposal_cosigners::respond_by.ge(now))),
-                )
+                .filter(proposal_cosigners::status.eq(CosignerStatus::Confirmed).or(
+                    proposal_cosigners::status.eq(CosignerStatus::Invited).and(proposal_cosigners::respond_by.ge(now)),
+                ))
                 .count()
                 .get_result(conn)?;
             s.is_cosigner = invited > 0;
@@ -67,7 +68,7 @@ pub fn standing(
                 let confirmed: i64 = proposal_cosigners::table
                     .filter(proposal_cosigners::proposal_id.eq(&p.id))
                     .filter(proposal_cosigners::user_id.eq(&user.id))
-                    .filter(proposal_cosigners::status.eq("confirmed"))
+                    .filter(proposal_cosigners::status.eq(CosignerStatus::Confirmed))
                     .count()
                     .get_result(conn)?;
                 s.cosigner_rates = confirmed > 0;
@@ -78,7 +79,7 @@ pub fn standing(
                 let role: Option<String> = assignments::table
                     .filter(assignments::proposal_id.eq(&p.id))
                     .filter(assignments::unit_id.eq(unit))
-                    .filter(assignments::state.ne("returned"))
+                    .filter(assignments::state.ne(AssignmentState::Returned))
                     .select(assignments::unit_role)
                     .first(conn)
                     .optional()?;
@@ -217,7 +218,7 @@ struct ProposalChanges<'a> {
     reasons: &'a str,
     suggestions: &'a str,
     topic: &'a str,
-    state: &'a str,
+    state: ProposalState,
     is_plenary: Option<bool>,
     is_key: bool,
     merged_into_id: Option<&'a str>,
@@ -231,7 +232,7 @@ struct ProposalChanges<'a> {
     refusal_code: Option<&'a str>,
     refusal_text: Option<&'a str>,
     key_leader_id: Option<&'a str>,
-    key_mode: Option<&'a str>,
+    key_mode: Option<KeyMode>,
     withheld_reason: Option<&'a str>,
     replied_at: Option<NaiveDateTime>,
     rating_due_at: Option<NaiveDateTime>,
@@ -246,7 +247,7 @@ impl<'a> From<&'a ProposalRow> for ProposalChanges<'a> {
             reasons: &p.reasons,
             suggestions: &p.suggestions,
             topic: &p.topic,
-            state: &p.state,
+            state: p.state,
             is_plenary: p.is_plenary,
             is_key: p.is_key,
             merged_into_id: p.merged_into_id.as_deref(),
@@ -260,7 +261,7 @@ impl<'a> From<&'a ProposalRow> for ProposalChanges<'a> {
             refusal_code: p.refusal_code.as_deref(),
             refusal_text: p.refusal_text.as_deref(),
             key_leader_id: p.key_leader_id.as_deref(),
-            key_mode: p.key_mode.as_deref(),
+            key_mode: p.key_mode,
             withheld_reason: p.withheld_reason.as_deref(),
             replied_at: p.replied_at,
             rating_due_at: p.rating_due_at,

@@ -12,6 +12,7 @@ use crate::db::DbConn;
 use crate::db::models::proposal::{AssignmentRow, ProposalRow};
 use crate::db::schema::{assignments, deadlines};
 use crate::domain::deadlines::add_working_days;
+use crate::domain::workflow::{AssignmentState, UnitRole};
 use crate::error::AppResult;
 
 /// A deadline as stored.
@@ -23,8 +24,11 @@ pub struct DeadlineRow {
     pub object_id: String,
     /// reply | opinion | return_window
     pub kind: String,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub due_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::timestamps::utc_opt")]
     pub met_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub created_at: NaiveDateTime,
 }
 
@@ -97,8 +101,8 @@ pub fn replies_outstanding(conn: &mut DbConn, p: &ProposalRow) -> AppResult<i64>
     Ok(assignments::table
         .filter(assignments::proposal_id.eq(&p.id))
         .filter(assignments::handling_round.eq(p.handling_round))
-        .filter(assignments::unit_role.eq_any(["lead", "separate"]))
-        .filter(assignments::state.ne_all(["done", "returned"]))
+        .filter(assignments::unit_role.eq_any([UnitRole::Lead, UnitRole::Separate]))
+        .filter(assignments::state.ne_all([AssignmentState::Done, AssignmentState::Returned]))
         .count()
         .get_result(conn)?)
 }
@@ -106,7 +110,7 @@ pub fn replies_outstanding(conn: &mut DbConn, p: &ProposalRow) -> AppResult<i64>
 /// Every reply of the round is in: the proposal is replied and the
 /// proposer's rating window opens.
 pub fn open_rating(p: &mut ProposalRow, now: NaiveDateTime, workflow: &WorkflowSettings) {
-    p.state = crate::domain::workflow::ProposalState::Replied.as_str().into();
+    p.state = crate::domain::workflow::ProposalState::Replied;
     p.replied_at = Some(now);
     p.rating_due_at = Some(add_working_days(now, workflow.rating_window_working_days));
 }

@@ -13,8 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::schema::{assignments, committee_sessions, proposals, replies, sectors, units, users};
-use crate::domain::workflow::ProposalState;
 use crate::domain::workflow::guards::Grade;
+use crate::domain::workflow::{AssignmentState, ProposalState};
 use crate::error::{AppError, AppResult};
 use crate::ids::ProposalId;
 use crate::listing::{Page, PageQuery};
@@ -39,10 +39,13 @@ pub struct PublicQuery {
     pub kind: Option<String>,
     /// 全文检索: words that must appear, as written, in the title, 案由, 建议
     /// or a reply's public version (2 to 50 characters).
+    #[param(min_length = 2, max_length = 50)]
     pub q: Option<String>,
     /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 
@@ -62,6 +65,7 @@ pub struct PublicListItem {
     pub grades: Vec<Grade>,
     /// The units that handled it.
     pub units: Vec<String>,
+    #[serde(serialize_with = "crate::timestamps::utc_opt")]
     pub published_at: Option<NaiveDateTime>,
 }
 
@@ -80,6 +84,7 @@ pub struct PublicProposal {
     pub sector: Option<String>,
     pub session_name: Option<String>,
     pub is_key: bool,
+    #[serde(serialize_with = "crate::timestamps::utc_opt")]
     pub published_at: Option<NaiveDateTime>,
     pub replies: Vec<PublicReply>,
 }
@@ -90,6 +95,7 @@ pub struct PublicReply {
     pub unit_name: String,
     pub grade: Option<Grade>,
     pub public_body: String,
+    #[serde(serialize_with = "crate::timestamps::utc_opt")]
     pub submitted_at: Option<NaiveDateTime>,
 }
 
@@ -179,7 +185,7 @@ pub fn list(conn: &mut DbConn, query: &PublicQuery, workflow: &WorkflowSettings)
             .left_join(users::table.on(users::id.eq(proposals::proposer_id)))
             .left_join(sectors::table.on(sectors::id.nullable().eq(users::sector_id)))
             .left_join(committee_sessions::table.on(committee_sessions::id.nullable().eq(proposals::session_id)))
-            .filter(proposals::state.eq(ProposalState::Published.as_str()))
+            .filter(proposals::state.eq(ProposalState::Published))
             .into_boxed();
         if let Some(s) = &query.session_id {
             q = q.filter(proposals::session_id.eq(s.clone()));
@@ -192,7 +198,7 @@ pub fn list(conn: &mut DbConn, query: &PublicQuery, workflow: &WorkflowSettings)
                 assignments::table
                     .filter(assignments::proposal_id.eq(proposals::id))
                     .filter(assignments::unit_id.eq(u.clone()))
-                    .filter(assignments::state.ne("returned")),
+                    .filter(assignments::state.ne(AssignmentState::Returned)),
             ));
         }
         if let Some(g) = query.grade {
@@ -201,7 +207,7 @@ pub fn list(conn: &mut DbConn, query: &PublicQuery, workflow: &WorkflowSettings)
                     .filter(replies::proposal_id.eq(proposals::id))
                     .filter(replies::handling_round.eq(proposals::handling_round))
                     .filter(replies::submitted_at.is_not_null())
-                    .filter(replies::grade.eq(g.as_str())),
+                    .filter(replies::grade.eq(g)),
             ));
         }
         if let Some(k) = query.key {
@@ -247,7 +253,7 @@ pub fn list(conn: &mut DbConn, query: &PublicQuery, workflow: &WorkflowSettings)
     let handled: Vec<(String, String, String)> = assignments::table
         .inner_join(units::table)
         .filter(assignments::proposal_id.eq_any(&ids))
-        .filter(assignments::state.ne("returned"))
+        .filter(assignments::state.ne(AssignmentState::Returned))
         .select((assignments::proposal_id, assignments::unit_role, units::name))
         .load(conn)?;
     for (pid, role, name) in handled {
@@ -330,7 +336,7 @@ pub fn one(conn: &mut DbConn, id: &ProposalId, workflow: &WorkflowSettings) -> A
         .left_join(sectors::table.on(sectors::id.nullable().eq(users::sector_id)))
         .left_join(committee_sessions::table.on(committee_sessions::id.nullable().eq(proposals::session_id)))
         .filter(proposals::id.eq(id))
-        .filter(proposals::state.eq(ProposalState::Published.as_str()))
+        .filter(proposals::state.eq(ProposalState::Published))
         .select(((proposals::reasons, proposals::suggestions, proposals::topic), head_columns()))
         .first(conn)
         .optional()?;

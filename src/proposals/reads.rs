@@ -12,7 +12,7 @@ use crate::db::DbConn;
 use crate::db::models::proposal::ProposalRow;
 use crate::db::schema::{assignments, proposal_cosigners, proposals};
 use crate::domain::Role;
-use crate::domain::workflow::ProposalState;
+use crate::domain::workflow::{AssignmentState, CosignerStatus, ProposalState};
 use crate::error::{AppError, AppResult};
 use crate::ids::ProposalId;
 use crate::listing::{Page, PageQuery};
@@ -50,9 +50,9 @@ pub fn list_visible(
                 let cosigned = proposal_cosigners::table
                     .filter(proposal_cosigners::user_id.eq(user.id.clone()))
                     .filter(
-                        proposal_cosigners::status
-                            .eq("confirmed")
-                            .or(proposal_cosigners::status.eq("invited").and(proposal_cosigners::respond_by.ge(now))),
+                        proposal_cosigners::status.eq(CosignerStatus::Confirmed).or(proposal_cosigners::status
+                            .eq(CosignerStatus::Invited)
+                            .and(proposal_cosigners::respond_by.ge(now))),
                     )
                     .select(proposal_cosigners::proposal_id);
                 // Each merged proposer receives the reply of the proposal theirs was merged into.
@@ -71,7 +71,7 @@ pub fn list_visible(
             Role::UnitStaff | Role::UnitHead => {
                 let assigned = assignments::table
                     .filter(assignments::unit_id.eq(user.unit_id.clone().unwrap_or_default()))
-                    .filter(assignments::state.ne("returned"))
+                    .filter(assignments::state.ne(AssignmentState::Returned))
                     .select(assignments::proposal_id);
                 q = q.filter(proposals::id.eq_any(assigned));
             }
@@ -81,7 +81,7 @@ pub fn list_visible(
             Role::Admin => q = q.filter(proposals::id.eq("")),
         }
         if let Some(s) = query.state {
-            q = q.filter(proposals::state.eq(s.as_str()));
+            q = q.filter(proposals::state.eq(s));
         }
         if let Some(k) = &query.kind {
             q = q.filter(proposals::kind.eq(k.clone()));

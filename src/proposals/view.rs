@@ -19,7 +19,7 @@ use crate::db::schema::{
     ratings, replies, unit_requests, units, users,
 };
 use crate::domain::Role;
-use crate::domain::workflow::{Action, ProposalState, Standing, allowed_actions};
+use crate::domain::workflow::{Action, KeyMode, ProposalState, Standing, SubmitterType, allowed_actions};
 use crate::error::AppResult;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,7 +38,7 @@ pub struct ProposalView {
     pub reasons: String,
     pub suggestions: String,
     pub topic: String,
-    pub submitter_type: String,
+    pub submitter_type: SubmitterType,
     pub submitter_name: Option<String>,
     pub proposer_id: String,
     pub proposer_name: String,
@@ -48,7 +48,7 @@ pub struct ProposalView {
     pub is_plenary: Option<bool>,
     pub is_key: bool,
     pub key_leader_id: Option<String>,
-    pub key_mode: Option<String>,
+    pub key_mode: Option<KeyMode>,
     pub merged_into_id: Option<String>,
     pub handling_round: i32,
     pub refusal_code: Option<String>,
@@ -56,13 +56,21 @@ pub struct ProposalView {
     pub refusal_label: Option<String>,
     pub refusal_text: Option<String>,
     pub withheld_reason: Option<String>,
+    #[serde(serialize_with = "crate::timestamps::utc_opt")]
     pub submitted_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::timestamps::utc_opt")]
     pub filed_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::timestamps::utc_opt")]
     pub replied_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::timestamps::utc_opt")]
     pub rating_due_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::timestamps::utc_opt")]
     pub closed_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::timestamps::utc_opt")]
     pub published_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
     /// What the caller may do now.
@@ -100,7 +108,9 @@ pub struct ProposalListItem {
     pub state_label: String,
     pub is_key: bool,
     pub proposer_name: String,
+    #[serde(serialize_with = "crate::timestamps::utc_opt")]
     pub submitted_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
 }

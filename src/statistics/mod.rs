@@ -70,6 +70,7 @@ pub struct Report {
     /// "proposal" (提案) or "suggestion" (建议): counted separately.
     pub kind: String,
     /// The moment the figures were computed for (overdue is as of then).
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub as_of: NaiveDateTime,
     pub totals: ProposalFigures,
     pub by_sector: Vec<ProposalGroupRow>,

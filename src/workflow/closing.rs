@@ -15,7 +15,7 @@ use crate::db::models::proposal::{AssignmentRow, CommitmentRow, ProgressRow, Pro
 use crate::db::schema::{assignments, commitment_progress, commitments, ratings, replies};
 use crate::domain::deadlines::add_months;
 use crate::domain::workflow::guards::{Blocked, Satisfaction, after_rating, may_close, may_publish};
-use crate::domain::workflow::{Action, ProposalState, UnitRole};
+use crate::domain::workflow::{Action, AssignmentState, ProposalState, UnitRole};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CommitmentId, ProposalId};
 use crate::validate::Check;
@@ -30,6 +30,7 @@ pub struct RateRequest {
     /// 办理结果
     pub result: Satisfaction,
     /// Up to 1000 characters.
+    #[schema(min_length = 1, max_length = 1000)]
     pub comment: Option<String>,
 }
 
@@ -38,6 +39,7 @@ pub struct RateRequest {
 pub struct WithholdRequest {
     pub version: i32,
     /// Why it is not published (1 to 500 characters).
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -47,6 +49,7 @@ pub struct ProgressRequest {
     /// Optional: the version of the proposal last seen.
     pub version: Option<i32>,
     /// What has been done (1 to 2000 characters).
+    #[schema(min_length = 1, max_length = 2000)]
     pub note: String,
 }
 
@@ -73,7 +76,7 @@ fn rehandle(
     let previous: Vec<AssignmentRow> = assignments::table
         .filter(assignments::proposal_id.eq(&p.id))
         .filter(assignments::handling_round.eq(p.handling_round))
-        .filter(assignments::state.eq("done"))
+        .filter(assignments::state.eq(AssignmentState::Done))
         .filter(assignments::unit_role.eq_any([UnitRole::Lead.as_str(), UnitRole::Separate.as_str()]))
         .order(assignments::assigned_at.asc())
         .select(AssignmentRow::as_select())
@@ -86,7 +89,7 @@ fn rehandle(
             proposal_id: p.id.clone(),
             unit_id: old.unit_id,
             unit_role: old.unit_role,
-            state: "received".into(),
+            state: AssignmentState::Received,
             assigned_at: now,
             due_at,
             signed_for_at: Some(now),
@@ -132,8 +135,8 @@ pub fn rate(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: RateRequest) ->
         proposal_id: before.id.clone(),
         reply_id: None,
         rater_id: ctx.user.id.clone(),
-        process_rating: body.process.as_str().into(),
-        result_rating: body.result.as_str().into(),
+        process_rating: body.process,
+        result_rating: body.result,
         comment,
         rated_at: ctx.now,
         handling_round: before.handling_round,
@@ -142,7 +145,7 @@ pub fn rate(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: RateRequest) ->
     let mut after = before.clone();
     let mut record = json!({ "rating": rating });
     if standing.is_proposer && after_rating(body.process, body.result) == ProposalState::Handling {
-        after.state = ProposalState::Handling.as_str().into();
+        after.state = ProposalState::Handling;
         after.handling_round = before.handling_round + 1;
         after.replied_at = None;
         after.rating_due_at = None;
@@ -182,8 +185,8 @@ pub fn close(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, version: i32) -> App
             proposal_id: before.id.clone(),
             reply_id: None,
             rater_id: before.proposer_id.clone(),
-            process_rating: value.as_str().into(),
-            result_rating: value.as_str().into(),
+            process_rating: value,
+            result_rating: value,
             comment: Some(format!("逾期未评价，按规定视为{label}")),
             rated_at: ctx.now,
             handling_round: before.handling_round,
@@ -192,7 +195,7 @@ pub fn close(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, version: i32) -> App
         Some(row)
     };
     let mut after = before.clone();
-    after.state = ProposalState::Closed.as_str().into();
+    after.state = ProposalState::Closed;
     after.closed_at = Some(ctx.now);
     let record = silence.map(|r| json!({ "silence_rating": r }));
     step.commit(conn, ctx, after, record)
@@ -218,7 +221,7 @@ pub fn publish(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, version: i32) -> A
     let (submitted, public) = public_versions(conn, before)?;
     may_publish(submitted, public).map_err(blocked)?;
     let mut after = before.clone();
-    after.state = ProposalState::Published.as_str().into();
+    after.state = ProposalState::Published;
     after.published_at = Some(ctx.now);
     let after = step.commit(conn, ctx, after, None)?;
     crate::search::index_published(conn, &after, ctx.now)?;
@@ -234,7 +237,7 @@ pub fn withhold(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: WithholdReq
     let step = begin(conn, ctx, id, Action::Withhold, Some(body.version))?;
     let before = &step.before;
     let mut after = before.clone();
-    after.state = ProposalState::Withheld.as_str().into();
+    after.state = ProposalState::Withheld;
     after.withheld_reason = Some(body.reason.trim().to_string());
     step.commit(conn, ctx, after, None)
 }

@@ -14,29 +14,33 @@ use crate::db::DbConn;
 use crate::db::models::proposal::{CosignerRow, ProposalRow};
 use crate::db::schema::{proposal_cosigners, proposals, users};
 use crate::domain::workflow::guards::may_answer_invitation;
-use crate::domain::workflow::{Action, ProposalState};
+use crate::domain::workflow::{Action, CosignerStatus, ProposalState, SubmitterType};
 use crate::domain::{Permission, Role};
 use crate::error::{AppError, AppResult};
 use crate::ids::ProposalId;
 use crate::proposals::numbering::session_for;
 use crate::validate::Check;
 
-const SUBMITTER_TYPES: [&str; 5] = ["member", "sector", "party", "organisation", "committee"];
-
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProposalRequest {
     /// "proposal" (default) or "suggestion".
     pub kind: Option<String>,
+    #[schema(min_length = 4, max_length = 100)]
     pub title: String,
     /// 案由
+    #[schema(min_length = 10, max_length = 20000)]
     pub reasons: String,
     /// 建议
+    #[schema(min_length = 10, max_length = 20000)]
     pub suggestions: String,
+    #[schema(min_length = 1, max_length = 32)]
     pub topic: String,
     /// member (default), or for a collective proposal: sector, party, organisation, committee.
+    #[schema(value_type = Option<SubmitterType>)]
     pub submitter_type: Option<String>,
     /// The collective submitter's name (e.g. 民盟区委).
+    #[schema(min_length = 1, max_length = 64)]
     pub submitter_name: Option<String>,
     /// Office only (代录入): the member on whose behalf it is entered (for a
     /// collective proposal, its contact member).
@@ -47,9 +51,13 @@ pub struct CreateProposalRequest {
 #[serde(deny_unknown_fields)]
 pub struct EditDraftRequest {
     pub version: i32,
+    #[schema(min_length = 4, max_length = 100)]
     pub title: Option<String>,
+    #[schema(min_length = 10, max_length = 20000)]
     pub reasons: Option<String>,
+    #[schema(min_length = 10, max_length = 20000)]
     pub suggestions: Option<String>,
+    #[schema(min_length = 1, max_length = 32)]
     pub topic: Option<String>,
 }
 
@@ -58,6 +66,7 @@ pub struct EditDraftRequest {
 pub struct InviteRequest {
     pub version: i32,
     /// Members to invite as co-signers (联名).
+    #[schema(min_items = 1, max_items = 50)]
     pub member_ids: Vec<String>,
 }
 
@@ -100,10 +109,15 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, body: CreateProposalRequest) -> AppR
     if workflow.kind(&kind).is_none() {
         check.fail("kind", "invalid", "未知的类别");
     }
-    let submitter_type = body.submitter_type.clone().unwrap_or_else(|| "member".into());
-    if !SUBMITTER_TYPES.contains(&submitter_type.as_str()) {
+    let submitter_type = match body.submitter_type.as_deref() {
+        None => Some(SubmitterType::Member),
+        Some(text) => SubmitterType::parse(text),
+    };
+    let submitter_type = submitter_type.unwrap_or_else(|| {
         check.fail("submitter_type", "invalid", "提出者类型应为 member, sector, party, organisation 或 committee");
-    } else if submitter_type != "member" {
+        SubmitterType::Member
+    });
+    if submitter_type != SubmitterType::Member {
         match body.submitter_name.as_deref() {
             Some(name) => {
                 check.text("submitter_name", name, 1, 64);
@@ -127,12 +141,12 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, body: CreateProposalRequest) -> AppR
         (_, None) => user.id.clone(),
     };
     check.finish()?;
-    let proposer: Option<(String, bool)> = if crate::ids::is_id(&proposer_id) {
+    let proposer: Option<(Role, bool)> = if crate::ids::is_id(&proposer_id) {
         users::table.find(&proposer_id).select((users::role, users::disabled)).first(conn).optional()?
     } else {
         None
     };
-    if !matches!(proposer, Some((ref role, false)) if role == "member") {
+    if proposer != Some((Role::Member, false)) {
         return Err(AppError::invalid_field("proposer_id", "not_found", "提案人须为在册委员"));
     }
     let row = ProposalRow {
@@ -147,7 +161,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, body: CreateProposalRequest) -> AppR
         submitter_type,
         proposer_id,
         entered_by_id: (user.role == Role::Office).then(|| user.id.clone()),
-        state: ProposalState::Draft.as_str().into(),
+        state: ProposalState::Draft,
         is_plenary: None,
         is_key: false,
         merged_into_id: None,
@@ -215,12 +229,12 @@ pub fn invite_cosigners(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: Inv
     let respond_by = ctx.now + Duration::days(ctx.workflow.cosign_window_days);
     let mut invited = Vec::new();
     for member_id in body.member_ids.iter().collect::<std::collections::BTreeSet<_>>() {
-        let is_member: Option<(String, bool)> = if crate::ids::is_id(member_id) {
+        let is_member: Option<(Role, bool)> = if crate::ids::is_id(member_id) {
             users::table.find(member_id).select((users::role, users::disabled)).first(conn).optional()?
         } else {
             None
         };
-        if !matches!(is_member, Some((ref role, false)) if role == "member") || *member_id == before.proposer_id {
+        if is_member != Some((Role::Member, false)) || *member_id == before.proposer_id {
             return Err(AppError::invalid_field("member_ids", "not_found", "只能邀请其他在册委员联名"));
         }
         let already: i64 = proposal_cosigners::table
@@ -234,7 +248,7 @@ pub fn invite_cosigners(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: Inv
         let row = CosignerRow {
             proposal_id: before.id.clone(),
             user_id: member_id.clone(),
-            status: "invited".into(),
+            status: CosignerStatus::Invited,
             invited_at: ctx.now,
             respond_by,
             responded_at: None,
@@ -251,8 +265,8 @@ pub fn answer_invitation(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, accept: 
     let before = &step.before;
     let invitation: CosignerRow =
         proposal_cosigners::table.find((&before.id, &ctx.user.id)).select(CosignerRow::as_select()).first(conn)?;
-    may_answer_invitation(&invitation.status, invitation.respond_by, ctx.now).map_err(blocked)?;
-    let status = if accept { "confirmed" } else { "declined" };
+    may_answer_invitation(invitation.status, invitation.respond_by, ctx.now).map_err(blocked)?;
+    let status = if accept { CosignerStatus::Confirmed } else { CosignerStatus::Declined };
     diesel::update(proposal_cosigners::table.find((&before.id, &ctx.user.id)))
         .set((proposal_cosigners::status.eq(status), proposal_cosigners::responded_at.eq(ctx.now)))
         .execute(conn)?;
@@ -271,7 +285,7 @@ pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, version: i32) -> Ap
         }));
     };
     let mut after = before.clone();
-    after.state = ProposalState::Submitted.as_str().into();
+    after.state = ProposalState::Submitted;
     after.session_id = Some(session.id);
     after.is_plenary = Some(plenary);
     after.submitted_at = Some(ctx.now);

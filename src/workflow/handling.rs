@@ -19,7 +19,7 @@ use crate::domain::Role;
 use crate::domain::workflow::guards::{
     Grade, after_reply, commitments_fit, may_sign_for, may_submit_reply, may_work_on_reply,
 };
-use crate::domain::workflow::{Action, ProposalState, UnitRole};
+use crate::domain::workflow::{Action, AssignmentState, ContactKind, ProposalState, UnitRole};
 use crate::error::{AppError, AppResult};
 use crate::ids::{AssignmentId, ProposalId};
 use crate::validate::Check;
@@ -33,15 +33,18 @@ pub struct EmptyBody {}
 #[serde(deny_unknown_fields)]
 pub struct ContactRequest {
     /// visit | meeting | phone | other
+    #[schema(value_type = ContactKind)]
     pub kind: String,
     /// The day of the contact (not in the future).
     pub contacted_on: NaiveDate,
+    #[schema(min_length = 1, max_length = 2000)]
     pub summary: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpinionRequest {
+    #[schema(min_length = 1, max_length = 20000)]
     pub body: String,
 }
 
@@ -49,21 +52,27 @@ pub struct OpinionRequest {
 #[serde(deny_unknown_fields)]
 pub struct ReplyRequest {
     /// "A", "B" or "C".
+    #[schema(value_type = Grade)]
     pub grade: String,
     /// The reply as sent to the proposer.
+    #[schema(min_length = 1, max_length = 50000)]
     pub body: String,
     /// The version the public may read (contact details and sensitive parts removed).
+    #[schema(min_length = 1, max_length = 50000)]
     pub public_body: String,
     /// 承办负责人
+    #[schema(min_length = 1, max_length = 32)]
     pub person_in_charge: String,
     /// What a B reply promises (at least one); A and C replies carry none.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub commitments: Vec<CommitmentInput>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommitmentInput {
+    #[schema(min_length = 1, max_length = 500)]
     pub description: String,
     pub target_date: NaiveDate,
 }
@@ -71,10 +80,10 @@ pub struct CommitmentInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
-const CONTACT_KINDS: [&str; 4] = ["visit", "meeting", "phone", "other"];
 const MAX_COMMITMENTS: usize = 20;
 
 /// The live (not returned) assignment `assignment_id` of `p`. A unit reaches
@@ -88,14 +97,14 @@ pub(super) fn live_assignment(
     let a: AssignmentRow = assignments::table
         .find(assignment_id.as_str())
         .filter(assignments::proposal_id.eq(&p.id))
-        .filter(assignments::state.ne("returned"))
+        .filter(assignments::state.ne(AssignmentState::Returned))
         .select(AssignmentRow::as_select())
         .first(conn)
         .optional()?
         .ok_or_else(AppError::not_found)?;
     // A lead or separate unit works on its assignment of the current handling
     // round only: after 重新办理 the earlier round's is closed, with its contacts.
-    if a.handling_round != p.handling_round && a.unit_role != UnitRole::Co.as_str() {
+    if a.handling_round != p.handling_round && a.unit_role != UnitRole::Co {
         return Err(AppError::not_found());
     }
     if user.role != Role::Office && user.unit_id.as_deref() != Some(a.unit_id.as_str()) {
@@ -135,7 +144,7 @@ fn current_reply(conn: &mut DbConn, p: &ProposalRow, a: &AssignmentRow) -> AppRe
 pub fn sign_for(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, assignment_id: &AssignmentId) -> AppResult<ProposalRow> {
     on_assignment(conn, ctx, id, assignment_id, Action::SignFor, |conn, ctx, p, a| {
         may_sign_for(a.signed_for_at).map_err(blocked)?;
-        let new_state = if a.state == "assigned" { "received" } else { a.state.as_str() };
+        let new_state = if a.state == AssignmentState::Assigned { AssignmentState::Received } else { a.state };
         diesel::update(assignments::table.find(&a.id))
             .set((
                 assignments::state.eq(new_state),
@@ -159,7 +168,8 @@ pub fn record_contact(
 ) -> AppResult<ProposalRow> {
     let today = ctx.now.date();
     let mut check = Check::new();
-    if !CONTACT_KINDS.contains(&body.kind.as_str()) {
+    let kind = ContactKind::parse(&body.kind);
+    if kind.is_none() {
         check.fail("kind", "invalid", "沟通方式应为 visit, meeting, phone 或 other");
     }
     check.date("contacted_on", body.contacted_on);
@@ -168,12 +178,15 @@ pub fn record_contact(
     }
     check.long_text("summary", &body.summary, 1, 2000);
     check.finish()?;
+    let Some(kind) = kind else {
+        return Err(AppError::invalid_field("kind", "invalid", "沟通方式应为 visit, meeting, phone 或 other"));
+    };
     on_assignment(conn, ctx, id, assignment_id, Action::RecordContact, move |conn, ctx, p, a| {
         let row = ContactRow {
             id: crate::ids::new_id(),
             assignment_id: a.id,
             proposal_id: p.id.clone(),
-            kind: body.kind,
+            kind,
             contacted_on: body.contacted_on,
             summary: body.summary.trim().into(),
             recorded_by_id: ctx.user.id.clone(),
@@ -292,13 +305,13 @@ pub fn draft_reply(
             .into_iter()
             .map(|(description, target_date)| CommitmentInput { description, target_date })
             .collect();
-        let changed = reply.grade.as_deref() != Some(grade.as_str())
+        let changed = reply.grade != Some(grade)
             || reply.body != body.body.trim()
             || reply.public_body.as_deref() != Some(body.public_body.trim())
             || reply.person_in_charge.as_deref() != Some(body.person_in_charge.trim())
             || old_commitments != wanted;
         let is_new = reply.version == 0;
-        reply.grade = Some(grade.as_str().into());
+        reply.grade = Some(grade);
         reply.body = body.body.trim().into();
         reply.public_body = Some(body.public_body.trim().into());
         reply.person_in_charge = Some(body.person_in_charge.trim().into());
@@ -409,7 +422,7 @@ pub fn submit_reply(
             .execute(conn)?;
         diesel::update(assignments::table.find(&a.id))
             .set((
-                assignments::state.eq("done"),
+                assignments::state.eq(AssignmentState::Done),
                 assignments::updated_at.eq(ctx.now),
                 assignments::version.eq(a.version + 1),
             ))

@@ -15,7 +15,7 @@ use crate::db::models::proposal::{AssignmentRow, ProposalRow, UnitRequestRow};
 use crate::db::schema::{assignments, unit_requests, units};
 use crate::domain::deadlines::{add_months, add_working_days, minus_days};
 use crate::domain::workflow::guards::{may_ask, may_decide_request, may_grant, may_request_return};
-use crate::domain::workflow::{Action, ProposalState, UnitRole};
+use crate::domain::workflow::{Action, AssignmentState, ProposalState, RequestDecision, RequestKind, UnitRole};
 use crate::error::{AppError, AppResult};
 use crate::ids::{AssignmentId, ProposalId, RequestId};
 use crate::validate::Check;
@@ -23,6 +23,7 @@ use crate::validate::Check;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtensionRequest {
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
     /// The day the reply would then be due (after the current due date).
     pub requested_due_on: NaiveDate,
@@ -32,6 +33,7 @@ pub struct ExtensionRequest {
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
     pub approve: bool,
+    #[schema(min_length = 1, max_length = 500)]
     pub note: Option<String>,
     /// An approved return: the unit that takes the assignment over, in the same part.
     pub reassign_to_unit_id: Option<String>,
@@ -44,27 +46,33 @@ fn end_of(day: NaiveDate) -> AppResult<NaiveDateTime> {
     day.and_hms_opt(23, 59, 59).ok_or_else(|| AppError::internal("23:59:59 is a time"))
 }
 
-fn pending(conn: &mut DbConn, assignment_id: &str, kind: &str) -> AppResult<bool> {
+fn pending(conn: &mut DbConn, assignment_id: &str, kind: RequestKind) -> AppResult<bool> {
     let n: i64 = unit_requests::table
         .filter(unit_requests::assignment_id.eq(assignment_id))
         .filter(unit_requests::kind.eq(kind))
-        .filter(unit_requests::decision.eq("pending"))
+        .filter(unit_requests::decision.eq(RequestDecision::Pending))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
 }
 
-fn new_request(ctx: &Ctx, a: &AssignmentRow, kind: &str, reason: &str, due: Option<NaiveDateTime>) -> UnitRequestRow {
+fn new_request(
+    ctx: &Ctx,
+    a: &AssignmentRow,
+    kind: RequestKind,
+    reason: &str,
+    due: Option<NaiveDateTime>,
+) -> UnitRequestRow {
     UnitRequestRow {
         id: crate::ids::new_id(),
         assignment_id: a.id.clone(),
         proposal_id: a.proposal_id.clone(),
-        kind: kind.into(),
+        kind,
         reason: reason.trim().into(),
         requested_due_at: due,
         requested_by_id: ctx.user.id.clone(),
         requested_at: ctx.now,
-        decision: "pending".into(),
+        decision: RequestDecision::Pending,
         decision_note: None,
         decided_by_id: None,
         decided_at: None,
@@ -84,7 +92,7 @@ pub fn request_return(
     check.finish()?;
     let window_days = ctx.workflow.return_window_working_days;
     on_assignment(conn, ctx, id, assignment_id, Action::RequestReturn, move |conn, ctx, p, a| {
-        may_ask(a.state == "done", false).map_err(blocked)?;
+        may_ask(a.state == AssignmentState::Done, false).map_err(blocked)?;
         let window_ends_at = match a.return_window_ends_at {
             Some(ends_at) => ends_at,
             // A re-handling assignment (round > 1) has no window of its own: the unit
@@ -92,8 +100,8 @@ pub fn request_return(
             None if a.handling_round > 1 => NaiveDateTime::MIN,
             None => add_working_days(a.assigned_at, window_days),
         };
-        may_request_return(window_ends_at, ctx.now, pending(conn, &a.id, "return")?).map_err(blocked)?;
-        let row = new_request(ctx, &a, "return", &body.reason, None);
+        may_request_return(window_ends_at, ctx.now, pending(conn, &a.id, RequestKind::Return)?).map_err(blocked)?;
+        let row = new_request(ctx, &a, RequestKind::Return, &body.reason, None);
         diesel::insert_into(unit_requests::table).values(&row).execute(conn)?;
         Ok((p.clone(), json!({ "request": row })))
     })
@@ -113,11 +121,11 @@ pub fn request_extension(
     check.finish()?;
     let due = end_of(body.requested_due_on)?;
     on_assignment(conn, ctx, id, assignment_id, Action::RequestExtension, move |conn, ctx, p, a| {
-        may_ask(a.state == "done", pending(conn, &a.id, "extension")?).map_err(blocked)?;
+        may_ask(a.state == AssignmentState::Done, pending(conn, &a.id, RequestKind::Extension)?).map_err(blocked)?;
         if body.requested_due_on <= a.due_at.date() {
             return Err(later_than(&a, "requested_due_on"));
         }
-        let row = new_request(ctx, &a, "extension", &body.reason, Some(due));
+        let row = new_request(ctx, &a, RequestKind::Extension, &body.reason, Some(due));
         diesel::insert_into(unit_requests::table).values(&row).execute(conn)?;
         Ok((p.clone(), json!({ "request": row })))
     })
@@ -146,9 +154,9 @@ pub fn decide_request(
         check.date("new_due_on", day);
     }
     check.finish()?;
-    let kind: Option<String> =
+    let kind: Option<RequestKind> =
         unit_requests::table.find(request_id.as_str()).select(unit_requests::kind).first(conn).optional()?;
-    let action = if kind.as_deref() == Some("extension") { Action::DecideExtension } else { Action::DecideReturn };
+    let action = if kind == Some(RequestKind::Extension) { Action::DecideExtension } else { Action::DecideReturn };
     let step = begin(conn, ctx, id, action, None)?;
     let before = &step.before;
     let mut request: UnitRequestRow = unit_requests::table
@@ -158,20 +166,20 @@ pub fn decide_request(
         .first(conn)
         .optional()?
         .ok_or_else(AppError::not_found)?;
-    may_decide_request(&request.decision).map_err(blocked)?;
-    let is_return = request.kind == "return";
+    may_decide_request(request.decision).map_err(blocked)?;
+    let is_return = request.kind == RequestKind::Return;
     if body.reassign_to_unit_id.is_some() && !(is_return && body.approve) {
         return Err(AppError::invalid_field("reassign_to_unit_id", "not_applicable", "只有批准退回时才能改办"));
     }
-    if body.new_due_on.is_some() && !(request.kind == "extension" && body.approve) {
+    if body.new_due_on.is_some() && !(request.kind == RequestKind::Extension && body.approve) {
         return Err(AppError::invalid_field("new_due_on", "not_applicable", "只有批准延期时才能指定新期限"));
     }
     let a: AssignmentRow =
         assignments::table.find(&request.assignment_id).select(AssignmentRow::as_select()).first(conn)?;
     if body.approve {
-        may_grant(&a.state).map_err(blocked)?;
+        may_grant(a.state).map_err(blocked)?;
     }
-    request.decision = if body.approve { "approved" } else { "refused" }.into();
+    request.decision = if body.approve { RequestDecision::Approved } else { RequestDecision::Refused };
     request.decision_note = body.note.as_deref().map(|n| n.trim().to_string());
     request.decided_by_id = Some(ctx.user.id.clone());
     request.decided_at = Some(ctx.now);
@@ -192,7 +200,7 @@ pub fn decide_request(
             if state == ProposalState::Replied {
                 crate::proposals::deadlines::open_rating(&mut after, ctx.now, ctx.workflow);
             }
-            after.state = state.as_str().into();
+            after.state = state;
             record["changes"] = changes;
         } else {
             let due = match body.new_due_on {
@@ -239,21 +247,21 @@ fn approve_return(
         let taken: i64 = assignments::table
             .filter(assignments::proposal_id.eq(&p.id))
             .filter(assignments::unit_id.eq(unit_id))
-            .filter(assignments::state.ne("returned"))
+            .filter(assignments::state.ne(AssignmentState::Returned))
             .count()
             .get_result(conn)?;
         if taken > 0 || unit_id == a.unit_id {
             return Err(AppError::invalid_field("reassign_to_unit_id", "already_assigned", "该单位已承办此件"));
         }
-        let role = UnitRole::parse(&a.unit_role).ok_or_else(|| AppError::internal("unknown unit role"))?;
+        let role = a.unit_role;
         let row = fresh_assignment(conn, ctx, p, unit_id, role, workflow)?;
         changes["new_assignment"] = json!(row);
     }
     let replying_left: i64 = assignments::table
         .filter(assignments::proposal_id.eq(&p.id))
         .filter(assignments::handling_round.eq(p.handling_round))
-        .filter(assignments::unit_role.eq_any(["lead", "separate"]))
-        .filter(assignments::state.ne("returned"))
+        .filter(assignments::unit_role.eq_any([UnitRole::Lead, UnitRole::Separate]))
+        .filter(assignments::state.ne(AssignmentState::Returned))
         .count()
         .get_result(conn)?;
     if replying_left > 0 {
@@ -265,7 +273,7 @@ fn approve_return(
     }
     let others: Vec<AssignmentRow> = assignments::table
         .filter(assignments::proposal_id.eq(&p.id))
-        .filter(assignments::state.ne("returned"))
+        .filter(assignments::state.ne(AssignmentState::Returned))
         .select(AssignmentRow::as_select())
         .load(conn)?;
     for other in &others {
@@ -279,7 +287,7 @@ fn approve_return(
 fn release(conn: &mut DbConn, ctx: &Ctx, a: &AssignmentRow) -> AppResult<()> {
     diesel::update(assignments::table.find(&a.id))
         .set((
-            assignments::state.eq("returned"),
+            assignments::state.eq(AssignmentState::Returned),
             assignments::updated_at.eq(ctx.now),
             assignments::version.eq(a.version + 1),
         ))
@@ -306,8 +314,8 @@ fn fresh_assignment(
         id: crate::ids::new_id(),
         proposal_id: p.id.clone(),
         unit_id: unit_id.into(),
-        unit_role: role.as_str().into(),
-        state: "assigned".into(),
+        unit_role: role,
+        state: AssignmentState::Assigned,
         assigned_at: ctx.now,
         due_at,
         signed_for_at: None,

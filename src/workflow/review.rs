@@ -14,10 +14,11 @@ use crate::db::DbConn;
 use crate::db::backend_specific::next_number;
 use crate::db::models::proposal::{AssignmentRow, ProposalRow};
 use crate::db::schema::{assignments, proposals, units, users};
+use crate::domain::Role;
 use crate::domain::deadlines::{add_months, add_working_days, minus_days};
 use crate::domain::workflow::guards::Blocked;
 use crate::domain::workflow::table::may_see;
-use crate::domain::workflow::{Action, ProposalState, UnitRole};
+use crate::domain::workflow::{Action, AssignmentState, KeyMode, ProposalState, UnitRole};
 use crate::error::{AppError, AppResult};
 use crate::ids::ProposalId;
 use crate::proposals::access::state_of;
@@ -38,6 +39,7 @@ pub struct RefuseRequest {
     /// One of the configured refusal reasons (`workflow.refusal_reasons`).
     pub reason_code: String,
     /// What the proposer is told, 1 to 500 characters.
+    #[schema(min_length = 1, max_length = 500)]
     pub reason_text: String,
 }
 
@@ -46,6 +48,7 @@ pub struct RefuseRequest {
 pub struct ConvertRequest {
     pub version: i32,
     /// The office's review note, 1 to 500 characters.
+    #[schema(min_length = 1, max_length = 500)]
     pub note: String,
 }
 
@@ -64,6 +67,7 @@ pub struct MarkKeyRequest {
     /// An active leader account.
     pub leader_id: String,
     /// "lead" (领办) or "supervise" (督办).
+    #[schema(value_type = KeyMode)]
     pub mode: String,
 }
 
@@ -75,9 +79,11 @@ pub struct AssignRequest {
     pub lead_unit_id: Option<String>,
     /// 会办: units that send their opinion to the lead unit.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub co_unit_ids: Vec<String>,
     /// 分办: two or more units, each replying for its part (no lead or co units).
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub separate_unit_ids: Vec<String>,
     /// A fixed reply date instead of the configured months (due at 23:59:59
     /// that day); after today and at most a year ahead.
@@ -95,7 +101,7 @@ pub fn file(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, version: i32) -> AppR
     let mut after = before.clone();
     after.number = Some(number);
     after.filed_at = Some(ctx.now);
-    after.state = ProposalState::Filed.as_str().into();
+    after.state = ProposalState::Filed;
     step.commit(conn, ctx, after, Some(json!({ "number": number, "session_id": session_id })))
 }
 
@@ -112,7 +118,7 @@ pub fn refuse(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: RefuseRequest
     let mut after = before.clone();
     after.refusal_code = Some(body.reason_code);
     after.refusal_text = Some(body.reason_text.trim().into());
-    after.state = ProposalState::NotFiled.as_str().into();
+    after.state = ProposalState::NotFiled;
     step.commit(conn, ctx, after, None)
 }
 
@@ -126,7 +132,7 @@ pub fn convert(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: ConvertReque
     let mut after = before.clone();
     after.refusal_code = Some(CONVERTED_CODE.into());
     after.refusal_text = Some(body.note.trim().into());
-    after.state = ProposalState::Converted.as_str().into();
+    after.state = ProposalState::Converted;
     step.commit(conn, ctx, after, None)
 }
 
@@ -158,7 +164,7 @@ pub fn merge(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: MergeRequest) 
     }
     let mut after = before.clone();
     after.merged_into_id = Some(target.id.clone());
-    after.state = ProposalState::Merged.as_str().into();
+    after.state = ProposalState::Merged;
     let record = json!({ "into_id": target.id, "into_number": target.number });
     step.commit(conn, ctx, after, Some(record))
 }
@@ -168,22 +174,23 @@ pub fn mark_key(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: MarkKeyRequ
     let step = begin(conn, ctx, id, Action::MarkKey, Some(body.version))?;
     let before = &step.before;
     let mut check = Check::new();
-    let leader: Option<(String, bool)> = if crate::ids::is_id(&body.leader_id) {
+    let leader: Option<(Role, bool)> = if crate::ids::is_id(&body.leader_id) {
         users::table.find(&body.leader_id).select((users::role, users::disabled)).first(conn).optional()?
     } else {
         None
     };
-    if !matches!(leader, Some((ref role, false)) if role == "leader") {
+    if leader != Some((Role::Leader, false)) {
         check.fail("leader_id", "not_found", "须指定在册的领导");
     }
-    if !matches!(body.mode.as_str(), "lead" | "supervise") {
+    let mode = KeyMode::parse(&body.mode);
+    if mode.is_none() {
         check.fail("mode", "invalid", "方式应为 lead（领办）或 supervise（督办）");
     }
     check.finish()?;
     let mut after = before.clone();
     after.is_key = true;
     after.key_leader_id = Some(body.leader_id);
-    after.key_mode = Some(body.mode);
+    after.key_mode = mode;
     step.commit(conn, ctx, after, None)
 }
 
@@ -278,7 +285,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: AssignRequest
         let live: i64 = assignments::table
             .filter(assignments::proposal_id.eq(&before.id))
             .filter(assignments::unit_id.eq(&u.unit_id))
-            .filter(assignments::state.ne("returned"))
+            .filter(assignments::state.ne(AssignmentState::Returned))
             .count()
             .get_result(conn)?;
         if live > 0 && faulty.insert(u.field) {
@@ -302,8 +309,8 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: AssignRequest
             id: crate::ids::new_id(),
             proposal_id: before.id.clone(),
             unit_id: u.unit_id,
-            unit_role: u.role.as_str().into(),
-            state: "assigned".into(),
+            unit_role: u.role,
+            state: AssignmentState::Assigned,
             assigned_at: now,
             due_at,
             signed_for_at: None,
@@ -320,7 +327,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: AssignRequest
         created.push(row);
     }
     let mut after = before.clone();
-    after.state = ProposalState::Handling.as_str().into();
+    after.state = ProposalState::Handling;
     let record = json!({ "assignments": created, "deadlines": chased });
     step.commit(conn, ctx, after, Some(record))
 }

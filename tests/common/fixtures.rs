@@ -11,7 +11,8 @@ use proposal_desk::db::backend_specific::next_number;
 use proposal_desk::db::models::proposal::{AssignmentRow, ContactRow, ProposalRow, RatingRow, ReplyRow};
 use proposal_desk::db::schema::{assignments, contacts, proposals, ratings, replies, users};
 use proposal_desk::domain::Role;
-use proposal_desk::domain::workflow::{ProposalState, UnitRole};
+use proposal_desk::domain::workflow::guards::{Grade, Satisfaction};
+use proposal_desk::domain::workflow::{AssignmentState, ContactKind, ProposalState, SubmitterType, UnitRole};
 
 use super::{TestApp, TestUser};
 
@@ -88,8 +89,8 @@ impl TestApp {
             id: uuid::Uuid::new_v4().to_string(),
             proposal_id: proposal_id.into(),
             unit_id: unit_id.clone(),
-            unit_role: role.as_str().into(),
-            state: "assigned".into(),
+            unit_role: role,
+            state: AssignmentState::Assigned,
             assigned_at: now,
             due_at: now + Duration::days(90),
             signed_for_at: None,
@@ -127,10 +128,10 @@ impl TestApp {
             reasons: "随着人口老龄化加剧，社区养老服务供给不足。".into(),
             suggestions: "加大财政投入，培养专业护理人员。".into(),
             topic: "社会保障".into(),
-            submitter_type: "member".into(),
+            submitter_type: SubmitterType::Member,
             proposer_id: proposer.id.clone(),
             entered_by_id: None,
-            state: state.as_str().into(),
+            state,
             is_plenary: None,
             is_key: false,
             merged_into_id: None,
@@ -202,8 +203,8 @@ impl TestApp {
                     proposal_id: p.id.clone(),
                     reply_id: None,
                     rater_id: proposer.id.clone(),
-                    process_rating: "satisfied".into(),
-                    result_rating: "satisfied".into(),
+                    process_rating: Satisfaction::Satisfied,
+                    result_rating: Satisfaction::Satisfied,
                     comment: None,
                     rated_at: now,
                     handling_round: 1,
@@ -221,7 +222,7 @@ impl TestApp {
             id: uuid::Uuid::new_v4().to_string(),
             assignment_id: unit.assignment_id.clone(),
             proposal_id: proposal_id.into(),
-            kind: "meeting".into(),
+            kind: ContactKind::Meeting,
             contacted_on: now.date(),
             summary: "当面听取委员意见".into(),
             recorded_by_id: unit.staff.id.clone(),
@@ -231,7 +232,7 @@ impl TestApp {
             id: uuid::Uuid::new_v4().to_string(),
             proposal_id: proposal_id.into(),
             assignment_id: unit.assignment_id.clone(),
-            grade: Some("A".into()),
+            grade: Some(Grade::A),
             body: "经研究，已将社区养老服务纳入年度重点工作。联系人：张三，电话 12345678。".into(),
             public_body: Some("经研究，已将社区养老服务纳入年度重点工作。".into()),
             person_in_charge: Some("李四".into()),

@@ -70,9 +70,12 @@ pub fn allowed(view: &Value) -> Vec<String> {
         .collect()
 }
 
-/// A time as the API writes it.
+/// A time as the API writes it: RFC 3339 in UTC.
 pub fn time(v: &Value) -> NaiveDateTime {
-    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{v} is not a time: {e}"))
+    let text = v.as_str().unwrap_or_else(|| panic!("{v} is not a time"));
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("{v} is not an RFC 3339 time: {e}"))
+        .naive_utc()
 }
 
 /// The assignment rows of a view that belong to `unit`, oldest first.

@@ -13,7 +13,9 @@ use proposal_desk::db::schema::{
     assignments, commitments, proposal_cosigners, proposals, replies, unit_requests, users,
 };
 use proposal_desk::domain::Role;
-use proposal_desk::domain::workflow::{Action, ProposalState, Standing, UnitRole};
+use proposal_desk::domain::workflow::{
+    Action, CosignerStatus, ProposalState, RequestDecision, RequestKind, Standing, UnitRole,
+};
 use serde_json::{Value, json};
 
 use super::fixtures::Fixture;
@@ -102,7 +104,7 @@ impl World {
         let invite = CosignerRow {
             proposal_id: f.id.clone(),
             user_id: cosigner.id.clone(),
-            status: "invited".into(),
+            status: CosignerStatus::Invited,
             invited_at: now,
             respond_by: now + Duration::days(5),
             responded_at: None,
@@ -119,17 +121,17 @@ impl World {
         })
         .expect("cosigner and key leader");
         if let Some(lead) = &f.lead {
-            for kind in ["return", "extension"] {
+            for kind in [RequestKind::Return, RequestKind::Extension] {
                 let r = UnitRequestRow {
                     id: uuid::Uuid::new_v4().to_string(),
                     assignment_id: lead.assignment_id.clone(),
                     proposal_id: f.id.clone(),
-                    kind: kind.into(),
+                    kind,
                     reason: "测试".into(),
-                    requested_due_at: (kind == "extension").then(|| now + Duration::days(120)),
+                    requested_due_at: (kind == RequestKind::Extension).then(|| now + Duration::days(120)),
                     requested_by_id: lead.staff.id.clone(),
                     requested_at: now,
-                    decision: "pending".into(),
+                    decision: RequestDecision::Pending,
                     decision_note: None,
                     decided_by_id: None,
                     decided_at: None,

@@ -17,6 +17,7 @@ pub struct AttachmentMeta {
     pub size_bytes: i64,
     /// SHA-256 of the bytes, lower-case hex.
     pub sha256: String,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub created_at: NaiveDateTime,
 }
 

@@ -18,7 +18,9 @@ pub struct NoticeRow {
     pub event: String,
     pub subject: String,
     pub body: String,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::timestamps::utc_opt")]
     pub read_at: Option<NaiveDateTime>,
 }
 

@@ -13,7 +13,9 @@ pub struct SectorRow {
     pub name: String,
     pub sort_order: i32,
     pub active: bool,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
 }
@@ -29,7 +31,9 @@ pub struct UnitRow {
     pub kind: String,
     pub email: Option<String>,
     pub active: bool,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
 }

@@ -13,7 +13,9 @@ pub struct TermRow {
     pub name: String,
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
 }
@@ -30,7 +32,9 @@ pub struct SessionRow {
     pub opens_on: NaiveDate,
     pub plenary_window_start: NaiveDate,
     pub plenary_window_end: NaiveDate,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::timestamps::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
 }

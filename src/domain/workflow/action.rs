@@ -2,8 +2,22 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     /// Change a draft's text, or delete it.
     EditDraft,
@@ -61,70 +75,4 @@ pub enum Action {
     FulfilCommitment,
 }
 
-impl Action {
-    pub const ALL: [Action; 27] = [
-        Action::EditDraft,
-        Action::InviteCosigners,
-        Action::AnswerInvitation,
-        Action::Submit,
-        Action::File,
-        Action::RefuseFiling,
-        Action::Convert,
-        Action::Merge,
-        Action::MarkKey,
-        Action::Assign,
-        Action::SignFor,
-        Action::RequestReturn,
-        Action::DecideReturn,
-        Action::RecordContact,
-        Action::SendOpinion,
-        Action::DraftReply,
-        Action::SignOffReply,
-        Action::SubmitReply,
-        Action::RequestExtension,
-        Action::DecideExtension,
-        Action::WaiveContact,
-        Action::Rate,
-        Action::Close,
-        Action::Publish,
-        Action::Withhold,
-        Action::ReportProgress,
-        Action::FulfilCommitment,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::EditDraft => "edit_draft",
-            Action::InviteCosigners => "invite_cosigners",
-            Action::AnswerInvitation => "answer_invitation",
-            Action::Submit => "submit",
-            Action::File => "file",
-            Action::RefuseFiling => "refuse_filing",
-            Action::Convert => "convert",
-            Action::Merge => "merge",
-            Action::MarkKey => "mark_key",
-            Action::Assign => "assign",
-            Action::SignFor => "sign_for",
-            Action::RequestReturn => "request_return",
-            Action::DecideReturn => "decide_return",
-            Action::RecordContact => "record_contact",
-            Action::SendOpinion => "send_opinion",
-            Action::DraftReply => "draft_reply",
-            Action::SignOffReply => "sign_off_reply",
-            Action::SubmitReply => "submit_reply",
-            Action::RequestExtension => "request_extension",
-            Action::DecideExtension => "decide_extension",
-            Action::WaiveContact => "waive_contact",
-            Action::Rate => "rate",
-            Action::Close => "close",
-            Action::Publish => "publish",
-            Action::Withhold => "withhold",
-            Action::ReportProgress => "report_progress",
-            Action::FulfilCommitment => "fulfil_commitment",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.as_str() == text)
-    }
-}
+crate::domain::names::named!(Action);

@@ -4,11 +4,26 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
+use super::records::{AssignmentState, CosignerStatus, RequestDecision};
 use super::state::ProposalState;
 
 /// 满意 / 基本满意 / 不满意
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Satisfaction {
     /// 满意
     Satisfied,
@@ -18,23 +33,21 @@ pub enum Satisfaction {
     Unsatisfied,
 }
 
-impl Satisfaction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Satisfaction::Satisfied => "satisfied",
-            Satisfaction::BasicallySatisfied => "basically_satisfied",
-            Satisfaction::Unsatisfied => "unsatisfied",
-        }
-    }
-    pub fn parse(text: &str) -> Option<Satisfaction> {
-        [Satisfaction::Satisfied, Satisfaction::BasicallySatisfied, Satisfaction::Unsatisfied]
-            .into_iter()
-            .find(|s| s.as_str() == text)
-    }
-}
-
 /// A reply's grade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 pub enum Grade {
     /// A: solved or basically solved.
     A,
@@ -42,19 +55,6 @@ pub enum Grade {
     B,
     /// C: kept for reference, or not feasible for now.
     C,
-}
-
-impl Grade {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Grade::A => "A",
-            Grade::B => "B",
-            Grade::C => "C",
-        }
-    }
-    pub fn parse(text: &str) -> Option<Grade> {
-        [Grade::A, Grade::B, Grade::C].into_iter().find(|g| g.as_str() == text)
-    }
 }
 
 /// A rule that stopped an action the table allowed.
@@ -76,8 +76,12 @@ pub fn is_plenary(submitted_on: NaiveDate, window_start: NaiveDate, window_end: 
 }
 
 /// A co-signer may answer while the invitation is open and unanswered.
-pub fn may_answer_invitation(status: &str, respond_by: NaiveDateTime, now: NaiveDateTime) -> Result<(), Blocked> {
-    if status != "invited" {
+pub fn may_answer_invitation(
+    status: CosignerStatus,
+    respond_by: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<(), Blocked> {
+    if status != CosignerStatus::Invited {
         return Err(blocked("already_answered", "已经答复过联名邀请"));
     }
     if now > respond_by {
@@ -139,16 +143,16 @@ pub fn may_ask(assignment_done: bool, pending: bool) -> Result<(), Blocked> {
 }
 
 /// The office decides a request once.
-pub fn may_decide_request(decision: &str) -> Result<(), Blocked> {
-    if decision == "pending" { Ok(()) } else { Err(blocked("already_decided", "该申请已经处理")) }
+pub fn may_decide_request(decision: RequestDecision) -> Result<(), Blocked> {
+    if decision == RequestDecision::Pending { Ok(()) } else { Err(blocked("already_decided", "该申请已经处理")) }
 }
 
 /// A return or an extension is granted only while the unit is still working on it.
-pub fn may_grant(assignment_state: &str) -> Result<(), Blocked> {
+pub fn may_grant(assignment_state: AssignmentState) -> Result<(), Blocked> {
     match assignment_state {
-        "returned" => Err(blocked("assignment_returned", "该单位已退回此件")),
-        "done" => Err(blocked("already_submitted", "答复已经提交")),
-        _ => Ok(()),
+        AssignmentState::Returned => Err(blocked("assignment_returned", "该单位已退回此件")),
+        AssignmentState::Done => Err(blocked("already_submitted", "答复已经提交")),
+        AssignmentState::Assigned | AssignmentState::Received => Ok(()),
     }
 }
 
@@ -239,8 +243,11 @@ mod tests {
     fn windows_close() {
         assert!(may_request_return(t(10), t(9), false).is_ok());
         assert_eq!(may_request_return(t(10), t(11), false).unwrap_err().code, "return_window_passed");
-        assert!(may_answer_invitation("invited", t(10), t(9)).is_ok());
-        assert_eq!(may_answer_invitation("invited", t(10), t(11)).unwrap_err().code, "invitation_expired");
+        assert!(may_answer_invitation(CosignerStatus::Invited, t(10), t(9)).is_ok());
+        assert_eq!(
+            may_answer_invitation(CosignerStatus::Invited, t(10), t(11)).unwrap_err().code,
+            "invitation_expired"
+        );
         assert!(may_close(false, Some(t(10)), t(11)).is_ok());
         assert!(may_close(false, Some(t(10)), t(9)).is_err());
         assert!(may_close(true, None, t(9)).is_ok());
@@ -252,10 +259,10 @@ mod tests {
         assert_eq!(may_sign_for(Some(t(2))).unwrap_err().code, "already_signed");
         assert_eq!(may_ask(false, true).unwrap_err().code, "request_pending");
         assert_eq!(may_ask(true, false).unwrap_err().code, "already_submitted");
-        assert!(may_decide_request("pending").is_ok());
-        assert_eq!(may_decide_request("approved").unwrap_err().code, "already_decided");
-        assert_eq!(may_grant("returned").unwrap_err().code, "assignment_returned");
-        assert!(may_grant("received").is_ok());
+        assert!(may_decide_request(RequestDecision::Pending).is_ok());
+        assert_eq!(may_decide_request(RequestDecision::Approved).unwrap_err().code, "already_decided");
+        assert_eq!(may_grant(AssignmentState::Returned).unwrap_err().code, "assignment_returned");
+        assert!(may_grant(AssignmentState::Received).is_ok());
         assert_eq!(may_work_on_reply(false, false, true).unwrap_err().code, "no_draft");
         assert_eq!(may_work_on_reply(true, true, false).unwrap_err().code, "already_submitted");
         assert!(may_work_on_reply(false, false, false).is_ok());
@@ -263,3 +270,5 @@ mod tests {
         assert!(!commitments_fit(Grade::B, 0) && !commitments_fit(Grade::A, 1));
     }
 }
+
+crate::domain::names::named!(Satisfaction, Grade);

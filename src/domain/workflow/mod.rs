@@ -6,11 +6,13 @@
 
 pub mod action;
 pub mod guards;
+pub mod records;
 pub mod standing;
 pub mod state;
 pub mod table;
 
 pub use action::Action;
+pub use records::{AssignmentState, ContactKind, CosignerStatus, KeyMode, RequestDecision, RequestKind, SubmitterType};
 pub use standing::{Standing, UnitRole};
 pub use state::ProposalState;
 pub use table::{Decision, Refusal, allowed_actions, decide, may_see};

@@ -4,8 +4,22 @@
 use crate::domain::Role;
 
 /// The part a handling unit plays in a proposal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum UnitRole {
     /// 主办: writes the reply.
     Lead,
@@ -16,18 +30,6 @@ pub enum UnitRole {
 }
 
 impl UnitRole {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitRole::Lead => "lead",
-            UnitRole::Co => "co",
-            UnitRole::Separate => "separate",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<UnitRole> {
-        [UnitRole::Lead, UnitRole::Co, UnitRole::Separate].into_iter().find(|r| r.as_str() == text)
-    }
-
     /// Lead and separate units write replies; co-handling units do not.
     pub fn replies(self) -> bool {
         matches!(self, UnitRole::Lead | UnitRole::Separate)
@@ -68,3 +70,5 @@ impl Standing {
         matches!(self.role, Some(Role::UnitStaff | Role::UnitHead))
     }
 }
+
+crate::domain::names::named!(UnitRole);

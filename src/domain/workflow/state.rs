@@ -2,8 +2,22 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ProposalState {
     /// 草稿: being written; co-signers may be invited.
     Draft,
@@ -30,40 +44,6 @@ pub enum ProposalState {
 }
 
 impl ProposalState {
-    pub const ALL: [ProposalState; 11] = [
-        ProposalState::Draft,
-        ProposalState::Submitted,
-        ProposalState::Filed,
-        ProposalState::NotFiled,
-        ProposalState::Merged,
-        ProposalState::Converted,
-        ProposalState::Handling,
-        ProposalState::Replied,
-        ProposalState::Closed,
-        ProposalState::Published,
-        ProposalState::Withheld,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProposalState::Draft => "draft",
-            ProposalState::Submitted => "submitted",
-            ProposalState::Filed => "filed",
-            ProposalState::NotFiled => "not_filed",
-            ProposalState::Merged => "merged",
-            ProposalState::Converted => "converted",
-            ProposalState::Handling => "handling",
-            ProposalState::Replied => "replied",
-            ProposalState::Closed => "closed",
-            ProposalState::Published => "published",
-            ProposalState::Withheld => "withheld",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<ProposalState> {
-        ProposalState::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
     pub fn label_zh(self) -> &'static str {
         match self {
             ProposalState::Draft => "草稿",
@@ -93,3 +73,5 @@ impl ProposalState {
         )
     }
 }
+
+crate::domain::names::named!(ProposalState);

@@ -169,7 +169,7 @@ pub fn allowed_actions(state: ProposalState, who: &Standing) -> Vec<Action> {
     if !may_see(who, state) {
         return Vec::new();
     }
-    Action::ALL.into_iter().filter(|a| permits(*a, who) && from_states(*a).contains(&state)).collect()
+    Action::ALL.iter().copied().filter(|a| permits(*a, who) && from_states(*a).contains(&state)).collect()
 }
 
 #[cfg(test)]
@@ -201,7 +201,7 @@ mod tests {
 
     #[test]
     fn everybody_sees_what_is_published_and_nobody_else_sees_more_than_their_share() {
-        for state in ProposalState::ALL {
+        for state in ProposalState::ALL.iter().copied() {
             assert_eq!(may_see(&Standing::public(), state), state == S::Published);
             assert!(may_see(&Standing::of(Role::Office), state));
             assert_eq!(may_see(&Standing::of(Role::Admin), state), state == S::Published);
@@ -225,7 +225,7 @@ mod tests {
 
     #[test]
     fn every_action_can_be_taken_by_someone_from_somewhere() {
-        for action in Action::ALL {
+        for action in Action::ALL.iter().copied() {
             assert!(!from_states(action).is_empty(), "{action:?}");
         }
         for state in [S::NotFiled, S::Merged, S::Converted] {
