@@ -10,7 +10,6 @@ pub mod proposals;
 pub mod public;
 pub mod public_cache;
 pub mod sectors;
-pub mod serde_util;
 pub mod statistics;
 pub mod terms;
 pub mod units;

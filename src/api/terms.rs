@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::admin::double_option;
 use crate::api::body::Body;
 use crate::api::check_version;
-use crate::api::serde_util::double_option;
 use crate::audit::{self, Change, Origin};
 use crate::auth::AuthUser;
 use crate::db::models::term::{SessionRow, TermRow};

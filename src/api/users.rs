@@ -7,8 +7,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::accounts::{self, AccountChanges, NewAccount, UserView};
+use crate::admin::double_option;
 use crate::api::body::Body;
-use crate::api::serde_util::double_option;
 use crate::api::{Page, PageQuery};
 use crate::audit::Origin;
 use crate::auth::AuthUser;
