@@ -1,6 +1,7 @@
 //! Administration and reference data as operations outside the edges:
-//! handling units (`units`) and sectors (`sectors`). The JSON API calls them;
-//! anything else that administers is to call the same functions.
+//! handling units (`units`), sectors (`sectors`), and committee terms with
+//! their sessions (`terms`). The JSON API calls them; anything else that
+//! administers is to call the same functions.
 //!
 //! Every operation has the workflow's shape: it takes the connection (inside
 //! the caller's one write transaction, see [`crate::acting::act`]), who acts
@@ -15,6 +16,7 @@
 //! request answers the same whatever the path holds.
 
 pub mod sectors;
+pub mod terms;
 pub mod units;
 
 use serde::{Deserialize, Deserializer};
