@@ -1,14 +1,15 @@
 //! Administration and reference data as operations outside the edges:
-//! handling units (`units`), sectors (`sectors`), and committee terms with
-//! their sessions (`terms`). The JSON API calls them; anything else that
-//! administers is to call the same functions.
+//! accounts (`users`), handling units (`units`), sectors (`sectors`), and
+//! committee terms with their sessions (`terms`). The JSON API calls them;
+//! anything else that administers is to call the same functions.
 //!
 //! Every operation has the workflow's shape: it takes the connection (inside
 //! the caller's one write transaction, see [`crate::acting::act`]), who acts
 //! ([`Ctx`]) and a typed input; it checks the permission and the form,
 //! changes the records, writes the action's one audit event and returns the
-//! result. The reads the API serves (the lists) are here too, each checking
-//! who reads.
+//! result. The reads the API serves (the lists, one account) are here too,
+//! each checking who reads. Account records and their audit events are
+//! `crate::accounts`'s, which the command line and the demo share.
 //!
 //! Where an operation checks the permission and the form before it needs the
 //! object's id, that part is also its own function (`check_update`, …), so
@@ -18,6 +19,7 @@
 pub mod sectors;
 pub mod terms;
 pub mod units;
+pub mod users;
 
 use serde::{Deserialize, Deserializer};
 

@@ -1,5 +1,9 @@
-//! The JSON API. Handlers are thin: read the request, check who may act, run
-//! the change and its audit event in one transaction, answer.
+//! The JSON API. Handlers are thin: read the request, call one operation
+//! (`crate::workflow`, `crate::admin`) in one transaction, or one read, and
+//! answer. Where an operation checks the permission and the form before it
+//! needs its object, an administration handler runs that check
+//! (`check_update`, …) before it reads the path's id, so that a refused or
+//! faulty request answers the same whatever the id.
 
 pub mod auth;
 pub mod body;
