@@ -94,12 +94,6 @@ pub(crate) fn deserialize_error(e: &serde_json::Error) -> AppError {
     error
 }
 
-/// The id in a path; anything that cannot be an id answers 404 at once.
-pub fn path_id(id: web::Path<String>) -> Result<String, AppError> {
-    let id = id.into_inner();
-    if crate::ids::is_id(&id) { Ok(id) } else { Err(AppError::not_found()) }
-}
-
 /// The id in a path, as the id type it names; anything else answers 404 at once.
 pub fn path_of<I: crate::ids::Id>(id: web::Path<String>) -> Result<I, AppError> {
     I::parse(&id.into_inner()).ok_or_else(AppError::not_found)
@@ -112,10 +106,4 @@ pub fn path_pair<A: crate::ids::Id, B: crate::ids::Id>(path: web::Path<(String, 
         (Some(a), Some(b)) => Ok((a, b)),
         _ => Err(AppError::not_found()),
     }
-}
-
-/// The version a client last saw, sent back with a change so that a stale
-/// edit is refused instead of overwriting someone else's.
-pub fn check_version(sent: i32, current: i32) -> Result<(), AppError> {
-    if sent == current { Ok(()) } else { Err(AppError::stale(current)) }
 }
