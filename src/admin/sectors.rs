@@ -22,9 +22,13 @@ const MAX_SORT_ORDER: i64 = 100_000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSectorRequest {
+    /// 1 to 32 of A-Z, a-z, 0-9, - and _.
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_-]{1,32}$")]
     pub code: String,
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
-    /// Position in lists (the committee's customary order).
+    /// Position in lists (the committee's customary order); 0 when left out.
+    #[schema(minimum = 0, maximum = 100000)]
     pub sort_order: Option<i32>,
 }
 
@@ -32,7 +36,9 @@ pub struct CreateSectorRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateSectorRequest {
     pub version: i32,
+    #[schema(min_length = 1, max_length = 64)]
     pub name: Option<String>,
+    #[schema(minimum = 0, maximum = 100000)]
     pub sort_order: Option<i32>,
     pub active: Option<bool>,
 }

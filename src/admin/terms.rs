@@ -79,8 +79,10 @@ impl From<SessionRow> for SessionView {
 #[serde(deny_unknown_fields)]
 pub struct CreateTermRequest {
     /// 第几届
+    #[schema(minimum = 1, maximum = 1000)]
     pub number: i32,
     /// e.g. 第一届
+    #[schema(min_length = 1, max_length = 32)]
     pub name: String,
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
@@ -90,6 +92,7 @@ pub struct CreateTermRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateTermRequest {
     pub version: i32,
+    #[schema(min_length = 1, max_length = 32)]
     pub name: Option<String>,
     pub starts_on: Option<NaiveDate>,
     #[serde(default, deserialize_with = "double_option")]
@@ -101,8 +104,10 @@ pub struct UpdateTermRequest {
 #[serde(deny_unknown_fields)]
 pub struct CreateSessionRequest {
     /// 第几次会议
+    #[schema(minimum = 1, maximum = 100)]
     pub number: i32,
     /// e.g. 一届一次会议
+    #[schema(min_length = 1, max_length = 32)]
     pub name: String,
     pub opens_on: NaiveDate,
     /// Proposals submitted from this day to plenary_window_end are plenary proposals (大会提案).
@@ -114,6 +119,7 @@ pub struct CreateSessionRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateSessionRequest {
     pub version: i32,
+    #[schema(min_length = 1, max_length = 32)]
     pub name: Option<String>,
     pub opens_on: Option<NaiveDate>,
     pub plenary_window_start: Option<NaiveDate>,

@@ -19,11 +19,16 @@ use crate::validate::Check;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUnitRequest {
+    /// 1 to 32 of A-Z, a-z, 0-9, - and _.
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_-]{1,32}$")]
     pub code: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// e.g. 政府部门, 人民团体, 法院.
+    #[schema(min_length = 1, max_length = 32)]
     pub kind: String,
     /// Where the unit's notices go.
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
 }
 
@@ -31,10 +36,12 @@ pub struct CreateUnitRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUnitRequest {
     pub version: i32,
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[schema(min_length = 1, max_length = 32)]
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     pub email: Option<Option<String>>,
     pub active: Option<bool>,
 }

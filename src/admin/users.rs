@@ -29,16 +29,22 @@ use crate::validate::Check;
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// 3 to 64 of a-z, 0-9, . - _
+    #[schema(min_length = 3, max_length = 64, pattern = "^[a-z0-9._-]{3,64}$")]
     pub username: String,
+    #[schema(min_length = 1, max_length = 64)]
     pub display_name: String,
     pub role: Role,
     /// Required for members (their 界别), refused for other roles.
     pub sector_id: Option<String>,
     /// Required for unit staff and heads, refused for other roles.
     pub unit_id: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
+    #[schema(min_length = 1, max_length = 32)]
     pub phone: Option<String>,
     /// Leave out to have a temporary password generated and returned once.
+    /// `auth.password_min_chars` to `auth.password_max_chars` characters (8 to
+    /// 128 as shipped), neither a common password nor the account name.
     pub password: Option<String>,
 }
 
@@ -54,6 +60,7 @@ pub struct CreatedUser {
 pub struct UpdateUserRequest {
     /// The version last read; a different current version answers 409.
     pub version: i32,
+    #[schema(min_length = 1, max_length = 64)]
     pub display_name: Option<String>,
     pub role: Option<Role>,
     #[serde(default, deserialize_with = "double_option")]
@@ -63,10 +70,10 @@ pub struct UpdateUserRequest {
     #[schema(value_type = Option<String>)]
     pub unit_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 32)]
     pub phone: Option<Option<String>>,
 }
 
@@ -82,8 +89,13 @@ pub struct PasswordReset {
 pub struct UserQuery {
     pub role: Option<Role>,
     /// Part of the account name or display name.
+    #[param(min_length = 1, max_length = 64)]
     pub q: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 
