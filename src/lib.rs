@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod acting;
+pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod auth;

@@ -1,5 +1,9 @@
-//! The JSON API. Handlers are thin: read the request, check who may act, run
-//! the change and its audit event in one transaction, answer.
+//! The JSON API. Handlers are thin: read the request, call one operation
+//! (`crate::workflow`, `crate::admin`) in one transaction, or one read, and
+//! answer. Where an operation checks the permission and the form before it
+//! needs its object, an administration handler runs that check
+//! (`check_update`, …) before it reads the path's id, so that a refused or
+//! faulty request answers the same whatever the id.
 
 pub mod auth;
 pub mod body;
@@ -10,7 +14,6 @@ pub mod proposals;
 pub mod public;
 pub mod public_cache;
 pub mod sectors;
-pub mod serde_util;
 pub mod statistics;
 pub mod terms;
 pub mod units;
@@ -91,12 +94,6 @@ pub(crate) fn deserialize_error(e: &serde_json::Error) -> AppError {
     error
 }
 
-/// The id in a path; anything that cannot be an id answers 404 at once.
-pub fn path_id(id: web::Path<String>) -> Result<String, AppError> {
-    let id = id.into_inner();
-    if crate::ids::is_id(&id) { Ok(id) } else { Err(AppError::not_found()) }
-}
-
 /// The id in a path, as the id type it names; anything else answers 404 at once.
 pub fn path_of<I: crate::ids::Id>(id: web::Path<String>) -> Result<I, AppError> {
     I::parse(&id.into_inner()).ok_or_else(AppError::not_found)
@@ -109,10 +106,4 @@ pub fn path_pair<A: crate::ids::Id, B: crate::ids::Id>(path: web::Path<(String, 
         (Some(a), Some(b)) => Ok((a, b)),
         _ => Err(AppError::not_found()),
     }
-}
-
-/// The version a client last saw, sent back with a change so that a stale
-/// edit is refused instead of overwriting someone else's.
-pub fn check_version(sent: i32, current: i32) -> Result<(), AppError> {
-    if sent == current { Ok(()) } else { Err(AppError::stale(current)) }
 }

@@ -1,173 +1,31 @@
-//! Committee terms (届) and their sessions (次会议).
+//! Committee terms (届) and their sessions (次会议). The operations are in
+//! `crate::admin::terms`.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use chrono::NaiveDate;
-use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::acting::act;
+use crate::admin::terms::{
+    self, CreateSessionRequest, CreateTermRequest, SessionView, TermView, TermWithSessions, UpdateSessionRequest,
+    UpdateTermRequest,
+};
 use crate::api::body::Body;
-use crate::api::check_version;
-use crate::api::serde_util::double_option;
-use crate::audit::{self, Change, Origin};
+use crate::api::path_of;
+use crate::audit::Origin;
 use crate::auth::AuthUser;
-use crate::db::models::term::{SessionRow, TermRow};
-use crate::db::schema::{committee_sessions, committee_terms};
-use crate::domain::Permission;
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
+use crate::ids::{SessionId, TermId};
 use crate::state::AppState;
-use crate::validate::Check;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_terms).service(create_term).service(update_term).service(create_session).service(update_session);
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct TermWithSessions {
-    #[serde(flatten)]
-    pub term: TermView,
-    pub sessions: Vec<SessionView>,
-}
-
-/// Plain copies of the rows for reading back in tests and clients.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct TermView {
-    pub id: String,
-    pub number: i32,
-    pub name: String,
-    pub starts_on: NaiveDate,
-    pub ends_on: Option<NaiveDate>,
-    pub version: i32,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SessionView {
-    pub id: String,
-    pub term_id: String,
-    pub number: i32,
-    pub name: String,
-    pub opens_on: NaiveDate,
-    pub plenary_window_start: NaiveDate,
-    pub plenary_window_end: NaiveDate,
-    pub version: i32,
-}
-
-impl From<TermRow> for TermView {
-    fn from(t: TermRow) -> Self {
-        TermView {
-            id: t.id,
-            number: t.number,
-            name: t.name,
-            starts_on: t.starts_on,
-            ends_on: t.ends_on,
-            version: t.version,
-        }
-    }
-}
-
-impl From<SessionRow> for SessionView {
-    fn from(s: SessionRow) -> Self {
-        SessionView {
-            id: s.id,
-            term_id: s.term_id,
-            number: s.number,
-            name: s.name,
-            opens_on: s.opens_on,
-            plenary_window_start: s.plenary_window_start,
-            plenary_window_end: s.plenary_window_end,
-            version: s.version,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateTermRequest {
-    /// 第几届
-    pub number: i32,
-    /// e.g. 第一届
-    pub name: String,
-    pub starts_on: NaiveDate,
-    pub ends_on: Option<NaiveDate>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateTermRequest {
-    pub version: i32,
-    pub name: Option<String>,
-    pub starts_on: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub ends_on: Option<Option<NaiveDate>>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateSessionRequest {
-    /// 第几次会议
-    pub number: i32,
-    /// e.g. 一届一次会议
-    pub name: String,
-    pub opens_on: NaiveDate,
-    /// Proposals submitted from this day to plenary_window_end are plenary proposals (大会提案).
-    pub plenary_window_start: NaiveDate,
-    pub plenary_window_end: NaiveDate,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateSessionRequest {
-    pub version: i32,
-    pub name: Option<String>,
-    pub opens_on: Option<NaiveDate>,
-    pub plenary_window_start: Option<NaiveDate>,
-    pub plenary_window_end: Option<NaiveDate>,
-}
-
-fn check_term(check: &mut Check, starts_on: NaiveDate, ends_on: Option<NaiveDate>) {
-    check.date("starts_on", starts_on);
-    if let Some(end) = ends_on {
-        check.date("ends_on", end);
-    }
-    if ends_on.is_some_and(|end| end < starts_on) {
-        check.fail("ends_on", "before_start", "结束日期不能早于开始日期");
-    }
-}
-
-fn check_session_dates(check: &mut Check, opens_on: NaiveDate, start: NaiveDate, end: NaiveDate) {
-    check.date("opens_on", opens_on).date("plenary_window_start", start).date("plenary_window_end", end);
-    if end < start {
-        check.fail("plenary_window_end", "before_start", "大会提案截止日期不能早于开始日期");
-    }
 }
 
 /// All terms, newest first, each with its sessions.
 #[utoipa::path(tag = "reference", responses((status = 200, body = Vec<TermWithSessions>), (status = 401, body = Problem)), security(("bearer" = [])))]
 #[get("/terms")]
 async fn list_terms(state: web::Data<AppState>, user: AuthUser) -> AppResult<web::Json<Vec<TermWithSessions>>> {
-    user.require(Permission::ReadReferenceData)?;
-    let (terms, sessions) = state
-        .db
-        .read(|conn| {
-            let terms =
-                committee_terms::table.order(committee_terms::number.desc()).select(TermRow::as_select()).load(conn)?;
-            let sessions = committee_sessions::table
-                .order(committee_sessions::number.asc())
-                .select(SessionRow::as_select())
-                .load(conn)?;
-            Ok((terms, sessions))
-        })
-        .await?;
-    let mut out: Vec<TermWithSessions> =
-        terms.into_iter().map(|t| TermWithSessions { term: t.into(), sessions: Vec::new() }).collect();
-    for s in sessions {
-        if let Some(t) = out.iter_mut().find(|t| t.term.id == s.term_id) {
-            t.sessions.push(s.into());
-        }
-    }
-    Ok(web::Json(out))
+    state.db.read(move |conn| terms::list(conn, &user)).await.map(web::Json)
 }
 
 /// Create a term.
@@ -184,44 +42,9 @@ async fn create_term(
     origin: Origin,
     body: Body<CreateTermRequest>,
 ) -> AppResult<HttpResponse> {
-    user.require(Permission::ManageTermsAndSessions)?;
     let body = body.into_inner();
-    let mut check = Check::new();
-    check.range("number", body.number.into(), 1, 1000).text("name", &body.name, 1, 32);
-    check_term(&mut check, body.starts_on, body.ends_on);
-    check.finish()?;
-    let now = state.clock.now();
-    let row = TermRow {
-        id: crate::ids::new_id(),
-        number: body.number,
-        name: body.name.trim().to_string(),
-        starts_on: body.starts_on,
-        ends_on: body.ends_on,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
-    let actor = user.actor();
-    let row = state
-        .db
-        .write(move |conn| {
-            let clash: i64 =
-                committee_terms::table.filter(committee_terms::number.eq(row.number)).count().get_result(conn)?;
-            if clash > 0 {
-                return Err(AppError::already_exists("该届次已存在"));
-            }
-            diesel::insert_into(committee_terms::table).values(&row).execute(conn)?;
-            audit::record(
-                conn,
-                &actor,
-                &origin,
-                Change::new("term.create", "term", row.id.clone()).after(serde_json::to_value(&row)?),
-                now,
-            )?;
-            Ok(row)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(TermView::from(row)))
+    let term = act(&state, user, origin, move |conn, ctx| terms::create_term(conn, ctx, body)).await?;
+    Ok(HttpResponse::Created().json(term))
 }
 
 /// Change a term.
@@ -239,58 +62,10 @@ async fn update_term(
     id: web::Path<String>,
     body: Body<UpdateTermRequest>,
 ) -> AppResult<web::Json<TermView>> {
-    user.require(Permission::ManageTermsAndSessions)?;
     let body = body.into_inner();
-    let mut check = Check::new();
-    check.opt_text("name", body.name.as_deref(), 32);
-    check.finish()?;
-    let (id, now, actor) = (crate::api::path_id(id)?, state.clock.now(), user.actor());
-    let row = state
-        .db
-        .write(move |conn| {
-            let before: TermRow = committee_terms::table.find(&id).select(TermRow::as_select()).first(conn)?;
-            check_version(body.version, before.version)?;
-            let mut after = before.clone();
-            if let Some(name) = body.name {
-                after.name = name.trim().to_string();
-            }
-            if let Some(starts_on) = body.starts_on {
-                after.starts_on = starts_on;
-            }
-            if let Some(ends_on) = body.ends_on {
-                after.ends_on = ends_on;
-            }
-            let mut check = Check::new();
-            check_term(&mut check, after.starts_on, after.ends_on);
-            check.finish()?;
-            after.updated_at = now;
-            after.version += 1;
-            let n =
-                diesel::update(committee_terms::table.find(&id).filter(committee_terms::version.eq(before.version)))
-                    .set((
-                        committee_terms::name.eq(&after.name),
-                        committee_terms::starts_on.eq(after.starts_on),
-                        committee_terms::ends_on.eq(after.ends_on),
-                        committee_terms::updated_at.eq(now),
-                        committee_terms::version.eq(after.version),
-                    ))
-                    .execute(conn)?;
-            if n == 0 {
-                return Err(AppError::stale(before.version));
-            }
-            audit::record(
-                conn,
-                &actor,
-                &origin,
-                Change::new("term.update", "term", id.clone())
-                    .before(serde_json::to_value(&before)?)
-                    .after(serde_json::to_value(&after)?),
-                now,
-            )?;
-            Ok(after)
-        })
-        .await?;
-    Ok(web::Json(row.into()))
+    terms::check_update_term(&user, &body)?;
+    let id = path_of::<TermId>(id)?;
+    act(&state, user, origin, move |conn, ctx| terms::update_term(conn, ctx, &id, body)).await.map(web::Json)
 }
 
 /// Add a session to a term.
@@ -308,49 +83,11 @@ async fn create_session(
     id: web::Path<String>,
     body: Body<CreateSessionRequest>,
 ) -> AppResult<HttpResponse> {
-    user.require(Permission::ManageTermsAndSessions)?;
     let body = body.into_inner();
-    let mut check = Check::new();
-    check.range("number", body.number.into(), 1, 100).text("name", &body.name, 1, 32);
-    check_session_dates(&mut check, body.opens_on, body.plenary_window_start, body.plenary_window_end);
-    check.finish()?;
-    let (term_id, now, actor) = (crate::api::path_id(id)?, state.clock.now(), user.actor());
-    let row = state
-        .db
-        .write(move |conn| {
-            let term: TermRow = committee_terms::table.find(&term_id).select(TermRow::as_select()).first(conn)?;
-            let clash: i64 = committee_sessions::table
-                .filter(committee_sessions::term_id.eq(&term.id))
-                .filter(committee_sessions::number.eq(body.number))
-                .count()
-                .get_result(conn)?;
-            if clash > 0 {
-                return Err(AppError::already_exists("该次会议已存在"));
-            }
-            let row = SessionRow {
-                id: crate::ids::new_id(),
-                term_id: term.id,
-                number: body.number,
-                name: body.name.trim().to_string(),
-                opens_on: body.opens_on,
-                plenary_window_start: body.plenary_window_start,
-                plenary_window_end: body.plenary_window_end,
-                created_at: now,
-                updated_at: now,
-                version: 1,
-            };
-            diesel::insert_into(committee_sessions::table).values(&row).execute(conn)?;
-            audit::record(
-                conn,
-                &actor,
-                &origin,
-                Change::new("session.create", "session", row.id.clone()).after(serde_json::to_value(&row)?),
-                now,
-            )?;
-            Ok(row)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(SessionView::from(row)))
+    terms::check_create_session(&user, &body)?;
+    let term_id = path_of::<TermId>(id)?;
+    let session = act(&state, user, origin, move |conn, ctx| terms::create_session(conn, ctx, &term_id, body)).await?;
+    Ok(HttpResponse::Created().json(session))
 }
 
 /// Change a session's name, date or plenary window.
@@ -368,61 +105,8 @@ async fn update_session(
     id: web::Path<String>,
     body: Body<UpdateSessionRequest>,
 ) -> AppResult<web::Json<SessionView>> {
-    user.require(Permission::ManageTermsAndSessions)?;
     let body = body.into_inner();
-    let mut check = Check::new();
-    check.opt_text("name", body.name.as_deref(), 32);
-    check.finish()?;
-    let (id, now, actor) = (crate::api::path_id(id)?, state.clock.now(), user.actor());
-    let row = state
-        .db
-        .write(move |conn| {
-            let before: SessionRow = committee_sessions::table.find(&id).select(SessionRow::as_select()).first(conn)?;
-            check_version(body.version, before.version)?;
-            let mut after = before.clone();
-            if let Some(name) = body.name {
-                after.name = name.trim().to_string();
-            }
-            if let Some(d) = body.opens_on {
-                after.opens_on = d;
-            }
-            if let Some(d) = body.plenary_window_start {
-                after.plenary_window_start = d;
-            }
-            if let Some(d) = body.plenary_window_end {
-                after.plenary_window_end = d;
-            }
-            let mut check = Check::new();
-            check_session_dates(&mut check, after.opens_on, after.plenary_window_start, after.plenary_window_end);
-            check.finish()?;
-            after.updated_at = now;
-            after.version += 1;
-            let n = diesel::update(
-                committee_sessions::table.find(&id).filter(committee_sessions::version.eq(before.version)),
-            )
-            .set((
-                committee_sessions::name.eq(&after.name),
-                committee_sessions::opens_on.eq(after.opens_on),
-                committee_sessions::plenary_window_start.eq(after.plenary_window_start),
-                committee_sessions::plenary_window_end.eq(after.plenary_window_end),
-                committee_sessions::updated_at.eq(now),
-                committee_sessions::version.eq(after.version),
-            ))
-            .execute(conn)?;
-            if n == 0 {
-                return Err(AppError::stale(before.version));
-            }
-            audit::record(
-                conn,
-                &actor,
-                &origin,
-                Change::new("session.update", "session", id.clone())
-                    .before(serde_json::to_value(&before)?)
-                    .after(serde_json::to_value(&after)?),
-                now,
-            )?;
-            Ok(after)
-        })
-        .await?;
-    Ok(web::Json(row.into()))
+    terms::check_update_session(&user, &body)?;
+    let id = path_of::<SessionId>(id)?;
+    act(&state, user, origin, move |conn, ctx| terms::update_session(conn, ctx, &id, body)).await.map(web::Json)
 }
