@@ -87,7 +87,10 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
     DOCUMENT
         .get_or_init(|| {
-            mount_routes(App::new().into_utoipa_app().openapi(api::openapi::ApiDoc::openapi())).split_for_parts().1
+            let mut document =
+                mount_routes(App::new().into_utoipa_app().openapi(api::openapi::ApiDoc::openapi())).split_for_parts().1;
+            api::openapi::declare_problem_answers(&mut document);
+            document
         })
         .clone()
 }

@@ -1,4 +1,5 @@
-//! The OpenAPI document's schemas: one name per schema.
+//! The OpenAPI document's schemas and error answers: one name per schema, and
+//! every operation declares the problems the framework can answer it with.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -105,4 +106,61 @@ fn units_are_documented_with_the_units_fields() {
         assert!(unit["properties"][field].is_object(), "a unit has {field}: {unit}");
     }
     assert!(unit["properties"]["unit_id"].is_null(), "a unit is not a statistics row: {unit}");
+}
+
+/// Each operation's answers as (status, response object).
+fn operations(doc: &Value) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            out.push((format!("{} {path}", method.to_uppercase()), op));
+        }
+    }
+    out
+}
+
+fn assert_problem_answer(doc: &Value, name: &str, op: &Value, status: &str) {
+    let answer = &op["responses"][status];
+    assert!(answer.is_object(), "{name} does not declare {status}");
+    let content = answer["content"].as_object().unwrap_or_else(|| panic!("{name} {status} has no content"));
+    assert_eq!(
+        content.keys().collect::<Vec<_>>(),
+        vec!["application/problem+json"],
+        "{name} {status} must be a problem document"
+    );
+    let schema = &content["application/problem+json"]["schema"];
+    assert_eq!(schema["$ref"], "#/components/schemas/Problem", "{name} {status}");
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+}
+
+#[test]
+fn every_operation_declares_the_problems_it_can_be_answered_with() {
+    let doc = document();
+    let mut with_body = 0;
+    let mut secured = 0;
+    for (name, op) in operations(&doc) {
+        if op["requestBody"].is_object() {
+            with_body += 1;
+            for status in ["400", "413", "415"] {
+                assert_problem_answer(&doc, &name, op, status);
+            }
+        }
+        if op["security"].as_array().is_some_and(|s| !s.is_empty()) {
+            secured += 1;
+            assert_problem_answer(&doc, &name, op, "401");
+        }
+        let has_query = op["parameters"].as_array().is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
+        if has_query {
+            assert_problem_answer(&doc, &name, op, "400");
+        }
+        // Every problem an operation declares is a problem document, not plain JSON.
+        for (status, answer) in op["responses"].as_object().expect("responses") {
+            if let Some(content) = answer["content"].as_object()
+                && content.values().any(|c| c["schema"]["$ref"] == "#/components/schemas/Problem")
+            {
+                assert_problem_answer(&doc, &name, op, status);
+            }
+        }
+    }
+    assert!(with_body > 20 && secured > 30, "{with_body} operations with a body, {secured} signed in");
 }
