@@ -67,7 +67,12 @@ fn lines_until(lines: &mpsc::Receiver<String>, needle: &str) -> Vec<String> {
                     return seen;
                 }
             }
-            Err(_) => panic!("no line with {needle:?} within a minute; printed: {seen:?}"),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                panic!("no line with {needle:?} within a minute; printed: {seen:?}")
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                panic!("the service stopped before printing {needle:?}; printed: {seen:?}")
+            }
         }
     }
 }
@@ -115,4 +120,33 @@ fn the_start_up_line_names_the_address_really_bound_on_sqlite() {
 #[test]
 fn the_start_up_line_names_the_address_really_bound_on_postgres() {
     the_start_up_line_names_the_address_really_bound(Backend::Postgres);
+}
+
+/// An older version killed during its very first start left `jwt-secret`
+/// empty; a kill during the new atomic write leaves a temporary file. Either
+/// way the next start runs, with a whole secret.
+#[test]
+fn a_first_start_killed_while_writing_the_secret_does_not_stop_the_next_one() {
+    let Some(db) = TestDatabase::create(Backend::Sqlite, "serve_start_secret") else { return };
+    let data = std::env::temp_dir().join(format!("pd-start-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&data).expect("data dir");
+    std::fs::write(data.join("jwt-secret"), b"").expect("empty secret");
+    std::fs::write(data.join(".jwt-secret.4242.0123456789abcdef.tmp"), b"").expect("stray temporary file");
+    let (_server, lines) = start(Backend::Sqlite, &db, &data, "http://127.0.0.1");
+    let printed = lines_until(&lines, "listening on");
+    assert_eq!(status_of(listening_port(&printed), "/readyz"), Some(200), "{printed:?}");
+    let secret = std::fs::read_to_string(data.join("jwt-secret")).expect("secret");
+    assert!(secret.len() == 96 && secret.chars().all(|c| c.is_ascii_hexdigit()), "{secret:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("jwt-secret")).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let names: Vec<String> = std::fs::read_dir(&data)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names, vec!["jwt-secret".to_string()], "no temporary file is left");
+    let _ = std::fs::remove_dir_all(data);
 }
