@@ -61,6 +61,7 @@ pub fn build_app(
     mount_routes(app.into_utoipa_app())
         .into_app()
         .default_service(web::to(unknown_route))
+        .wrap(middleware::from_fn(api::query_text::refuse_undecodable_query))
         .wrap(
             middleware::DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))

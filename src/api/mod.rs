@@ -9,6 +9,7 @@ pub mod openapi;
 pub mod proposals;
 pub mod public;
 pub mod public_cache;
+pub mod query_text;
 pub mod sectors;
 pub mod serde_util;
 pub mod statistics;
