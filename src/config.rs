@@ -56,9 +56,21 @@ pub struct AuthSettings {
     pub jwt_secret: String,
     pub access_token_minutes: i64,
     pub refresh_token_hours: i64,
-    pub max_failed_logins_per_account: i32,
-    pub max_failed_logins_per_address: i32,
+    /// Failed logins for one account from one address answered at once; after
+    /// them each attempt waits (src/auth/throttle.rs).
+    pub failed_logins_before_delay_per_pair: i32,
+    /// The same for an account from all addresses it has not recently signed in from.
+    pub failed_logins_before_delay_per_account: i32,
+    /// The same for one address across all accounts it has not recently signed in to.
+    pub failed_logins_before_delay_per_address: i32,
+    /// The wait after the first failure beyond the free ones; it doubles with each further one.
+    pub login_delay_first_seconds: i64,
+    /// The longest wait between two attempts.
+    pub login_delay_max_seconds: i64,
+    /// Failures are forgotten this long after a counter's last one.
     pub failed_login_window_minutes: i64,
+    /// An address an account signed in from stays known this many days.
+    pub known_address_days: i64,
     pub password_min_chars: usize,
     pub password_max_chars: usize,
     pub max_concurrent_hashes: usize,
@@ -217,12 +229,27 @@ impl Settings {
         if self.auth.max_concurrent_hashes == 0 || self.database.pool_size == 0 {
             anyhow::bail!("configuration: auth.max_concurrent_hashes and database.pool_size must be at least 1");
         }
-        if self.auth.max_failed_logins_per_account < 1
-            || self.auth.max_failed_logins_per_address < 1
-            || self.auth.failed_login_window_minutes < 1
+        let a = &self.auth;
+        if a.failed_logins_before_delay_per_pair < 1
+            || a.failed_logins_before_delay_per_account < 1
+            || a.failed_logins_before_delay_per_address < 1
         {
             anyhow::bail!(
-                "configuration: auth.max_failed_logins_per_account, auth.max_failed_logins_per_address and auth.failed_login_window_minutes must be at least 1"
+                "configuration: auth.failed_logins_before_delay_per_pair, auth.failed_logins_before_delay_per_account and auth.failed_logins_before_delay_per_address must be at least 1"
+            );
+        }
+        if a.login_delay_first_seconds < 1 || a.login_delay_max_seconds < a.login_delay_first_seconds {
+            anyhow::bail!(
+                "configuration: auth.login_delay_first_seconds must be at least 1 and not above auth.login_delay_max_seconds"
+            );
+        }
+        // Beyond a day a "delay" is a lock-out, which is what these settings exist to avoid.
+        if a.login_delay_max_seconds > 86_400 {
+            anyhow::bail!("configuration: auth.login_delay_max_seconds must not exceed 86400 (a day)");
+        }
+        if a.failed_login_window_minutes < 1 || a.known_address_days < 1 {
+            anyhow::bail!(
+                "configuration: auth.failed_login_window_minutes and auth.known_address_days must be at least 1"
             );
         }
         if self.auth.issuer.trim().is_empty() || self.auth.audience.trim().is_empty() {

@@ -39,7 +39,7 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub enum NameFault {
     Empty,
     TooLong,
-    /// Control characters (CR/LF included) or characters that reorder text.
+    /// Control characters (CR/LF included) or characters that reorder or hide text.
     Invalid,
 }
 
@@ -56,17 +56,19 @@ impl NameFault {
         match self {
             NameFault::Empty => "文件名不能为空".into(),
             NameFault::TooLong => format!("文件名不能超过 {MAX_NAME_CHARS} 个字符"),
-            NameFault::Invalid => "文件名不能包含控制字符、换行或文字方向控制符".into(),
+            NameFault::Invalid => "文件名不能包含控制字符、换行、文字方向控制符或零宽字符".into(),
         }
     }
 }
 
 /// The name to keep: any folder part a client sent is dropped (only the
 /// last part after `/` or `\` stays), then the name must be 1 to 200
-/// characters without control or bidirectional-override characters.
+/// characters and pass the single-line rule (`validate::single_line_fault`):
+/// no control, line-separator, bidirectional or zero-width characters.
 pub fn clean_name(sent: &str) -> Result<String, NameFault> {
-    // Checked before trimming, so a trailing CR/LF is refused rather than quietly dropped.
-    if sent.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+    // The one single-line rule, checked before trimming, so a trailing CR/LF is
+    // refused rather than quietly dropped.
+    if crate::validate::single_line_fault(sent).is_some() {
         return Err(NameFault::Invalid);
     }
     let base = sent.rsplit(['/', '\\']).next().unwrap_or("").trim();
@@ -77,11 +79,6 @@ pub fn clean_name(sent: &str) -> Result<String, NameFault> {
         return Err(NameFault::TooLong);
     }
     Ok(base.to_string())
-}
-
-/// Characters that make a name display differently from what it is (e.g. `exe.pdf` shown as `fdp.exe`).
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The extension of a name (after the last dot), if it has one.

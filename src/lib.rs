@@ -66,6 +66,7 @@ pub fn build_app(
     mount_routes(app.into_utoipa_app())
         .into_app()
         .default_service(web::to(unknown_route))
+        .wrap(middleware::from_fn(api::query_text::refuse_undecodable_query))
         .wrap(
             middleware::DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
@@ -92,7 +93,10 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
     DOCUMENT
         .get_or_init(|| {
-            mount_routes(App::new().into_utoipa_app().openapi(api::openapi::ApiDoc::openapi())).split_for_parts().1
+            let mut document =
+                mount_routes(App::new().into_utoipa_app().openapi(api::openapi::ApiDoc::openapi())).split_for_parts().1;
+            api::openapi::declare_problem_answers(&mut document);
+            document
         })
         .clone()
 }

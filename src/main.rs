@@ -204,9 +204,15 @@ fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<ExitCode> {
             ),
         }
     }
-    println!("提案通 Proposal Desk is listening on {}", settings.server.public_url);
-    println!("  API docs: {}/api/docs/", settings.server.public_url);
-    actix_web::rt::System::new().block_on(server::serve(state))?;
+    let public_url = settings.server.public_url.clone();
+    let announce = move |bound: &[std::net::SocketAddr]| {
+        for address in bound {
+            println!("提案通 Proposal Desk is listening on http://{address}");
+        }
+        println!("  public address (server.public_url): {public_url}");
+        println!("  API docs: {public_url}/api/docs/");
+    };
+    actix_web::rt::System::new().block_on(server::serve(state, announce))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,5 +1,6 @@
 //! Start-up: logging, database, migrations, secrets, state, and the HTTP server.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,7 +46,9 @@ pub fn prepare(settings: Settings, clock: SharedClock) -> anyhow::Result<AppStat
 }
 
 /// Serves until SIGINT or SIGTERM, then lets requests in flight finish.
-pub async fn serve(state: AppState) -> anyhow::Result<()> {
+/// `on_listening` is told the addresses actually bound (with the port the
+/// system chose when `server.bind` asks for port 0) before the first request.
+pub async fn serve(state: AppState, on_listening: impl FnOnce(&[SocketAddr])) -> anyhow::Result<()> {
     let settings = Arc::clone(&state.settings);
     let workers = if settings.server.workers == 0 {
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
@@ -58,7 +61,11 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         .shutdown_timeout(settings.server.shutdown_timeout_seconds)
         .bind(&settings.server.bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {} (server.bind): {e}", settings.server.bind))?;
-    tracing::info!(address = %settings.server.bind, database = %state.db.url().redacted(), "listening");
+    let bound = server.addrs();
+    for address in &bound {
+        tracing::info!(%address, database = %state.db.url().redacted(), "listening");
+    }
+    on_listening(&bound);
     server.run().await?;
     tracing::info!("stopped");
     Ok(())

@@ -6,6 +6,39 @@ use crate::error::{AppError, FieldError};
 const MIN_YEAR: i32 = 1949;
 const MAX_YEAR: i32 = 2200;
 
+/// Characters that make text display differently from what it is, or hide
+/// part of it: the bidirectional embeddings and overrides (U+202A..U+202E),
+/// isolates (U+2066..U+2069) and marks (U+200E, U+200F, U+061C), and the
+/// zero-width characters (U+200B..U+200D, U+2060 word joiner, U+FEFF). With
+/// them a file named `doc\u{202e}fdp.exe` displays as `docexe.pdf`, and two
+/// titles that look the same are different text.
+pub fn hides_or_reorders(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}' | '\u{2066}'..='\u{2069}' | '\u{feff}'
+    )
+}
+
+/// The one rule for every single-line text, file names included: no control
+/// character (CR, LF, tab, NEL...), no line or paragraph separator
+/// (U+2028, U+2029), nothing [`hides_or_reorders`]. The message, if refused.
+pub fn single_line_fault(value: &str) -> Option<&'static str> {
+    value
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || hides_or_reorders(c))
+        .then_some("不能包含控制字符、换行、文字方向控制符或零宽字符")
+}
+
+/// The rule for multi-line texts: line breaks (CR, LF, U+2028, U+2029) and
+/// tabs are allowed; other control characters and anything that
+/// [`hides_or_reorders`] are not. The message, if refused.
+pub fn multi_line_fault(value: &str) -> Option<&'static str> {
+    value
+        .chars()
+        .any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || hides_or_reorders(c))
+        .then_some("不能包含控制字符、文字方向控制符或零宽字符")
+}
+
 #[derive(Default)]
 pub struct Check {
     errors: Vec<FieldError>,
@@ -24,36 +57,43 @@ impl Check {
         self.errors.push(error);
     }
 
-    /// A required single-line text of `min..=max` characters, without control characters.
+    /// A required single-line text of `min..=max` characters (a title, a
+    /// topic, a name, a phone number, a person in charge...): the one rule of
+    /// [`single_line_fault`], checked on the value as sent, so a trailing line
+    /// break is refused rather than quietly trimmed away.
     pub fn text(&mut self, field: &str, value: &str, min: usize, max: usize) -> &mut Self {
-        let trimmed = value.trim();
-        let chars = trimmed.chars().count();
-        if chars == 0 && min > 0 {
-            self.fail(field, "required", "不能为空");
-        } else if chars < min {
-            self.fail(field, "too_short", format!("至少 {min} 个字符"));
-        } else if chars > max {
-            self.fail(field, "too_long", format!("不能超过 {max} 个字符"));
-        } else if trimmed.chars().any(char::is_control) {
-            self.fail(field, "invalid", "不能包含控制字符或换行");
+        if self.length(field, value, min, max)
+            && let Some(message) = single_line_fault(value)
+        {
+            self.fail(field, "invalid", message);
         }
         self
     }
 
-    /// A required multi-line text: line breaks and tabs allowed, other control characters not.
+    /// A required multi-line text (reasons, suggestions, a reply's body, a
+    /// note): line breaks and tabs allowed, and otherwise [`multi_line_fault`].
     pub fn long_text(&mut self, field: &str, value: &str, min: usize, max: usize) -> &mut Self {
-        let trimmed = value.trim();
-        let chars = trimmed.chars().count();
+        if self.length(field, value, min, max)
+            && let Some(message) = multi_line_fault(value)
+        {
+            self.fail(field, "invalid", message);
+        }
+        self
+    }
+
+    /// Length in characters of the trimmed value; false when it failed.
+    fn length(&mut self, field: &str, value: &str, min: usize, max: usize) -> bool {
+        let chars = value.trim().chars().count();
         if chars == 0 && min > 0 {
             self.fail(field, "required", "不能为空");
         } else if chars < min {
             self.fail(field, "too_short", format!("至少 {min} 个字符"));
         } else if chars > max {
             self.fail(field, "too_long", format!("不能超过 {max} 个字符"));
-        } else if trimmed.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-            self.fail(field, "invalid", "不能包含控制字符");
+        } else {
+            return true;
         }
-        self
+        false
     }
 
     pub fn opt_text(&mut self, field: &str, value: Option<&str>, max: usize) -> &mut Self {
@@ -77,7 +117,12 @@ impl Check {
     pub fn email(&mut self, field: &str, value: Option<&str>) -> &mut Self {
         if let Some(v) = value {
             let ok = v.len() <= 254
-                && !v.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
+                && !v.chars().any(|c| {
+                    c.is_whitespace()
+                        || c.is_control()
+                        || hides_or_reorders(c)
+                        || matches!(c, '<' | '>' | ',' | ';' | '"')
+                })
                 && matches!(v.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') && !domain.contains('@') && !domain.starts_with('.') && !domain.ends_with('.'));
             if !ok {
                 self.fail(field, "invalid", "邮箱地址格式不正确");
@@ -153,6 +198,65 @@ mod tests {
                 c.text("t", "a\r\nb", 1, 30);
             }),
             vec!["t:invalid"]
+        );
+    }
+
+    #[test]
+    fn single_line_texts_refuse_what_reorders_or_hides_text_and_multi_line_ones_keep_line_breaks() {
+        for hidden in [
+            "\u{202e}", "\u{202a}", "\u{2066}", "\u{2069}", "\u{200e}", "\u{200f}", "\u{061c}", "\u{200b}", "\u{200d}",
+            "\u{2060}", "\u{feff}",
+        ] {
+            let value = format!("关于{hidden}整改的建议");
+            assert_eq!(
+                errors(|c| {
+                    c.text("t", &value, 1, 30);
+                }),
+                vec!["t:invalid"],
+                "{value:?}"
+            );
+            assert_eq!(
+                errors(|c| {
+                    c.long_text("b", &value, 1, 30);
+                }),
+                vec!["b:invalid"],
+                "{value:?}"
+            );
+        }
+        for line_break in ["\n", "\r\n", "\t", "\u{2028}", "\u{85}"] {
+            let value = format!("第一行{line_break}第二行");
+            assert_eq!(
+                errors(|c| {
+                    c.text("t", &value, 1, 30);
+                }),
+                vec!["t:invalid"],
+                "{value:?}"
+            );
+        }
+        assert!(
+            errors(|c| {
+                c.long_text("b", "第一行\n第二行\r\n\t第三行\u{2028}", 1, 30);
+            })
+            .is_empty()
+        );
+        assert_eq!(
+            errors(|c| {
+                c.long_text("b", "响铃\u{7}", 1, 30);
+            }),
+            vec!["b:invalid"]
+        );
+        // A trailing line break is refused in a single line, not trimmed away.
+        assert_eq!(
+            errors(|c| {
+                c.text("t", "标题\n", 1, 30);
+            }),
+            vec!["t:invalid"]
+        );
+        assert_eq!(
+            errors(|c| {
+                c.email("e", Some("zhang\u{200b}@example.cn"));
+            }),
+            vec!["e:invalid"]
         );
     }
 

@@ -159,7 +159,7 @@ async fn disabling_an_account_ends_its_logins_and_blocks_sign_in(app: TestApp) {
 
 async fn failed_logins_are_limited_per_account(app: TestApp) {
     let member = app.user(Role::Member).await;
-    let limit = app.state.settings.auth.max_failed_logins_per_account;
+    let limit = app.state.settings.auth.failed_logins_before_delay_per_pair;
     for _ in 0..limit {
         app.login(&member.username, "wrong password").await.assert_problem(401, "unauthorized");
     }
@@ -177,7 +177,7 @@ async fn failed_logins_are_limited_per_account(app: TestApp) {
 }
 
 async fn failed_logins_are_limited_per_client_address(app: TestApp) {
-    let limit = app.state.settings.auth.max_failed_logins_per_address;
+    let limit = app.state.settings.auth.failed_logins_before_delay_per_address;
     for i in 0..limit {
         app.login(&format!("guess-{i}"), "wrong password").await.assert_problem(401, "unauthorized");
     }
@@ -188,7 +188,7 @@ async fn failed_logins_are_limited_per_client_address(app: TestApp) {
 
 async fn failed_logins_sent_all_at_once_are_limited_too(app: TestApp) {
     let member = app.user(Role::Member).await;
-    let limit = app.state.settings.auth.max_failed_logins_per_account as usize;
+    let limit = app.state.settings.auth.failed_logins_before_delay_per_pair as usize;
     let attempts = (0..20).map(|_| app.login(&member.username, "wrong password"));
     let replies = futures_util::future::join_all(attempts).await;
     let refused = replies.iter().filter(|r| r.status.as_u16() == 429).count();

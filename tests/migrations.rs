@@ -126,6 +126,7 @@ fn schema_rs_matches(backend: Backend) {
         users,
         auth_sessions,
         login_throttle,
+        login_addresses,
         committee_terms,
         committee_sessions,
         proposals,

@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod proposals;
 pub mod public;
 pub mod public_cache;
+pub mod query_text;
 pub mod sectors;
 pub mod statistics;
 pub mod terms;

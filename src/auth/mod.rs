@@ -5,6 +5,7 @@ pub mod extract;
 pub mod password;
 pub mod secrets;
 pub mod sessions;
+pub mod sign_in;
 pub mod throttle;
 pub mod tokens;
 

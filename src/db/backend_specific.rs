@@ -19,29 +19,54 @@ pub fn lock_audit_chain(conn: &mut AnyConnection) -> QueryResult<()> {
     }
 }
 
-/// Counts one failed login for `key`, starting a new window when the current
-/// one began before `window_cutoff`. An upsert, so that two instances counting
-/// the same key at once neither fail nor lose a count.
-pub fn count_login_failure(
+/// Makes sure the failed-login counter `key` exists and holds it for the rest
+/// of the transaction: an upsert, so two instances starting the same counter
+/// at once neither fail nor lose a count, and on PostgreSQL the row stays
+/// locked until commit, so concurrent attempts on one counter are counted one
+/// after the other. A counter whose last failure is older than
+/// `forget_before` starts again from nothing.
+pub fn hold_login_counter(
     conn: &mut AnyConnection,
     key: &str,
     now: NaiveDateTime,
-    window_cutoff: NaiveDateTime,
+    forget_before: NaiveDateTime,
 ) -> QueryResult<()> {
-    const SQLITE: &str = "INSERT INTO login_throttle (throttle_key, window_started_at, failures) VALUES (?, ?, 1) \
+    const SQLITE: &str = "INSERT INTO login_throttle (throttle_key, failures, last_failed_at) VALUES (?, 0, ?) \
         ON CONFLICT (throttle_key) DO UPDATE SET \
-        failures = CASE WHEN login_throttle.window_started_at < ? THEN 1 ELSE login_throttle.failures + 1 END, \
-        window_started_at = CASE WHEN login_throttle.window_started_at < ? THEN excluded.window_started_at ELSE login_throttle.window_started_at END";
-    const POSTGRES: &str = "INSERT INTO login_throttle (throttle_key, window_started_at, failures) VALUES ($1, $2, 1) \
+        failures = CASE WHEN login_throttle.last_failed_at < ? THEN 0 ELSE login_throttle.failures END";
+    const POSTGRES: &str = "INSERT INTO login_throttle (throttle_key, failures, last_failed_at) VALUES ($1, 0, $2) \
         ON CONFLICT (throttle_key) DO UPDATE SET \
-        failures = CASE WHEN login_throttle.window_started_at < $3 THEN 1 ELSE login_throttle.failures + 1 END, \
-        window_started_at = CASE WHEN login_throttle.window_started_at < $4 THEN excluded.window_started_at ELSE login_throttle.window_started_at END";
+        failures = CASE WHEN login_throttle.last_failed_at < $3 THEN 0 ELSE login_throttle.failures END";
     let bind = |sql: &'static str| {
         diesel::sql_query(sql)
             .bind::<Text, _>(key.to_string())
             .bind::<Timestamp, _>(now)
-            .bind::<Timestamp, _>(window_cutoff)
-            .bind::<Timestamp, _>(window_cutoff)
+            .bind::<Timestamp, _>(forget_before)
+    };
+    match conn {
+        AnyConnection::Sqlite(c) => bind(SQLITE).execute(c)?,
+        AnyConnection::Postgresql(c) => bind(POSTGRES).execute(c)?,
+    };
+    Ok(())
+}
+
+/// Records that `user_id` signed in from `client_addr` at `now` (an upsert:
+/// two sign-ins from one address at once must not fail on the primary key).
+pub fn remember_sign_in_address(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    client_addr: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    const SQLITE: &str = "INSERT INTO login_addresses (user_id, client_addr, last_signed_in_at) VALUES (?, ?, ?) \
+        ON CONFLICT (user_id, client_addr) DO UPDATE SET last_signed_in_at = excluded.last_signed_in_at";
+    const POSTGRES: &str = "INSERT INTO login_addresses (user_id, client_addr, last_signed_in_at) VALUES ($1, $2, $3) \
+        ON CONFLICT (user_id, client_addr) DO UPDATE SET last_signed_in_at = excluded.last_signed_in_at";
+    let bind = |sql: &'static str| {
+        diesel::sql_query(sql)
+            .bind::<Text, _>(user_id.to_string())
+            .bind::<Text, _>(client_addr.to_string())
+            .bind::<Timestamp, _>(now)
     };
     match conn {
         AnyConnection::Sqlite(c) => bind(SQLITE).execute(c)?,

@@ -65,8 +65,16 @@ diesel::table! {
 diesel::table! {
     login_throttle (throttle_key) {
         throttle_key -> Text,
-        window_started_at -> Timestamp,
         failures -> Integer,
+        last_failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_addresses (user_id, client_addr) {
+        user_id -> Text,
+        client_addr -> Text,
+        last_signed_in_at -> Timestamp,
     }
 }
 
@@ -358,6 +366,7 @@ diesel::table! {
 }
 
 diesel::joinable!(auth_sessions -> users (user_id));
+diesel::joinable!(login_addresses -> users (user_id));
 diesel::joinable!(committee_sessions -> committee_terms (term_id));
 diesel::joinable!(assignments -> units (unit_id));
 
@@ -367,6 +376,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     auth_sessions,
     login_throttle,
+    login_addresses,
     committee_terms,
     committee_sessions,
     proposals,

@@ -56,7 +56,7 @@ pub struct ProposalGroupRow {
 
 /// One handling unit's row.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct UnitRow {
+pub struct UnitFigures {
     pub unit_id: String,
     pub name: String,
     pub counts: UnitCounts,
@@ -74,7 +74,7 @@ pub struct Report {
     pub as_of: NaiveDateTime,
     pub totals: ProposalFigures,
     pub by_sector: Vec<ProposalGroupRow>,
-    pub by_unit: Vec<UnitRow>,
+    pub by_unit: Vec<UnitFigures>,
     pub by_topic: Vec<ProposalGroupRow>,
     pub by_submitter_type: Vec<ProposalGroupRow>,
     pub by_key: Vec<ProposalGroupRow>,
@@ -214,9 +214,9 @@ pub fn compute(
     by_key.sort_by_key(|r| r.key.as_deref() != Some("true"));
 
     let unit_names = unit_order(conn, unit_counts.iter().map(|(id, _)| id.as_str()).collect())?;
-    let mut by_unit: Vec<UnitRow> = unit_counts
+    let mut by_unit: Vec<UnitFigures> = unit_counts
         .into_iter()
-        .map(|(unit_id, counts)| UnitRow {
+        .map(|(unit_id, counts)| UnitFigures {
             name: unit_names.get(&unit_id).map(|(_, n)| n.clone()).unwrap_or_default(),
             rates: counts.rates(),
             counts,
