@@ -40,7 +40,7 @@ pub struct UserView {
 impl TryFrom<UserRow> for UserView {
     type Error = AppError;
     fn try_from(u: UserRow) -> AppResult<Self> {
-        let role = Role::parse(&u.role).ok_or_else(|| AppError::internal(format!("unknown role {}", u.role)))?;
+        let role = u.role;
         Ok(UserView {
             id: u.id,
             username: u.username,
@@ -130,7 +130,7 @@ pub fn create(
         id: crate::ids::new_id(),
         username: account.username,
         display_name: account.display_name,
-        role: account.role.as_str().to_string(),
+        role: account.role,
         sector_id: account.sector_id,
         unit_id: account.unit_id,
         email: account.email,
@@ -259,7 +259,7 @@ pub fn update(
     if version != before.version {
         return Err(AppError::stale(before.version));
     }
-    let old_role = Role::parse(&before.role).ok_or_else(|| AppError::internal("unknown role"))?;
+    let old_role = before.role;
     let role = changes.role.unwrap_or(old_role);
     let sector_id = changes.sector_id.unwrap_or_else(|| before.sector_id.clone());
     let unit_id = changes.unit_id.unwrap_or_else(|| before.unit_id.clone());
@@ -270,7 +270,7 @@ pub fn update(
     let updated = diesel::update(users::table.find(id).filter(users::version.eq(before.version)))
         .set((
             users::display_name.eq(changes.display_name.unwrap_or_else(|| before.display_name.clone())),
-            users::role.eq(role.as_str()),
+            users::role.eq(role),
             users::sector_id.eq(&sector_id),
             users::unit_id.eq(&unit_id),
             users::email.eq(changes.email.unwrap_or_else(|| before.email.clone())),

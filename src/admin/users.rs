@@ -111,7 +111,7 @@ pub fn list(conn: &mut DbConn, user: &AuthUser, query: UserQuery) -> AppResult<P
     let filtered = || {
         let mut sql = users::table.into_boxed();
         if let Some(role) = query.role {
-            sql = sql.filter(users::role.eq(role.as_str()));
+            sql = sql.filter(users::role.eq(role));
         }
         if let Some(q) = &query.q {
             let pattern = format!("%{}%", q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));

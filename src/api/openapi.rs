@@ -12,7 +12,7 @@ use crate::error::{FieldError, Problem};
 #[openapi(
     info(
         title = "提案通 Proposal Desk API",
-        description = "The life of CPPCC proposals, from draft to published result. Errors are application/problem+json.",
+        description = "The life of CPPCC proposals, from draft to published result. Errors are application/problem+json. Moments (`date-time`, names ending in `_at`) are RFC 3339 in UTC, e.g. 2026-12-01T19:21:10.446528Z. Calendar days (`date`, e.g. `contacted_on`, `due_on`, `target_date`) are the office's local dates, written YYYY-MM-DD.",
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&BearerAuth),

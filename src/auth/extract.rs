@@ -1,6 +1,7 @@
-//! Extractors that tell a handler who is calling, built on each other:
-//! [`AuthUser`] (any valid access token of a live login); handlers then ask
-//! [`AuthUser::require`] for the permission their action needs.
+//! The extractor that tells a handler who is calling: [`AuthUser`] (any
+//! valid access token of a live login); handlers then ask
+//! [`AuthUser::require`] for the permission their action needs, so that
+//! `domain/permissions.rs` stays the one table of who may do what.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -89,14 +90,13 @@ impl FromRequest for AuthUser {
                             users::must_change_password,
                             auth_sessions::id,
                         ))
-                        .first::<(String, String, String, String, Option<String>, Option<String>, bool, String)>(conn)
+                        .first::<(String, String, String, Role, Option<String>, Option<String>, bool, String)>(conn)
                         .optional()?;
                     Ok(row)
                 })
                 .await?;
             let (id, username, display_name, role, sector_id, unit_id, must_change_password, session_id) =
                 found.ok_or_else(|| AppError::unauthorized("登录已失效，请重新登录"))?;
-            let role = Role::parse(&role).ok_or_else(|| AppError::internal(format!("unknown role {role} in users")))?;
             Ok(AuthUser { id, username, display_name, role, sector_id, unit_id, session_id, must_change_password })
         })
     }

@@ -330,7 +330,7 @@ pub async fn change_password(
 }
 
 pub fn actor_of(user: &UserRow) -> Actor {
-    Actor { user_id: Some(user.id.clone()), name: user.username.clone(), role: user.role.clone() }
+    Actor { user_id: Some(user.id.clone()), name: user.username.clone(), role: user.role.as_str().to_string() }
 }
 
 /// Creates a login (session row) and its first pair of tokens.

@@ -25,6 +25,7 @@ use crate::db::schema::{
     ratings, replies, search_documents, sectors, units, users,
 };
 use crate::db::{AnyConnection, Db, DbConn};
+use crate::domain::Role;
 use crate::domain::deadlines::add_months;
 use crate::domain::workflow::guards::{Grade, Satisfaction};
 use crate::domain::workflow::{AssignmentState, ContactKind, KeyMode, ProposalState, SubmitterType, UnitRole};
@@ -165,12 +166,12 @@ fn write(conn: &mut DbConn, o: &SeedOptions, hash: &str, now: NaiveDateTime) -> 
     out.rows += insert_all!(conn, units::table, unit_rows);
     out.unit_ids = unit_rows.iter().map(|u| u.id.clone()).collect();
 
-    let user = |username: String, name: String, role: &str, sector: Option<String>, unit: Option<String>| NewUser {
+    let user = |username: String, name: String, role: Role, sector: Option<String>, unit: Option<String>| NewUser {
         id: crate::ids::new_id(),
         email: Some(format!("{username}@bench.example.org")),
         username,
         display_name: name,
-        role: role.into(),
+        role,
         sector_id: sector,
         unit_id: unit,
         phone: None,
@@ -185,15 +186,15 @@ fn write(conn: &mut DbConn, o: &SeedOptions, hash: &str, now: NaiveDateTime) -> 
     const SURNAMES: [&str; 12] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
     const GIVEN: [&str; 12] = ["芳", "建国", "敏", "洋", "静", "伟", "磊", "丽", "强", "霞", "明", "华"];
     let mut people = vec![
-        user("bench-office".into(), "提案办".into(), "office", None, None),
-        user("bench-writer".into(), "写作委员".into(), "member", out.sector_ids.first().cloned(), None),
-        user("bench-login".into(), "登录委员".into(), "member", out.sector_ids.first().cloned(), None),
-        user("bench-leader".into(), "领办领导".into(), "leader", None, None),
+        user("bench-office".into(), "提案办".into(), Role::Office, None, None),
+        user("bench-writer".into(), "写作委员".into(), Role::Member, out.sector_ids.first().cloned(), None),
+        user("bench-login".into(), "登录委员".into(), Role::Member, out.sector_ids.first().cloned(), None),
+        user("bench-leader".into(), "领办领导".into(), Role::Leader, None, None),
     ];
     let mut staff: HashMap<String, (String, String)> = HashMap::new();
     for (i, unit) in out.unit_ids.iter().enumerate() {
-        let s = user(format!("u{i:02}-staff"), format!("经办人{i}"), "unit_staff", None, Some(unit.clone()));
-        let h = user(format!("u{i:02}-head"), format!("负责人{i}"), "unit_head", None, Some(unit.clone()));
+        let s = user(format!("u{i:02}-staff"), format!("经办人{i}"), Role::UnitStaff, None, Some(unit.clone()));
+        let h = user(format!("u{i:02}-head"), format!("负责人{i}"), Role::UnitHead, None, Some(unit.clone()));
         staff.insert(unit.clone(), (s.id.clone(), h.id.clone()));
         people.push(s);
         people.push(h);
@@ -202,7 +203,7 @@ fn write(conn: &mut DbConn, o: &SeedOptions, hash: &str, now: NaiveDateTime) -> 
     for i in 0..o.members {
         let name = format!("{}{}", SURNAMES[i % 12], GIVEN[(i / 12) % 12]);
         let sector = out.sector_ids[i % out.sector_ids.len()].clone();
-        let row = user(format!("m{i:05}"), name.clone(), "member", Some(sector), None);
+        let row = user(format!("m{i:05}"), name.clone(), Role::Member, Some(sector), None);
         members.push(Member { id: row.id.clone(), name });
         people.push(row);
     }

@@ -5,6 +5,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::workflow::SubmitterType;
+
 /// A rate as the office reads it: the two counts it is made of, and the
 /// percentage rounded to one decimal. With nothing to divide by (a session
 /// with no replies yet, say) the percentage is `null`, never an error and
@@ -211,13 +213,13 @@ impl Dimension {}
 
 /// The label of a submitter type as the office reads it.
 pub fn submitter_type_label(code: &str) -> &'static str {
-    match code {
-        "member" => "委员个人",
-        "sector" => "界别",
-        "party" => "党派",
-        "organisation" => "人民团体",
-        "committee" => "专门委员会",
-        _ => "其他",
+    match SubmitterType::parse(code) {
+        Some(SubmitterType::Member) => "委员个人",
+        Some(SubmitterType::Sector) => "界别",
+        Some(SubmitterType::Party) => "党派",
+        Some(SubmitterType::Organisation) => "人民团体",
+        Some(SubmitterType::Committee) => "专门委员会",
+        None => "其他",
     }
 }
 

@@ -14,7 +14,7 @@ use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::schema::{assignments, committee_sessions, proposals, replies, sectors, units, users};
 use crate::domain::workflow::guards::Grade;
-use crate::domain::workflow::{AssignmentState, ProposalState};
+use crate::domain::workflow::{AssignmentState, ProposalState, UnitRole};
 use crate::error::{AppError, AppResult};
 use crate::ids::ProposalId;
 use crate::listing::{Page, PageQuery};
@@ -250,14 +250,14 @@ pub fn list(conn: &mut DbConn, query: &PublicQuery, workflow: &WorkflowSettings)
     }
     // The units that handled each one: lead and separate units first.
     let mut unit_names: HashMap<String, Vec<(u8, String)>> = HashMap::new();
-    let handled: Vec<(String, String, String)> = assignments::table
+    let handled: Vec<(String, UnitRole, String)> = assignments::table
         .inner_join(units::table)
         .filter(assignments::proposal_id.eq_any(&ids))
         .filter(assignments::state.ne(AssignmentState::Returned))
         .select((assignments::proposal_id, assignments::unit_role, units::name))
         .load(conn)?;
     for (pid, role, name) in handled {
-        let rank = u8::from(role == "co");
+        let rank = u8::from(role == UnitRole::Co);
         let names = unit_names.entry(pid).or_default();
         match names.iter_mut().find(|(_, n)| *n == name) {
             Some(known) => known.0 = known.0.min(rank),

@@ -17,6 +17,7 @@ use crate::db::schema::{committee_sessions, sectors, units};
 use crate::domain::statistics::{
     NO_SECTOR_LABEL, ProposalCounts, ProposalRates, UnitCounts, UnitRates, key_label, submitter_type_label,
 };
+use crate::domain::workflow::SubmitterType;
 use crate::error::{AppError, AppResult};
 
 pub use cache::Cache;
@@ -188,7 +189,6 @@ pub fn compute(
         .collect();
     by_topic.sort_by(|a, b| b.figures.counts.submitted.cmp(&a.figures.counts.submitted).then(a.label.cmp(&b.label)));
 
-    const TYPE_ORDER: [&str; 5] = ["member", "sector", "party", "organisation", "committee"];
     let mut by_submitter_type: Vec<ProposalGroupRow> = take("submitter_type")
         .into_iter()
         .map(|(key, counts)| ProposalGroupRow {
@@ -199,7 +199,8 @@ pub fn compute(
         .collect();
     by_submitter_type.sort_by_key(|r| {
         let code = r.key.clone().unwrap_or_default();
-        (TYPE_ORDER.iter().position(|t| *t == code).unwrap_or(TYPE_ORDER.len()), code)
+        let order = SubmitterType::ALL.iter().position(|t| t.as_str() == code).unwrap_or(SubmitterType::ALL.len());
+        (order, code)
     });
 
     let mut by_key: Vec<ProposalGroupRow> = take("key")

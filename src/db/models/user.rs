@@ -3,6 +3,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::users;
+use crate::domain::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
@@ -10,7 +11,7 @@ pub struct UserRow {
     pub id: String,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub sector_id: Option<String>,
     pub unit_id: Option<String>,
     pub email: Option<String>,
@@ -30,7 +31,7 @@ pub struct NewUser {
     pub id: String,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub sector_id: Option<String>,
     pub unit_id: Option<String>,
     pub email: Option<String>,
@@ -65,7 +66,7 @@ impl UserRow {
         serde_json::to_value(UserAuditView {
             username: &self.username,
             display_name: &self.display_name,
-            role: &self.role,
+            role: self.role.as_str(),
             sector_id: &self.sector_id,
             unit_id: &self.unit_id,
             email: &self.email,
