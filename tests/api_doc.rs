@@ -132,3 +132,35 @@ async fn health_and_readiness_answer(app: TestApp) {
     ready.assert_ok();
     assert_eq!(ready.body["status"], "ready");
 }
+
+/// The document states what the server checks, so that a generated client
+/// refuses what the server would refuse: lengths, ranges, counts and the
+/// names an enumerated field accepts.
+#[test]
+fn the_document_declares_the_limits_and_enums_the_server_checks() {
+    let doc = serde_json::to_value(proposal_desk::openapi_document()).expect("json");
+    let schema = |name: &str| doc["components"]["schemas"][name].clone();
+    let refuse = schema("RefuseRequest");
+    assert_eq!(refuse["properties"]["reason_text"]["minLength"], 1, "{refuse}");
+    assert_eq!(refuse["properties"]["reason_text"]["maxLength"], 500, "{refuse}");
+    let create = schema("CreateProposalRequest");
+    assert_eq!(create["properties"]["title"]["minLength"], 4, "{create}");
+    assert_eq!(create["properties"]["reasons"]["minLength"], 10, "{create}");
+    let invite = schema("InviteRequest");
+    assert_eq!(invite["properties"]["member_ids"]["maxItems"], 50, "{invite}");
+    // Enumerated fields name their schema, and the schema lists the values.
+    let contact = schema("ContactRequest");
+    assert_eq!(contact["properties"]["kind"]["$ref"], "#/components/schemas/ContactKind", "{contact}");
+    assert_eq!(schema("ContactKind")["enum"], serde_json::json!(["visit", "meeting", "phone", "other"]));
+    let reply = schema("ReplyRequest");
+    assert_eq!(reply["properties"]["grade"]["$ref"], "#/components/schemas/Grade", "{reply}");
+    assert_eq!(schema("Grade")["enum"], serde_json::json!(["A", "B", "C"]));
+    // Query parameters: a page of a list holds 1 to 100 items.
+    let list = &doc["paths"]["/api/proposals"]["get"]["parameters"];
+    let per_page = list.as_array().expect("parameters").iter().find(|p| p["name"] == "per_page").expect("per_page");
+    assert_eq!(per_page["schema"]["minimum"], 1, "{per_page}");
+    assert_eq!(per_page["schema"]["maximum"], 100, "{per_page}");
+    // Moments are written with their offset.
+    let view = schema("ProposalView");
+    assert_eq!(view["properties"]["updated_at"]["format"], "date-time", "{view}");
+}
