@@ -1,6 +1,6 @@
 //! Signing in, renewing, signing out, changing passwords, disabling accounts.
 
-mod common;
+use crate::common;
 
 use actix_web::http::Method;
 use chrono::Duration;

@@ -44,7 +44,7 @@ pub enum Backend {
 
 /// Runs one async test body on both backends: `both_backends!(name, ...)` makes
 /// `name::sqlite` and `name::postgres` from `async fn name(app: TestApp)`.
-#[macro_export]
+/// (In scope everywhere through `#[macro_use] mod common;` in main.rs.)
 macro_rules! both_backends {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -148,7 +148,7 @@ pub fn test_settings(url: &str) -> Settings {
     settings.database.pool_size = 4;
     settings.auth.jwt_secret = JWT_SECRET.into();
     settings.data.dir = std::env::temp_dir().join("pd-test-data").display().to_string();
-    // Tests see their own writes at once; tests/public.rs turns the cache on to test it.
+    // Tests see their own writes at once; tests/suite/public.rs turns the cache on to test it.
     settings.server.public_cache_seconds = 0;
     // Small enough that tests can send a file over the limit cheaply.
     settings.attachments.max_bytes = 64 * 1024;
