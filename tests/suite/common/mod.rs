@@ -1,6 +1,7 @@
 //! The test harness: an isolated database per test (a SQLite file, or a
-//! uniquely named PostgreSQL database that is dropped afterwards), the real
-//! router, a clock that stands still, and builders for accounts.
+//! uniquely named PostgreSQL database that is dropped afterwards), copied from
+//! a template migrated once per test process, the real router, a clock that
+//! stands still, and builders for accounts.
 //!
 //! PostgreSQL is found at PD_TEST_POSTGRES_URL (default
 //! postgres://postgres@127.0.0.1:5432/postgres). When it cannot be reached the
@@ -80,13 +81,12 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
+    /// An empty database: for the tests of migrations themselves and of the
+    /// binary starting on a database it has never seen.
     pub fn create(backend: Backend, test_name: &str) -> Option<TestDatabase> {
-        let unique = uuid::Uuid::new_v4().simple().to_string();
         match backend {
             Backend::Sqlite => {
-                let dir = std::env::temp_dir().join(format!("pd-test-{unique}"));
-                std::fs::create_dir_all(&dir).expect("temp dir");
-                let path = dir.join("test.db");
+                let (dir, path) = sqlite_test_path();
                 Some(TestDatabase {
                     url: format!("sqlite://{}", path.display()),
                     backend,
@@ -94,34 +94,229 @@ impl TestDatabase {
                 })
             }
             Backend::Postgres => {
-                let base = postgres_base_url();
-                let mut admin = match diesel::PgConnection::establish(&base) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        if postgres_required() {
-                            panic!(
-                                "PostgreSQL is required (PD_TEST_REQUIRE_POSTGRES=1) but {base} cannot be reached: {e}"
-                            );
-                        }
-                        eprintln!(
-                            "\n!!! SKIPPED on PostgreSQL: {test_name} — cannot reach {base} ({e}). Set PD_TEST_POSTGRES_URL. !!!\n"
-                        );
-                        return None;
-                    }
-                };
-                let name = format!("pd_test_{unique}");
-                diesel::sql_query(format!(
-                    "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-                ))
-                .execute(&mut admin)
-                .expect("create test database");
-                let url = match base.rsplit_once('/') {
-                    Some((prefix, _)) => format!("{prefix}/{name}"),
-                    None => panic!("PD_TEST_POSTGRES_URL must end with /DATABASE"),
-                };
-                Some(TestDatabase { url, backend, cleanup: Some(name) })
+                let mut admin = postgres_admin(test_name)?;
+                postgres_database(
+                    &mut admin,
+                    "TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
+                )
             }
         }
+    }
+
+    /// A database with every migration applied, copied from this process's
+    /// template (see [`template`]): what the application finds when it starts
+    /// on a database it has already migrated.
+    pub fn migrated(backend: Backend, test_name: &str) -> Option<TestDatabase> {
+        match backend {
+            Backend::Sqlite => {
+                let (dir, path) = sqlite_test_path();
+                std::fs::copy(template::sqlite(), &path).expect("copy the template database");
+                Some(TestDatabase {
+                    url: format!("sqlite://{}", path.display()),
+                    backend,
+                    cleanup: Some(dir.display().to_string()),
+                })
+            }
+            Backend::Postgres => {
+                let mut admin = postgres_admin(test_name)?;
+                let template = template::postgres(&mut admin);
+                postgres_database(&mut admin, &format!("TEMPLATE {template}"))
+            }
+        }
+    }
+}
+
+/// A folder of the test's own and the path of its database file in it.
+fn sqlite_test_path() -> (std::path::PathBuf, std::path::PathBuf) {
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    let dir = std::env::temp_dir().join(format!("pd-test-{unique}"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("test.db");
+    (dir, path)
+}
+
+/// A connection to the PostgreSQL server's maintenance database, or None
+/// (with a loud notice) when it cannot be reached and it is not required.
+fn postgres_admin(test_name: &str) -> Option<diesel::PgConnection> {
+    let base = postgres_base_url();
+    match diesel::PgConnection::establish(&base) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            if postgres_required() {
+                panic!("PostgreSQL is required (PD_TEST_REQUIRE_POSTGRES=1) but {base} cannot be reached: {e}");
+            }
+            eprintln!(
+                "\n!!! SKIPPED on PostgreSQL: {test_name} — cannot reach {base} ({e}). Set PD_TEST_POSTGRES_URL. !!!\n"
+            );
+            None
+        }
+    }
+}
+
+/// The URL of database `name` on the server of PD_TEST_POSTGRES_URL.
+fn postgres_url(name: &str) -> String {
+    match postgres_base_url().rsplit_once('/') {
+        Some((prefix, _)) => format!("{prefix}/{name}"),
+        None => panic!("PD_TEST_POSTGRES_URL must end with /DATABASE"),
+    }
+}
+
+/// A new uniquely named database, made as `options` say (its template).
+fn postgres_database(admin: &mut diesel::PgConnection, options: &str) -> Option<TestDatabase> {
+    let name = format!("pd_test_{}", uuid::Uuid::new_v4().simple());
+    diesel::sql_query(format!("CREATE DATABASE {name} {options}")).execute(admin).expect("create test database");
+    Some(TestDatabase { url: postgres_url(&name), backend: Backend::Postgres, cleanup: Some(name) })
+}
+
+/// One migrated database per backend and test process, which each test's
+/// database copies: running every migration costs more than most tests, and
+/// copying a file or a PostgreSQL template costs a few milliseconds. Made the
+/// way the application migrates at start (`server::open_database`), on one
+/// connection that is closed before anything copies it. Removed when the
+/// process exits; what a killed process leaves behind is removed by a later
+/// run once it is a day old.
+pub mod template {
+    use std::path::{Path, PathBuf};
+    use std::sync::OnceLock;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+    use proposal_desk::db::{AnyConnection, DatabaseUrl, backend_specific, migrations};
+
+    /// Templates older than this are left over from a killed run.
+    const STALE: Duration = Duration::from_secs(24 * 60 * 60);
+    const SQLITE_PREFIX: &str = "pd-test-template-";
+    const POSTGRES_PREFIX: &str = "pd_test_template_";
+
+    /// What to remove when the process exits.
+    static SQLITE_DIR: OnceLock<PathBuf> = OnceLock::new();
+    static POSTGRES_NAME: OnceLock<String> = OnceLock::new();
+
+    fn migrate(url: &DatabaseUrl) -> AnyConnection {
+        let mut conn = url.establish(5000).expect("connect to the template database");
+        migrations::run_pending(&mut conn).expect("migrate the template database");
+        backend_specific::optimize(&mut conn).expect("optimize the template database");
+        conn
+    }
+
+    /// Seconds since the epoch, which names each template (so that a later
+    /// run can tell how old a left-over one is).
+    fn now_seconds() -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    }
+
+    fn is_stale(name: &str, prefix: &str) -> bool {
+        let Some(created) = name.strip_prefix(prefix).and_then(|rest| rest.split('_').next()) else { return false };
+        created.parse::<u64>().is_ok_and(|created| now_seconds().saturating_sub(created) > STALE.as_secs())
+    }
+
+    /// The migrated SQLite file of this process, checkpointed: the whole
+    /// database is in the file, none of it in a -wal file beside it.
+    pub fn sqlite() -> &'static Path {
+        static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+        TEMPLATE.get_or_init(|| {
+            let temp = std::env::temp_dir();
+            if let Ok(entries) = std::fs::read_dir(&temp) {
+                for entry in entries.flatten() {
+                    let name = entry.file_name().to_string_lossy().to_string();
+                    if is_stale(&name, SQLITE_PREFIX) {
+                        let _ = std::fs::remove_dir_all(entry.path());
+                    }
+                }
+            }
+            let dir = temp.join(format!(
+                "{SQLITE_PREFIX}{}_{}_{}",
+                now_seconds(),
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            ));
+            std::fs::create_dir_all(&dir).expect("template folder");
+            let _ = SQLITE_DIR.set(dir.clone());
+            remove_at_exit();
+            let path = dir.join("template.db");
+            // Owner only, as the application creates its file (the copies keep the mode).
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            options.open(&path).expect("create the template file");
+            let url = DatabaseUrl::Sqlite { path: path.display().to_string() };
+            let mut conn = migrate(&url);
+            if let AnyConnection::Sqlite(c) = &mut conn {
+                diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").execute(c).expect("checkpoint the template");
+            }
+            drop(conn);
+            let wal = dir.join("template.db-wal");
+            assert!(
+                std::fs::metadata(&wal).map(|m| m.len() == 0).unwrap_or(true),
+                "{} still holds part of the template",
+                wal.display()
+            );
+            path
+        })
+    }
+
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = Text)]
+        datname: String,
+    }
+
+    /// The name of this process's migrated PostgreSQL template database.
+    pub fn postgres(admin: &mut PgConnection) -> &'static str {
+        static TEMPLATE: OnceLock<String> = OnceLock::new();
+        TEMPLATE.get_or_init(|| {
+            let existing: Vec<Name> = diesel::sql_query(format!(
+                "SELECT datname::text AS datname FROM pg_database WHERE starts_with(datname, '{POSTGRES_PREFIX}')"
+            ))
+            .load(admin)
+            .expect("list template databases");
+            for Name { datname } in existing {
+                if is_stale(&datname, POSTGRES_PREFIX) {
+                    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)")).execute(admin);
+                }
+            }
+            let name = format!("{POSTGRES_PREFIX}{}_{}", now_seconds(), std::process::id());
+            diesel::sql_query(format!(
+                "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            ))
+            .execute(admin)
+            .expect("create the template database");
+            let _ = POSTGRES_NAME.set(name.clone());
+            remove_at_exit();
+            // Closed here: CREATE DATABASE … TEMPLATE refuses while anyone is connected to it.
+            drop(migrate(&DatabaseUrl::Postgres { url: super::postgres_url(&name) }));
+            name
+        })
+    }
+
+    /// Registers [`remove`] to run when the process exits (after the last
+    /// test, whether the run passed or failed).
+    fn remove_at_exit() {
+        static REGISTERED: std::sync::Once = std::sync::Once::new();
+        REGISTERED.call_once(|| {
+            // SAFETY: registers a function that takes no arguments and does not unwind.
+            let status = unsafe { libc::atexit(remove) };
+            assert_eq!(status, 0, "atexit");
+        });
+    }
+
+    extern "C" fn remove() {
+        // Nothing may unwind out of here; a failure only leaves a template for a later run to remove.
+        let _ = std::panic::catch_unwind(|| {
+            if let Some(dir) = SQLITE_DIR.get() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            if let Some(name) = POSTGRES_NAME.get()
+                && let Ok(mut admin) = PgConnection::establish(&super::postgres_base_url())
+            {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+            }
+        });
     }
 }
 
@@ -223,7 +418,7 @@ impl TestApp {
 
     /// [`start`](Self::start), with the test's own changes to the settings.
     pub async fn start_with(backend: Backend, test_name: &str, change: impl FnOnce(&mut Settings)) -> Option<TestApp> {
-        let database = TestDatabase::create(backend, test_name)?;
+        let database = TestDatabase::migrated(backend, test_name)?;
         let mut settings = test_settings(&database.url);
         change(&mut settings);
         let clock = ManualClock::new(NaiveDate::from_ymd_opt(2026, 3, 2)?.and_hms_opt(1, 0, 0)?);
