@@ -295,8 +295,9 @@ pub mod template {
     }
 
     /// Registers [`remove`] to run when the process exits (after the last
-    /// test, whether the run passed or failed).
-    fn remove_at_exit() {
+    /// test, whether the run passed or failed), after the test databases
+    /// still being dropped are gone.
+    pub(super) fn remove_at_exit() {
         static REGISTERED: std::sync::Once = std::sync::Once::new();
         REGISTERED.call_once(|| {
             // SAFETY: registers a function that takes no arguments and does not unwind.
@@ -308,6 +309,7 @@ pub mod template {
     extern "C" fn remove() {
         // Nothing may unwind out of here; a failure only leaves a template for a later run to remove.
         let _ = std::panic::catch_unwind(|| {
+            super::dropper::finish(Duration::from_secs(120));
             if let Some(dir) = SQLITE_DIR.get() {
                 let _ = std::fs::remove_dir_all(dir);
             }
@@ -327,12 +329,90 @@ impl Drop for TestDatabase {
             Backend::Sqlite => {
                 let _ = std::fs::remove_dir_all(target);
             }
-            Backend::Postgres => {
-                if let Ok(mut admin) = diesel::PgConnection::establish(&postgres_base_url()) {
-                    let _ =
-                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {target} WITH (FORCE)")).execute(&mut admin);
+            Backend::Postgres => dropper::drop_later(target),
+        }
+    }
+}
+
+/// PostgreSQL's DROP DATABASE waits for a checkpoint (a second or two on a
+/// busy machine) that the test has no need to wait for: a few threads in the
+/// background drop the test databases handed to them, and the process waits
+/// for them before it exits. Drops that wait together share a checkpoint.
+pub mod dropper {
+    use std::collections::VecDeque;
+    use std::sync::{Condvar, Mutex, MutexGuard, Once, PoisonError};
+    use std::time::{Duration, Instant};
+
+    use diesel::prelude::*;
+
+    const WORKERS: usize = 4;
+
+    struct Queue {
+        names: VecDeque<String>,
+        /// Handed over and not yet dropped (queued or being dropped).
+        pending: usize,
+    }
+
+    static QUEUE: Mutex<Queue> = Mutex::new(Queue { names: VecDeque::new(), pending: 0 });
+    static CHANGED: Condvar = Condvar::new();
+
+    fn queue() -> MutexGuard<'static, Queue> {
+        QUEUE.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn drop_later(name: String) {
+        static STARTED: Once = Once::new();
+        STARTED.call_once(|| {
+            super::template::remove_at_exit();
+            for _ in 0..WORKERS {
+                std::thread::spawn(work);
+            }
+        });
+        let mut queue = queue();
+        queue.names.push_back(name);
+        queue.pending += 1;
+        CHANGED.notify_all();
+    }
+
+    fn work() {
+        let mut admin: Option<PgConnection> = None;
+        loop {
+            let name = {
+                let mut queue = queue();
+                loop {
+                    if let Some(name) = queue.names.pop_front() {
+                        break name;
+                    }
+                    queue = CHANGED.wait(queue).unwrap_or_else(PoisonError::into_inner);
+                }
+            };
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            // Once more on a new connection if the kept one has gone away.
+            for _ in 0..2 {
+                if admin.is_none() {
+                    admin = PgConnection::establish(&super::postgres_base_url()).ok();
+                }
+                match admin.as_mut().map(|c| diesel::sql_query(&sql).execute(c)) {
+                    Some(Ok(_)) => break,
+                    _ => admin = None,
                 }
             }
+            queue().pending -= 1;
+            CHANGED.notify_all();
+        }
+    }
+
+    /// Waits until every database handed over has been dropped, or `limit` has passed.
+    pub fn finish(limit: Duration) {
+        let until = Instant::now() + limit;
+        let mut queue = queue();
+        while queue.pending > 0 {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                eprintln!("{} test databases were not dropped in {limit:?}", queue.pending);
+                return;
+            }
+            queue = CHANGED.wait_timeout(queue, left).unwrap_or_else(PoisonError::into_inner).0;
         }
     }
 }
