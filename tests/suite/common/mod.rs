@@ -431,8 +431,28 @@ pub fn test_settings(url: &str) -> Settings {
     settings
 }
 
-/// A password hash of [`PASSWORD`], computed once per test binary.
+/// A password hash of [`PASSWORD`] at argon2id's lowest cost, computed once
+/// per test process. A login checks a password at the cost its stored hash
+/// names, so the tests' accounts sign in in microseconds instead of with a
+/// 19 MiB, two-pass check each, which was most of the suite's own work. The
+/// application's hashing (passwords set through it, the dummy hash for unknown
+/// accounts) keeps its cost; [`app_cost_password_hash`] is a hash at that cost.
 pub fn password_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        use argon2::password_hash::{PasswordHasher as _, SaltString, rand_core::OsRng};
+        let params = argon2::Params::new(argon2::Params::MIN_M_COST, 1, 1, None).expect("params");
+        argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+            .hash_password(PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng))
+            .expect("hash")
+            .to_string()
+    })
+    .clone()
+}
+
+/// A password hash of [`PASSWORD`] as the application makes one, computed
+/// once per test process: for the tests of how long a login takes.
+pub fn app_cost_password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| proposal_desk::auth::password::hash_blocking(PASSWORD).expect("hash")).clone()
 }
@@ -647,7 +667,19 @@ impl TestApp {
     }
 
     pub async fn user_named(&self, username: &str, role: Role) -> TestUser {
-        let id = self.account(username, role);
+        self.user_named_hashed(username, role, password_hash()).await
+    }
+
+    /// [`user`](Self::user), with its password hashed at the application's own
+    /// cost (see [`password_hash`]).
+    pub async fn user_at_app_cost(&self, role: Role) -> TestUser {
+        let username =
+            format!("{}-{}", role.as_str().replace('_', "-"), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        self.user_named_hashed(&username, role, app_cost_password_hash()).await
+    }
+
+    async fn user_named_hashed(&self, username: &str, role: Role, password_hash: String) -> TestUser {
+        let id = self.account_hashed(username, role, password_hash);
         let reply = self.login(username, PASSWORD).await;
         reply.assert_ok();
         TestUser {
@@ -668,6 +700,10 @@ impl TestApp {
 
     /// An account of `role` with password [`PASSWORD`], not signed in; returns its id.
     pub fn account(&self, username: &str, role: Role) -> String {
+        self.account_hashed(username, role, password_hash())
+    }
+
+    fn account_hashed(&self, username: &str, role: Role, password_hash: String) -> String {
         let (sector_id, unit_id) = match role {
             Role::Member => (Some(self.sector(&format!("s{}", &uuid::Uuid::new_v4().simple().to_string()[..8]))), None),
             Role::UnitStaff | Role::UnitHead => {
@@ -684,7 +720,7 @@ impl TestApp {
             unit_id,
             email: None,
             phone: None,
-            password_hash: password_hash(),
+            password_hash,
             must_change_password: false,
         };
         let row = self
