@@ -120,7 +120,9 @@ impl TestDatabase {
             Backend::Postgres => {
                 let mut admin = postgres_admin(test_name)?;
                 let template = template::postgres(&mut admin);
-                postgres_database(&mut admin, &format!("TEMPLATE {template}"))
+                drop(admin);
+                let name = stock::take(template);
+                Some(TestDatabase { url: postgres_url(&name), backend, cleanup: Some(name) })
             }
         }
     }
@@ -309,6 +311,7 @@ pub mod template {
     extern "C" fn remove() {
         // Nothing may unwind out of here; a failure only leaves a template for a later run to remove.
         let _ = std::panic::catch_unwind(|| {
+            super::stock::finish(Duration::from_secs(60));
             super::dropper::finish(Duration::from_secs(120));
             if let Some(dir) = SQLITE_DIR.get() {
                 let _ = std::fs::remove_dir_all(dir);
@@ -360,7 +363,8 @@ pub mod dropper {
         QUEUE.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub fn drop_later(name: String) {
+    /// Starts the threads that drop (once; any later call does nothing).
+    pub fn start() {
         static STARTED: Once = Once::new();
         STARTED.call_once(|| {
             super::template::remove_at_exit();
@@ -368,6 +372,10 @@ pub mod dropper {
                 std::thread::spawn(work);
             }
         });
+    }
+
+    pub fn drop_later(name: String) {
+        start();
         let mut queue = queue();
         queue.names.push_back(name);
         queue.pending += 1;
@@ -413,6 +421,114 @@ pub mod dropper {
                 return;
             }
             queue = CHANGED.wait_timeout(queue, left).unwrap_or_else(PoisonError::into_inner).0;
+        }
+    }
+}
+
+/// CREATE DATABASE takes a few hundred milliseconds, most of them waiting for
+/// the disk: a thread copies the PostgreSQL template ahead of the tests and
+/// keeps a couple of databases ready, so that a test seldom waits for its own.
+pub mod stock {
+    use std::sync::{Condvar, Mutex, MutexGuard, Once, PoisonError};
+    use std::time::{Duration, Instant};
+
+    use diesel::prelude::*;
+
+    const READY: usize = 2;
+
+    struct Stock {
+        ready: Vec<String>,
+        /// Why the last CREATE DATABASE failed, for the next test to report.
+        failed: Option<String>,
+        creating: bool,
+        stopped: bool,
+    }
+
+    static STOCK: Mutex<Stock> = Mutex::new(Stock { ready: Vec::new(), failed: None, creating: false, stopped: false });
+    static CHANGED: Condvar = Condvar::new();
+
+    fn stock() -> MutexGuard<'static, Stock> {
+        STOCK.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The name of a new database copied from `template` (always the same one).
+    pub fn take(template: &'static str) -> String {
+        static STARTED: Once = Once::new();
+        STARTED.call_once(|| {
+            // Running before any database is made: the ones left in stock at exit are dropped.
+            super::dropper::start();
+            std::thread::spawn(move || fill(template));
+        });
+        let mut stock = stock();
+        loop {
+            if let Some(name) = stock.ready.pop() {
+                CHANGED.notify_all();
+                return name;
+            }
+            if let Some(error) = stock.failed.take() {
+                CHANGED.notify_all();
+                drop(stock);
+                panic!("create test database: {error}");
+            }
+            stock = CHANGED.wait(stock).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn fill(template: &str) {
+        let mut admin: Option<PgConnection> = None;
+        loop {
+            {
+                let mut stock = stock();
+                while !stock.stopped && stock.ready.len() + usize::from(stock.failed.is_some()) >= READY {
+                    stock = CHANGED.wait(stock).unwrap_or_else(PoisonError::into_inner);
+                }
+                if stock.stopped {
+                    return;
+                }
+                stock.creating = true;
+            }
+            let name = format!("pd_test_{}", uuid::Uuid::new_v4().simple());
+            let created = match admin.as_mut() {
+                Some(conn) => Ok(conn),
+                None => PgConnection::establish(&super::postgres_base_url())
+                    .map(|conn| admin.insert(conn))
+                    .map_err(|e| e.to_string()),
+            }
+            .and_then(|conn| {
+                diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    .execute(conn)
+                    .map_err(|e| e.to_string())
+            });
+            let mut stock = stock();
+            stock.creating = false;
+            match created {
+                Ok(_) => stock.ready.push(name),
+                Err(error) => {
+                    stock.failed = Some(error);
+                    admin = None;
+                }
+            }
+            CHANGED.notify_all();
+        }
+    }
+
+    /// Stops making databases and hands the ones left over to be dropped (at
+    /// exit), waiting at most `limit` for one being made.
+    pub fn finish(limit: Duration) {
+        let until = Instant::now() + limit;
+        let mut stock = stock();
+        stock.stopped = true;
+        CHANGED.notify_all();
+        while stock.creating {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                eprintln!("a test database was still being made after {limit:?}");
+                break;
+            }
+            stock = CHANGED.wait_timeout(stock, left).unwrap_or_else(PoisonError::into_inner).0;
+        }
+        for name in std::mem::take(&mut stock.ready) {
+            super::dropper::drop_later(name);
         }
     }
 }
