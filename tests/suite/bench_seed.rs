@@ -2,7 +2,7 @@
 //! unique per kind and session, every published proposal searchable and
 //! readable by the public, the audit chain intact.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

@@ -1,7 +1,7 @@
 //! The office's statistics: a small world built by hand, and the figures each
 //! breakdown must show, counted by hand (docs/statistics.md defines them).
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use diesel::prelude::*;

@@ -1,6 +1,6 @@
 //! Writing, co-signing and handing in proposals.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::TestApp;

@@ -1,7 +1,7 @@
 //! The end of a proposal's life: rating, re-handling, closing, publication,
 //! withholding, and following up a B reply's commitments.
 
-mod common;
+use crate::common;
 
 use actix_web::http::Method;
 use chrono::Duration;

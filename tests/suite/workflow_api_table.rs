@@ -4,7 +4,7 @@
 //! A refused action changes nothing, so one proposal per state serves every
 //! refusal; an allowed action gets a fresh proposal of its own.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -1,6 +1,6 @@
 //! The office's review (立案, 不立案, 转社情民意, 并案, 重点提案) and assignment (交办).
 
-mod common;
+use crate::common;
 
 use common::fixtures::Fixture;
 use common::{Reply, TestApp, TestUser};

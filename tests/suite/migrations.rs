@@ -1,7 +1,7 @@
 //! Migrations run up and down on both backends, and both backends end with
 //! the same tables and columns.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

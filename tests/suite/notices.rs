@@ -1,8 +1,7 @@
 //! 通知: the proposer is told of every outcome, in the app and, with an
 //! address, by an email queued in the same transaction as the action.
 
-#[macro_use]
-mod common;
+use crate::common;
 
 use common::{TestApp, TestUser};
 use diesel::prelude::*;

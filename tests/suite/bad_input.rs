@@ -5,7 +5,7 @@
 //! The cases are tables: each has a name that is printed when it fails, and a
 //! table reports all of its failing cases at once.
 
-mod common;
+use crate::common;
 
 use actix_web::http::{Method, header};
 use actix_web::test::TestRequest;

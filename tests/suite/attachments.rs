@@ -1,9 +1,9 @@
 //! Files attached to a proposal: added and removed while it is a draft, by
 //! whoever may edit the draft; checked by size, extension, Content-Type and
 //! first bytes; read only by those who see the proposal whole. The harness
-//! allows 64 KiB per file and 3 files per proposal (tests/common/mod.rs).
+//! allows 64 KiB per file and 3 files per proposal (tests/suite/common/mod.rs).
 
-mod common;
+use crate::common;
 
 use actix_web::http::{Method, header};
 use actix_web::test::TestRequest;

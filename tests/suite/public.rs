@@ -1,7 +1,7 @@
 //! What the public reads without signing in: published proposals and the
 //! public versions of their replies, nothing more.
 
-mod common;
+use crate::common;
 
 use actix_web::http::Method;
 use common::TestApp;

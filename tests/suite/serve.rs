@@ -1,7 +1,7 @@
 //! The service as a newcomer starts it: the real binary with demo data,
 //! answering on its address, the demo logins working, stopping gracefully.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -1,6 +1,6 @@
 //! The demo data shows a proposal in every stage, and each role finds its share.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

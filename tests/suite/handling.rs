@@ -2,7 +2,7 @@
 //! draft, sign off and submit replies; they ask for a return or more time, and
 //! the office decides.
 
-mod common;
+use crate::common;
 
 use actix_web::http::Method;
 use chrono::Duration;

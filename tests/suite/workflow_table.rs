@@ -2,7 +2,7 @@
 //! from-states and destination, parsed from the page and compared with
 //! src/domain/workflow/table.rs for every kind of standing.
 
-mod common;
+use crate::common;
 
 use common::workflow_doc::{documented, token_grants};
 use proposal_desk::domain::Role;

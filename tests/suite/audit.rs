@@ -1,7 +1,7 @@
 //! The audit trail: append-only in the database itself, and any edit,
 //! deletion or reordering found by `audit verify`.
 
-mod common;
+use crate::common;
 
 use common::{Backend, TestApp};
 use diesel::prelude::*;

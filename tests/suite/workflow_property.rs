@@ -3,7 +3,7 @@
 //! closed proposal has a rated reply, a published one its public version,
 //! nobody sees what they may not, every change is one audit event, no 5xx.
 
-mod common;
+use crate::common;
 
 use common::world::{PEOPLE, Shared, World, request};
 use common::{Backend, TestApp, TestUser};

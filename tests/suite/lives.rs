@@ -1,9 +1,9 @@
 //! Whole lives of a proposal, from a member's draft to its end, through the
 //! API only, as the people who take each step would send them. Each life
-//! reads as the story it tells; `tests/common/life.rs` holds the requests
+//! reads as the story it tells; `tests/suite/common/life.rs` holds the requests
 //! (every action there also checks its one audit event).
 
-mod common;
+use crate::common;
 
 use actix_web::http::Method;
 use chrono::{Duration, NaiveDateTime};

@@ -1,7 +1,7 @@
 //! The administration API: who may use it, what it does, and that every
 //! change leaves exactly one audit event.
 
-mod common;
+use crate::common;
 
 use actix_web::http::Method;
 use common::{TestApp, TestUser};

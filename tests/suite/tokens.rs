@@ -9,7 +9,7 @@
 //! Every test is a table of named cases. A failing case is reported by name,
 //! together with what the server answered; all cases run before the test fails.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};

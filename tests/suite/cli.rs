@@ -1,6 +1,6 @@
 //! The command line, run as a user would: the real binary, a real database.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

@@ -1,6 +1,6 @@
 //! The OpenAPI document, the offline docs page, and the headers every answer carries.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

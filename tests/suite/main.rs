@@ -1,0 +1,39 @@
+//! The integration tests, as one test binary. Each file here was once a binary
+//! of its own: two dozen links of the whole application after every change,
+//! run one after another, each leaving cores idle while its last tests ran.
+//! `common` is the shared harness (tests/suite/common/mod.rs); every other
+//! module is the specification of one part of the service.
+
+// First, so that `both_backends!` is in scope in every module after it.
+#[macro_use]
+mod common;
+
+// libtest starts tests in the order of their names, as many at a time as
+// there are cores. These take longest by far: named to sort first, they start
+// first and run beside the others, instead of alone at the end.
+#[path = "workflow_property.rs"]
+mod a1_workflow_property;
+#[path = "workflow_api_table.rs"]
+mod a2_workflow_api_table;
+
+mod admin;
+mod api_doc;
+mod attachments;
+mod audit;
+mod auth;
+mod bad_input;
+mod bench_seed;
+mod cli;
+mod closing;
+mod demo;
+mod drafting;
+mod handling;
+mod lives;
+mod migrations;
+mod notices;
+mod public;
+mod review;
+mod serve;
+mod statistics;
+mod tokens;
+mod workflow_table;
