@@ -6,7 +6,7 @@
 //! The harness's peer (192.0.2.10) is made a trusted proxy, so that each
 //! request can say which client address it comes from in X-Forwarded-For.
 
-mod common;
+use crate::common;
 
 use actix_web::http::header;
 use actix_web::test::TestRequest;

@@ -1,7 +1,7 @@
 //! A query string is read as UTF-8 or refused: the same bytes that a JSON body
 //! may not carry are not quietly replaced with U+FFFD when they come in a query.
 
-mod common;
+use crate::common;
 
 use actix_web::http::header;
 use actix_web::test::TestRequest;

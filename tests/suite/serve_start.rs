@@ -1,7 +1,7 @@
 //! What the real binary says and does as it starts: the address it really
 //! listens on, and a first start that an earlier crash left half done.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

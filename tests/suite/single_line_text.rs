@@ -4,7 +4,7 @@
 //! file names; multi-line texts keep their line breaks but refuse the same
 //! reordering and invisible characters.
 
-mod common;
+use crate::common;
 
 use actix_web::http::Method;
 use common::TestApp;
