@@ -381,7 +381,7 @@ async fn separate_units_reply_by_a_fixed_date(app: TestApp) {
     for unit in &units {
         let a = assignment_of(&assigned, unit);
         assert_eq!(a["unit_role"], "separate");
-        assert_eq!(a["due_at"], "2026-04-30T23:59:59");
+        assert_eq!(a["due_at"], "2026-04-30T23:59:59Z");
         assert_eq!(a["opinion_due_at"], Value::Null);
         assert_eq!(
             unit_deadlines(&app, a["id"].as_str().expect("id")),
@@ -446,7 +446,7 @@ async fn every_invalid_assignment_form_is_refused_and_nothing_is_written(app: Te
         .post(&path(&f.id, "assign"), &office.token, json!({"version": 1, "lead_unit_id": a, "due_on": "2027-03-02"}))
         .await;
     fine.assert_ok();
-    assert_eq!(fine.body["assignments"][0]["due_at"], "2027-03-02T23:59:59");
+    assert_eq!(fine.body["assignments"][0]["due_at"], "2027-03-02T23:59:59Z");
 }
 
 async fn only_the_office_reviews(app: TestApp) {
