@@ -9,6 +9,7 @@ use crate::audit::Origin;
 use crate::auth::AuthUser;
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
+use crate::domain::deadlines::OfficeTime;
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -18,6 +19,8 @@ pub struct Ctx<'a> {
     pub origin: &'a Origin,
     pub now: NaiveDateTime,
     pub workflow: &'a WorkflowSettings,
+    /// The office's time zone and working days, for every deadline the action sets.
+    pub office: &'a OfficeTime,
 }
 
 /// Runs `operation` as `user`, in one write transaction, and answers with what it returns.
@@ -26,11 +29,11 @@ where
     T: Send + 'static,
     F: FnOnce(&mut DbConn, &Ctx) -> AppResult<T> + Send + 'static,
 {
-    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
+    let (now, settings, office) = (state.clock.now(), state.settings.clone(), state.office.clone());
     state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &workflow };
+            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &settings.workflow, office: &office };
             operation(conn, &ctx)
         })
         .await

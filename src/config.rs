@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::domain::deadlines::{Span, Stage};
+
 /// The defaults, documented setting by setting.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -19,6 +21,71 @@ pub struct Settings {
     pub log: LogSettings,
     pub workflow: WorkflowSettings,
     pub attachments: AttachmentSettings,
+    pub calendar: CalendarSettings,
+}
+
+/// Where the working-day calendar is and in which time zone the office works.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSettings {
+    /// Folder of the year files (`2027.toml`), read at start-up.
+    pub dir: String,
+    /// An IANA zone name; a deadline falls due at the end of its day here.
+    pub time_zone: String,
+}
+
+impl CalendarSettings {
+    pub fn zone(&self) -> anyhow::Result<chrono_tz::Tz> {
+        self.time_zone.parse().map_err(|_| {
+            anyhow::anyhow!("configuration: calendar.time_zone `{}` is not a known time zone", self.time_zone)
+        })
+    }
+
+    /// The office's time: the calendar files and the zone, checked.
+    pub fn office_time(&self) -> anyhow::Result<crate::domain::deadlines::OfficeTime> {
+        let calendar = crate::calendar::load(Path::new(&self.dir))?;
+        Ok(crate::domain::deadlines::OfficeTime::new(calendar, self.zone()?))
+    }
+}
+
+/// The deadline rule of each stage, and the rules a kind of proposal has of its own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineRules {
+    pub cosign: Span,
+    pub reply: Span,
+    pub co_opinion_days_before_reply: u32,
+    pub return_window: Span,
+    pub rating: Span,
+    pub rehandling: Span,
+    #[serde(default)]
+    pub by_kind: std::collections::BTreeMap<String, KindDeadlineRules>,
+}
+
+/// A kind's own rules; a stage left out follows the general rule.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindDeadlineRules {
+    pub cosign: Option<Span>,
+    pub reply: Option<Span>,
+    pub return_window: Option<Span>,
+    pub rating: Option<Span>,
+    pub rehandling: Option<Span>,
+}
+
+impl DeadlineRules {
+    /// The rule of `stage` for a proposal of kind `kind`.
+    pub fn rule(&self, kind: &str, stage: Stage) -> Span {
+        let own = self.by_kind.get(kind);
+        let pick = |general: Span, own: Option<Span>| own.unwrap_or(general);
+        match stage {
+            Stage::Cosign => pick(self.cosign, own.and_then(|k| k.cosign)),
+            Stage::Reply => pick(self.reply, own.and_then(|k| k.reply)),
+            Stage::ReturnWindow => pick(self.return_window, own.and_then(|k| k.return_window)),
+            Stage::Rating => pick(self.rating, own.and_then(|k| k.rating)),
+            Stage::Rehandling => pick(self.rehandling, own.and_then(|k| k.rehandling)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -79,14 +146,10 @@ pub struct AuthSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkflowSettings {
-    pub cosign_window_days: i64,
-    pub reply_due_months: u32,
-    pub co_opinion_days_before_reply: i64,
-    pub return_window_working_days: u32,
-    pub rating_window_working_days: u32,
+    /// 期限: how long each stage may take.
+    pub deadlines: DeadlineRules,
     pub rating_silence_means: String,
     pub cosigners_rate: bool,
-    pub rehandling_due_months: u32,
     pub kinds: Vec<KindWording>,
     pub refusal_reasons: Vec<RefusalReason>,
     /// 通知: the wording of each notice, by event (`domain::notices::Notice::as_str`).
@@ -262,16 +325,9 @@ impl Settings {
             );
         }
         let w = &self.workflow;
-        if w.cosign_window_days < 1
-            || w.reply_due_months < 1
-            || w.rehandling_due_months < 1
-            || w.rating_window_working_days < 1
-        {
-            anyhow::bail!("configuration: workflow windows and due months must be at least 1");
-        }
-        if w.co_opinion_days_before_reply < 0 {
-            anyhow::bail!("configuration: workflow.co_opinion_days_before_reply must not be negative");
-        }
+        self.validate_deadlines()?;
+        // Read now, so that a wrong calendar file stops every command, not only `serve`.
+        self.calendar.office_time().map_err(|e| anyhow::anyhow!("configuration: calendar: {e:#}"))?;
         if !matches!(w.rating_silence_means.as_str(), "satisfied" | "basically_satisfied" | "unrated") {
             anyhow::bail!(
                 "configuration: workflow.rating_silence_means must be \"satisfied\", \"basically_satisfied\" or \"unrated\", not `{}`",
@@ -288,6 +344,31 @@ impl Settings {
         self.validate_attachments()?;
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             anyhow::bail!("configuration: log.level `{}` is not a valid filter (e.g. \"info\")", self.log.level);
+        }
+        Ok(())
+    }
+
+    fn validate_deadlines(&self) -> anyhow::Result<()> {
+        let d = &self.workflow.deadlines;
+        for code in d.by_kind.keys() {
+            if self.workflow.kind(code).is_none() {
+                anyhow::bail!("configuration: workflow.deadlines.by_kind.{code} is not a kind of workflow.kinds");
+            }
+        }
+        for kind in &self.workflow.kinds {
+            for stage in Stage::ALL {
+                let rule = d.rule(&kind.code, *stage);
+                let empty = matches!(rule, Span::Days(0) | Span::WorkingDays(0) | Span::Months(0));
+                let fixed = matches!(rule, Span::Fixed(_));
+                if empty || (fixed && *stage != Stage::Reply && *stage != Stage::Rehandling) {
+                    anyhow::bail!(
+                        "configuration: workflow.deadlines rule for {} of `{}` is {rule}; it must be at least one day{}",
+                        stage.as_str(),
+                        kind.code,
+                        if fixed { " after the stage starts, not a fixed date" } else { "" }
+                    );
+                }
+            }
         }
         Ok(())
     }

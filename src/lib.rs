@@ -8,6 +8,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -1,4 +1,4 @@
-//! The `proposal-desk` command: serve, migrate, demo, user, audit.
+//! The `proposal-desk` command: serve, migrate, demo, user, calendar, audit, bench.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -43,6 +43,11 @@ enum Command {
     User {
         #[command(subcommand)]
         action: UserAction,
+    },
+    /// The working-day calendar (config/calendar/*.toml and calendar.dir), for checking a date.
+    Calendar {
+        #[command(subcommand)]
+        action: CalendarAction,
     },
     /// Audit trail tools.
     Audit {
@@ -116,6 +121,16 @@ enum UserAction {
 }
 
 #[derive(Subcommand)]
+enum CalendarAction {
+    /// Print the date N working days after DATE (YYYY-MM-DD).
+    AddWorkingDays { date: chrono::NaiveDate, n: u32 },
+    /// Print the number of working days after FROM up to and including TO.
+    WorkingDays { from: chrono::NaiveDate, to: chrono::NaiveDate },
+    /// List the years the calendar covers; warn when next year's file is missing.
+    Check,
+}
+
+#[derive(Subcommand)]
 enum AuditAction {
     /// Recompute the hash chain; exit 1 and name the first break if it was tampered with.
     Verify,
@@ -173,6 +188,7 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User { action } => user(settings, action),
+        Command::Calendar { action } => calendar(&settings, action),
         Command::Bench { action } => bench(settings, action),
         Command::Audit { action: AuditAction::Verify } => {
             // Without migrating: checking a restored backup must not change it.
@@ -213,6 +229,55 @@ fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<ExitCode> {
         println!("  API docs: {public_url}/api/docs/");
     };
     actix_web::rt::System::new().block_on(server::serve(state, announce))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn calendar(settings: &Settings, action: CalendarAction) -> anyhow::Result<ExitCode> {
+    let office = settings.calendar.office_time()?;
+    let provisional = |years: &[i32]| {
+        let missing: Vec<String> =
+            years.iter().filter(|y| !office.calendar.covers(**y)).map(|y| y.to_string()).collect();
+        eprintln!(
+            "provisional: no calendar file for {}; counted on plain weekdays (add the year's file to {})",
+            missing.join(", "),
+            settings.calendar.dir
+        );
+    };
+    use chrono::Datelike;
+    match action {
+        CalendarAction::AddWorkingDays { date, n } => {
+            let r = office.calendar.add_working_days(date, n);
+            println!("{}", r.value);
+            if r.provisional {
+                provisional(&(date.year()..=r.value.year()).collect::<Vec<_>>());
+            }
+        }
+        CalendarAction::WorkingDays { from, to } => {
+            let r = office.calendar.working_days_between(from, to);
+            println!("{}", r.value);
+            if r.provisional {
+                provisional(&(from.year().min(to.year())..=from.year().max(to.year())).collect::<Vec<_>>());
+            }
+        }
+        CalendarAction::Check => {
+            for year in office.calendar.years() {
+                println!(
+                    "{}: {} days off, {} weekend days worked (调休); source: {}",
+                    year.year,
+                    year.holidays.len(),
+                    year.working_weekends.len(),
+                    year.source
+                );
+            }
+            let next = office.today(SystemClock.now()).year() + 1;
+            if !office.calendar.covers(next) {
+                println!(
+                    "warning: no calendar for {next}: deadlines falling in {next} are provisional, counted on plain weekdays, until {next}.toml is added to {}",
+                    settings.calendar.dir
+                );
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,11 +8,14 @@ use crate::auth::tokens::TokenKeys;
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::deadlines::OfficeTime;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
+    /// The office's time zone and working-day calendar (read at start-up).
+    pub office: Arc<OfficeTime>,
     pub clock: SharedClock,
     pub tokens: Arc<TokenKeys>,
     pub passwords: Passwords,
@@ -33,10 +36,12 @@ impl AppState {
             chrono::Duration::hours(settings.auth.refresh_token_hours),
         )?;
         let passwords = Passwords::new(settings.auth.max_concurrent_hashes).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let office = Arc::new(settings.calendar.office_time()?);
         let trusted_proxies = settings.server.trusted_proxies.iter().filter_map(|p| p.parse().ok()).collect();
         Ok(AppState {
             db,
             settings: Arc::new(settings),
+            office,
             clock,
             tokens: Arc::new(tokens),
             passwords,

@@ -26,7 +26,6 @@ use crate::db::schema::{
 };
 use crate::db::{AnyConnection, Db, DbConn};
 use crate::domain::Role;
-use crate::domain::deadlines::add_months;
 use crate::domain::workflow::guards::{Grade, Satisfaction};
 use crate::domain::workflow::{AssignmentState, ContactKind, KeyMode, ProposalState, SubmitterType, UnitRole};
 use crate::error::{AppError, AppResult};
@@ -468,7 +467,7 @@ fn handling(
     } else {
         vec![(picked[0], UnitRole::Lead)]
     };
-    let due_at = add_months(assigned_at, 3);
+    let due_at = assigned_at.checked_add_months(chrono::Months::new(3)).unwrap_or(assigned_at);
     let mut public_bodies = Vec::new();
     for (unit, role) in roles {
         let (staff_id, head_id) = staff.get(unit).cloned().ok_or_else(|| AppError::internal("unit without staff"))?;

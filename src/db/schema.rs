@@ -216,6 +216,9 @@ diesel::table! {
         due_at -> Timestamp,
         met_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        counted_from -> Nullable<Date>,
+        rule -> Nullable<Text>,
+        provisional -> Bool,
     }
 }
 

@@ -16,7 +16,6 @@ use crate::db::schema::{
     assignments, co_opinions, commitments, committee_sessions, contacts, proposal_cosigners, proposals, ratings,
     replies, units, users,
 };
-use crate::domain::deadlines::{add_months, add_working_days};
 use crate::domain::workflow::guards::{Grade, Satisfaction};
 use crate::domain::workflow::{
     AssignmentState, ContactKind, CosignerStatus, KeyMode, ProposalState as S, SubmitterType, UnitRole,
@@ -168,7 +167,8 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
         let replied = matches!(d.state, S::Replied | S::Closed | S::Published | S::Withheld);
         if replied {
             p.replied_at = Some(start + Duration::days(80));
-            p.rating_due_at = Some(add_working_days(start + Duration::days(80), 15));
+            // The past is drawn in round figures: 15 working days are about three weeks.
+            p.rating_due_at = Some(start + Duration::days(80 + 21));
         }
         if matches!(d.state, S::Closed | S::Published | S::Withheld) {
             p.closed_at = Some(start + Duration::days(95));
@@ -194,7 +194,7 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
         let assigned_at = start + Duration::days(7);
         for (code, part) in [(d.lead, UnitRole::Lead), (d.co, UnitRole::Co)] {
             let Some(code) = code else { continue };
-            let due = add_months(assigned_at, 3);
+            let due = assigned_at.checked_add_months(chrono::Months::new(3)).unwrap_or(assigned_at);
             let a = AssignmentRow {
                 id: crate::ids::new_id(),
                 proposal_id: p.id.clone(),
@@ -211,7 +211,7 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
                 created_at: assigned_at,
                 updated_at: assigned_at,
                 version: 1,
-                return_window_ends_at: Some(add_working_days(assigned_at, 5)),
+                return_window_ends_at: Some(assigned_at + Duration::days(7)),
                 opinion_due_at: (part == UnitRole::Co).then(|| due - Duration::days(30)),
                 contact_waiver: None,
                 handling_round: 1,

@@ -1,6 +1,7 @@
 //! The rules of the product as pure code: no I/O, no diesel, no actix.
 //! The API, the pages and the background jobs all ask this module what may happen.
 
+pub mod calendar;
 pub mod deadlines;
 pub mod names;
 pub mod notices;

@@ -3,15 +3,15 @@
 //! starts, moved by an approved extension, met when the work is done or the
 //! unit is released.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::config::WorkflowSettings;
+use crate::config::{DeadlineRules, WorkflowSettings};
 use crate::db::DbConn;
 use crate::db::models::proposal::{AssignmentRow, ProposalRow};
 use crate::db::schema::{assignments, deadlines};
-use crate::domain::deadlines::add_working_days;
+use crate::domain::deadlines::{Due, OfficeTime, Span, Stage};
 use crate::domain::workflow::{AssignmentState, UnitRole};
 use crate::error::AppResult;
 
@@ -30,14 +30,83 @@ pub struct DeadlineRow {
     pub met_at: Option<NaiveDateTime>,
     #[serde(serialize_with = "crate::timestamps::utc")]
     pub created_at: NaiveDateTime,
+    /// The office's day it was counted from, when it was counted by a rule.
+    pub counted_from: Option<NaiveDate>,
+    /// The rule it was counted by (`Span::code`); a co-handling opinion
+    /// keeps its reply's rule and falls the configured days before it.
+    pub rule: Option<String>,
+    /// Counted on plain weekdays through a year whose calendar is not published.
+    pub provisional: bool,
 }
 
-/// Opens the deadline `kind` of assignment `a`, due at `due_at`.
+/// A deadline counted now: when it falls due, from which day and by which rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Counted {
+    pub due: Due,
+    pub from: NaiveDate,
+    pub rule: Option<Span>,
+}
+
+/// The deadlines of an assignment being made.
+#[derive(Debug, Clone, Copy)]
+pub struct AssignmentDues {
+    /// The reply (a lead or separate unit) or the date the opinion's reply is due.
+    pub reply: Counted,
+    /// A co-handling unit's opinion (会办意见).
+    pub opinion: Option<Counted>,
+    /// The window to ask to be released (退回).
+    pub return_window: Option<Counted>,
+}
+
+impl AssignmentDues {
+    /// The deadlines of a unit assigned now in `stage` (the first reply or a
+    /// re-handling), on the office's day `reply_on` when it chose one.
+    pub fn count(
+        office: &OfficeTime,
+        rules: &DeadlineRules,
+        kind: &str,
+        role: UnitRole,
+        stage: Stage,
+        now: NaiveDateTime,
+        reply_on: Option<NaiveDate>,
+    ) -> AssignmentDues {
+        let today = office.today(now);
+        let rule = match reply_on {
+            Some(day) => Span::Fixed(day),
+            None => rules.rule(kind, stage),
+        };
+        let reply = Counted { due: office.due_after(today, rule), from: today, rule: Some(rule) };
+        let opinion = (role == UnitRole::Co)
+            .then(|| Counted { due: office.days_before(reply.due, rules.co_opinion_days_before_reply), ..reply });
+        let return_window = (stage == Stage::Reply).then(|| {
+            let rule = rules.rule(kind, Stage::ReturnWindow);
+            Counted { due: office.due_after(today, rule), from: today, rule: Some(rule) }
+        });
+        AssignmentDues { reply, opinion, return_window }
+    }
+}
+
+/// The day the office chose for assignment `a`'s work, if it chose one (a
+/// unit taking over from a released one keeps it).
+pub fn chosen_day(conn: &mut DbConn, a: &AssignmentRow) -> AppResult<Option<NaiveDate>> {
+    let rules: Vec<Option<String>> = deadlines::table
+        .filter(deadlines::object_type.eq("assignment"))
+        .filter(deadlines::object_id.eq(&a.id))
+        .filter(deadlines::kind.eq_any(["reply", "opinion"]))
+        .select(deadlines::rule)
+        .load(conn)?;
+    Ok(rules.iter().flatten().find_map(|code| match Span::from_code(code) {
+        Some(Span::Fixed(day)) => Some(day),
+        _ => None,
+    }))
+}
+
+/// Opens the deadline `kind` of assignment `a`.
 pub fn open(
     conn: &mut DbConn,
     a: &AssignmentRow,
     kind: &str,
-    due_at: NaiveDateTime,
+    counted: Counted,
     now: NaiveDateTime,
 ) -> AppResult<DeadlineRow> {
     let row = DeadlineRow {
@@ -45,9 +114,12 @@ pub fn open(
         object_type: "assignment".into(),
         object_id: a.id.clone(),
         kind: kind.into(),
-        due_at,
+        due_at: counted.due.at,
         met_at: None,
         created_at: now,
+        counted_from: Some(counted.from),
+        rule: counted.rule.map(|r| r.code()),
+        provisional: counted.due.provisional,
     };
     diesel::insert_into(deadlines::table).values(&row).execute(conn)?;
     Ok(row)
@@ -55,12 +127,17 @@ pub fn open(
 
 /// Opens the deadlines of a new assignment: its work (the reply, or a
 /// co-handling unit's opinion) and, when it has one, its return window.
-pub fn open_for_assignment(conn: &mut DbConn, a: &AssignmentRow, now: NaiveDateTime) -> AppResult<Vec<DeadlineRow>> {
-    let mut opened = vec![match a.opinion_due_at {
+pub fn open_for_assignment(
+    conn: &mut DbConn,
+    a: &AssignmentRow,
+    dues: &AssignmentDues,
+    now: NaiveDateTime,
+) -> AppResult<Vec<DeadlineRow>> {
+    let mut opened = vec![match dues.opinion {
         Some(opinion) => open(conn, a, "opinion", opinion, now)?,
-        None => open(conn, a, "reply", a.due_at, now)?,
+        None => open(conn, a, "reply", dues.reply, now)?,
     }];
-    if let Some(window) = a.return_window_ends_at {
+    if let Some(window) = dues.return_window {
         opened.push(open(conn, a, "return_window", window, now)?);
     }
     Ok(opened)
@@ -81,8 +158,9 @@ pub fn meet(conn: &mut DbConn, assignment_id: &str, kind: Option<&str>, now: Nai
     Ok(())
 }
 
-/// The assignment's open reply deadline moves to `due_at` (an approved extension).
-pub fn move_reply(conn: &mut DbConn, assignment_id: &str, due_at: NaiveDateTime) -> AppResult<()> {
+/// The assignment's open reply deadline moves to the day `on`, due at
+/// `due_at` (an approved extension): a day chosen, no longer provisional.
+pub fn move_reply(conn: &mut DbConn, assignment_id: &str, on: NaiveDate, due_at: NaiveDateTime) -> AppResult<()> {
     diesel::update(
         deadlines::table
             .filter(deadlines::object_type.eq("assignment"))
@@ -90,7 +168,7 @@ pub fn move_reply(conn: &mut DbConn, assignment_id: &str, due_at: NaiveDateTime)
             .filter(deadlines::kind.eq("reply"))
             .filter(deadlines::met_at.is_null()),
     )
-    .set(deadlines::due_at.eq(due_at))
+    .set((deadlines::due_at.eq(due_at), deadlines::rule.eq(Span::Fixed(on).code()), deadlines::provisional.eq(false)))
     .execute(conn)?;
     Ok(())
 }
@@ -109,8 +187,8 @@ pub fn replies_outstanding(conn: &mut DbConn, p: &ProposalRow) -> AppResult<i64>
 
 /// Every reply of the round is in: the proposal is replied and the
 /// proposer's rating window opens.
-pub fn open_rating(p: &mut ProposalRow, now: NaiveDateTime, workflow: &WorkflowSettings) {
+pub fn open_rating(p: &mut ProposalRow, now: NaiveDateTime, workflow: &WorkflowSettings, office: &OfficeTime) {
     p.state = crate::domain::workflow::ProposalState::Replied;
     p.replied_at = Some(now);
-    p.rating_due_at = Some(add_working_days(now, workflow.rating_window_working_days));
+    p.rating_due_at = Some(office.due_from(now, workflow.deadlines.rule(&p.kind, Stage::Rating)).at);
 }

@@ -2,22 +2,21 @@
 //! after 不满意 (重新办理), closing (办结), publication (公开) or withholding,
 //! and the follow-up of a B reply's commitments (B 类跟踪).
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{Ctx, begin, blocked};
-use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::models::proposal::{AssignmentRow, CommitmentRow, ProgressRow, ProposalRow, RatingRow};
 use crate::db::schema::{assignments, commitment_progress, commitments, ratings, replies};
-use crate::domain::deadlines::add_months;
+use crate::domain::deadlines::Stage;
 use crate::domain::workflow::guards::{Blocked, Satisfaction, after_rating, may_close, may_publish};
 use crate::domain::workflow::{Action, AssignmentState, ProposalState, UnitRole};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CommitmentId, ProposalId};
+use crate::proposals::deadlines::AssignmentDues;
 use crate::validate::Check;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -66,13 +65,8 @@ const ALREADY_FULFILLED: Blocked = Blocked { code: "already_fulfilled", message_
 /// 重新办理: every lead or separate unit whose reply of the round just rated is
 /// in gets a fresh assignment for the new round, already received, with the
 /// re-handling deadline. The old assignments and replies stay as the record.
-fn rehandle(
-    conn: &mut DbConn,
-    p: &ProposalRow,
-    new_round: i32,
-    now: NaiveDateTime,
-    workflow: &WorkflowSettings,
-) -> AppResult<Vec<AssignmentRow>> {
+fn rehandle(conn: &mut DbConn, p: &ProposalRow, new_round: i32, ctx: &Ctx) -> AppResult<Vec<AssignmentRow>> {
+    let now = ctx.now;
     let previous: Vec<AssignmentRow> = assignments::table
         .filter(assignments::proposal_id.eq(&p.id))
         .filter(assignments::handling_round.eq(p.handling_round))
@@ -81,9 +75,10 @@ fn rehandle(
         .order(assignments::assigned_at.asc())
         .select(AssignmentRow::as_select())
         .load(conn)?;
-    let due_at = add_months(now, workflow.rehandling_due_months);
     let mut fresh = Vec::with_capacity(previous.len());
     for old in previous {
+        let rules = &ctx.workflow.deadlines;
+        let dues = AssignmentDues::count(ctx.office, rules, &p.kind, old.unit_role, Stage::Rehandling, now, None);
         let row = AssignmentRow {
             id: crate::ids::new_id(),
             proposal_id: p.id.clone(),
@@ -91,7 +86,7 @@ fn rehandle(
             unit_role: old.unit_role,
             state: AssignmentState::Received,
             assigned_at: now,
-            due_at,
+            due_at: dues.reply.due.at,
             signed_for_at: Some(now),
             created_at: now,
             updated_at: now,
@@ -102,7 +97,7 @@ fn rehandle(
             handling_round: new_round,
         };
         diesel::insert_into(assignments::table).values(&row).execute(conn)?;
-        crate::proposals::deadlines::open_for_assignment(conn, &row, now)?;
+        crate::proposals::deadlines::open_for_assignment(conn, &row, &dues, now)?;
         fresh.push(row);
     }
     Ok(fresh)
@@ -149,7 +144,7 @@ pub fn rate(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: RateRequest) ->
         after.handling_round = before.handling_round + 1;
         after.replied_at = None;
         after.rating_due_at = None;
-        let fresh = rehandle(conn, before, after.handling_round, ctx.now, ctx.workflow)?;
+        let fresh = rehandle(conn, before, after.handling_round, ctx)?;
         record["rehandling"] = json!(fresh);
     }
     step.commit(conn, ctx, after, Some(record))

@@ -2,7 +2,6 @@
 //! office's entry on a member's behalf, 代录入), 联名 invitations and their
 //! answers, and submission into the current session.
 
-use chrono::Duration;
 use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -13,6 +12,7 @@ use crate::audit::{self, Change};
 use crate::db::DbConn;
 use crate::db::models::proposal::{CosignerRow, ProposalRow};
 use crate::db::schema::{proposal_cosigners, proposals, users};
+use crate::domain::deadlines::Stage;
 use crate::domain::workflow::guards::may_answer_invitation;
 use crate::domain::workflow::{Action, CosignerStatus, ProposalState, SubmitterType};
 use crate::domain::{Permission, Role};
@@ -226,7 +226,7 @@ pub fn invite_cosigners(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: Inv
 
     let step = begin(conn, ctx, id, Action::InviteCosigners, Some(body.version))?;
     let before = &step.before;
-    let respond_by = ctx.now + Duration::days(ctx.workflow.cosign_window_days);
+    let respond_by = ctx.office.due_from(ctx.now, ctx.workflow.deadlines.rule(&before.kind, Stage::Cosign)).at;
     let mut invited = Vec::new();
     for member_id in body.member_ids.iter().collect::<std::collections::BTreeSet<_>>() {
         let is_member: Option<(Role, bool)> = if crate::ids::is_id(member_id) {

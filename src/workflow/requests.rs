@@ -9,15 +9,15 @@ use utoipa::ToSchema;
 
 use super::handling::{ReasonRequest, on_assignment};
 use super::{Ctx, begin, blocked};
-use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::models::proposal::{AssignmentRow, ProposalRow, UnitRequestRow};
 use crate::db::schema::{assignments, unit_requests, units};
-use crate::domain::deadlines::{add_months, add_working_days, minus_days};
+use crate::domain::deadlines::Stage;
 use crate::domain::workflow::guards::{may_ask, may_decide_request, may_grant, may_request_return};
 use crate::domain::workflow::{Action, AssignmentState, ProposalState, RequestDecision, RequestKind, UnitRole};
 use crate::error::{AppError, AppResult};
 use crate::ids::{AssignmentId, ProposalId, RequestId};
+use crate::proposals::deadlines::AssignmentDues;
 use crate::validate::Check;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -42,10 +42,6 @@ pub struct DecisionRequest {
 }
 
 /// The end of `day`: deadlines given as a date run to its last second.
-fn end_of(day: NaiveDate) -> AppResult<NaiveDateTime> {
-    day.and_hms_opt(23, 59, 59).ok_or_else(|| AppError::internal("23:59:59 is a time"))
-}
-
 fn pending(conn: &mut DbConn, assignment_id: &str, kind: RequestKind) -> AppResult<bool> {
     let n: i64 = unit_requests::table
         .filter(unit_requests::assignment_id.eq(assignment_id))
@@ -90,7 +86,6 @@ pub fn request_return(
     let mut check = Check::new();
     check.long_text("reason", &body.reason, 1, 500);
     check.finish()?;
-    let window_days = ctx.workflow.return_window_working_days;
     on_assignment(conn, ctx, id, assignment_id, Action::RequestReturn, move |conn, ctx, p, a| {
         may_ask(a.state == AssignmentState::Done, false).map_err(blocked)?;
         let window_ends_at = match a.return_window_ends_at {
@@ -98,7 +93,10 @@ pub fn request_return(
             // A re-handling assignment (round > 1) has no window of its own: the unit
             // answered in an earlier round, so its window closed with that assignment.
             None if a.handling_round > 1 => NaiveDateTime::MIN,
-            None => add_working_days(a.assigned_at, window_days),
+            None => {
+                let rule = ctx.workflow.deadlines.rule(&p.kind, Stage::ReturnWindow);
+                ctx.office.due_from(a.assigned_at, rule).at
+            }
         };
         may_request_return(window_ends_at, ctx.now, pending(conn, &a.id, RequestKind::Return)?).map_err(blocked)?;
         let row = new_request(ctx, &a, RequestKind::Return, &body.reason, None);
@@ -119,11 +117,11 @@ pub fn request_extension(
     check.long_text("reason", &body.reason, 1, 500);
     check.date("requested_due_on", body.requested_due_on);
     check.finish()?;
-    let due = end_of(body.requested_due_on)?;
+    let due = ctx.office.end_of(body.requested_due_on);
     on_assignment(conn, ctx, id, assignment_id, Action::RequestExtension, move |conn, ctx, p, a| {
         may_ask(a.state == AssignmentState::Done, pending(conn, &a.id, RequestKind::Extension)?).map_err(blocked)?;
-        if body.requested_due_on <= a.due_at.date() {
-            return Err(later_than(&a, "requested_due_on"));
+        if body.requested_due_on <= ctx.office.today(a.due_at) {
+            return Err(later_than(ctx, &a, "requested_due_on"));
         }
         let row = new_request(ctx, &a, RequestKind::Extension, &body.reason, Some(due));
         diesel::insert_into(unit_requests::table).values(&row).execute(conn)?;
@@ -131,8 +129,8 @@ pub fn request_extension(
     })
 }
 
-fn later_than(a: &AssignmentRow, field: &str) -> AppError {
-    AppError::invalid_field(field, "not_later", format!("应晚于当前答复期限 {}", a.due_at.date()))
+fn later_than(ctx: &Ctx, a: &AssignmentRow, field: &str) -> AppError {
+    AppError::invalid_field(field, "not_later", format!("应晚于当前答复期限 {}", ctx.office.today(a.due_at)))
 }
 
 /// The office decides a pending return or extension request. An approved
@@ -195,17 +193,16 @@ pub fn decide_request(
     let mut record = json!({ "request": request });
     if body.approve {
         if is_return {
-            let (state, changes) =
-                approve_return(conn, ctx, before, &a, body.reassign_to_unit_id.as_deref(), ctx.workflow)?;
+            let (state, changes) = approve_return(conn, ctx, before, &a, body.reassign_to_unit_id.as_deref())?;
             if state == ProposalState::Replied {
-                crate::proposals::deadlines::open_rating(&mut after, ctx.now, ctx.workflow);
+                crate::proposals::deadlines::open_rating(&mut after, ctx.now, ctx.workflow, ctx.office);
             }
             after.state = state;
             record["changes"] = changes;
         } else {
             let due = match body.new_due_on {
-                Some(day) if day <= a.due_at.date() => return Err(later_than(&a, "new_due_on")),
-                Some(day) => end_of(day)?,
+                Some(day) if day <= ctx.office.today(a.due_at) => return Err(later_than(ctx, &a, "new_due_on")),
+                Some(day) => ctx.office.end_of(day),
                 None => request.requested_due_at.ok_or_else(|| AppError::internal("extension without a date"))?,
             };
             diesel::update(assignments::table.find(&a.id))
@@ -215,7 +212,7 @@ pub fn decide_request(
                     assignments::version.eq(a.version + 1),
                 ))
                 .execute(conn)?;
-            crate::proposals::deadlines::move_reply(conn, &a.id, due)?;
+            crate::proposals::deadlines::move_reply(conn, &a.id, ctx.office.today(due), due)?;
             record["changes"] = json!({ "assignment_id": a.id, "due_at": due, "previous_due_at": a.due_at });
         }
     }
@@ -231,7 +228,6 @@ fn approve_return(
     p: &ProposalRow,
     a: &AssignmentRow,
     reassign_to: Option<&str>,
-    workflow: &WorkflowSettings,
 ) -> AppResult<(ProposalState, serde_json::Value)> {
     release(conn, ctx, a)?;
     let mut changes = json!({ "returned_assignment_id": a.id });
@@ -253,8 +249,8 @@ fn approve_return(
         if taken > 0 || unit_id == a.unit_id {
             return Err(AppError::invalid_field("reassign_to_unit_id", "already_assigned", "该单位已承办此件"));
         }
-        let role = a.unit_role;
-        let row = fresh_assignment(conn, ctx, p, unit_id, role, workflow)?;
+        let chosen = crate::proposals::deadlines::chosen_day(conn, a)?;
+        let row = fresh_assignment(conn, ctx, p, unit_id, a.unit_role, chosen)?;
         changes["new_assignment"] = json!(row);
     }
     let replying_left: i64 = assignments::table
@@ -297,19 +293,18 @@ fn release(conn: &mut DbConn, ctx: &Ctx, a: &AssignmentRow) -> AppResult<()> {
 }
 
 /// A new assignment with the deadlines of an assignment made now: the reply
-/// due after the configured months, the return window in working days, and a
-/// co-handling unit's opinion the configured days before the reply.
+/// due by the configured rule or on the day the office chose for the unit it
+/// replaces, the return window, and a co-handling unit's opinion the
+/// configured days before the reply.
 fn fresh_assignment(
     conn: &mut DbConn,
     ctx: &Ctx,
     p: &ProposalRow,
     unit_id: &str,
     role: UnitRole,
-    workflow: &WorkflowSettings,
+    chosen: Option<NaiveDate>,
 ) -> AppResult<AssignmentRow> {
-    let due_at = add_months(ctx.now, workflow.reply_due_months);
-    let return_window_ends_at = add_working_days(ctx.now, workflow.return_window_working_days);
-    let opinion_due_at = (role == UnitRole::Co).then(|| minus_days(due_at, workflow.co_opinion_days_before_reply));
+    let dues = AssignmentDues::count(ctx.office, &ctx.workflow.deadlines, &p.kind, role, Stage::Reply, ctx.now, chosen);
     let row = AssignmentRow {
         id: crate::ids::new_id(),
         proposal_id: p.id.clone(),
@@ -317,17 +312,17 @@ fn fresh_assignment(
         unit_role: role,
         state: AssignmentState::Assigned,
         assigned_at: ctx.now,
-        due_at,
+        due_at: dues.reply.due.at,
         signed_for_at: None,
         created_at: ctx.now,
         updated_at: ctx.now,
         version: 1,
-        return_window_ends_at: Some(return_window_ends_at),
-        opinion_due_at,
+        return_window_ends_at: dues.return_window.map(|w| w.due.at),
+        opinion_due_at: dues.opinion.map(|o| o.due.at),
         contact_waiver: None,
         handling_round: p.handling_round,
     };
     diesel::insert_into(assignments::table).values(&row).execute(conn)?;
-    crate::proposals::deadlines::open_for_assignment(conn, &row, ctx.now)?;
+    crate::proposals::deadlines::open_for_assignment(conn, &row, &dues, ctx.now)?;
     Ok(row)
 }

@@ -15,13 +15,14 @@ use crate::db::backend_specific::next_number;
 use crate::db::models::proposal::{AssignmentRow, ProposalRow};
 use crate::db::schema::{assignments, proposals, units, users};
 use crate::domain::Role;
-use crate::domain::deadlines::{add_months, add_working_days, minus_days};
+use crate::domain::deadlines::Stage;
 use crate::domain::workflow::guards::Blocked;
 use crate::domain::workflow::table::may_see;
 use crate::domain::workflow::{Action, AssignmentState, KeyMode, ProposalState, UnitRole};
 use crate::error::{AppError, AppResult};
 use crate::ids::ProposalId;
 use crate::proposals::access::state_of;
+use crate::proposals::deadlines::AssignmentDues;
 use crate::proposals::standing;
 use crate::validate::Check;
 
@@ -270,7 +271,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: AssignRequest
     let step = begin(conn, ctx, id, Action::Assign, Some(body.version))?;
     let before = &step.before;
     let now = ctx.now;
-    let named = assignment_form(&body, now.date())?;
+    let named = assignment_form(&body, ctx.office.today(now))?;
     let mut check = Check::new();
     let mut faulty = HashSet::new();
     for u in &named {
@@ -294,17 +295,18 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: AssignRequest
     }
     check.finish()?;
 
-    let due_at = match body.due_on {
-        Some(day) => {
-            day.and_hms_opt(23, 59, 59).ok_or_else(|| AppError::invalid_field("due_on", "invalid", "日期无效"))?
-        }
-        None => add_months(now, ctx.workflow.reply_due_months),
-    };
-    let return_window_ends_at = add_working_days(now, ctx.workflow.return_window_working_days);
-    let opinion_due_at = minus_days(due_at, ctx.workflow.co_opinion_days_before_reply);
     let mut created = Vec::new();
     let mut chased = Vec::new();
     for u in named {
+        let dues = AssignmentDues::count(
+            ctx.office,
+            &ctx.workflow.deadlines,
+            &before.kind,
+            u.role,
+            Stage::Reply,
+            now,
+            body.due_on,
+        );
         let row = AssignmentRow {
             id: crate::ids::new_id(),
             proposal_id: before.id.clone(),
@@ -312,18 +314,18 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: AssignRequest
             unit_role: u.role,
             state: AssignmentState::Assigned,
             assigned_at: now,
-            due_at,
+            due_at: dues.reply.due.at,
             signed_for_at: None,
             created_at: now,
             updated_at: now,
             version: 1,
-            return_window_ends_at: Some(return_window_ends_at),
-            opinion_due_at: (u.role == UnitRole::Co).then_some(opinion_due_at),
+            return_window_ends_at: dues.return_window.map(|w| w.due.at),
+            opinion_due_at: dues.opinion.map(|o| o.due.at),
             contact_waiver: None,
             handling_round: before.handling_round,
         };
         diesel::insert_into(assignments::table).values(&row).execute(conn)?;
-        chased.extend(crate::proposals::deadlines::open_for_assignment(conn, &row, now)?);
+        chased.extend(crate::proposals::deadlines::open_for_assignment(conn, &row, &dues, now)?);
         created.push(row);
     }
     let mut after = before.clone();

@@ -49,6 +49,10 @@ fn every_command_has_help() {
         vec!["user", "disable", "--help"],
         vec!["user", "enable", "--help"],
         vec!["user", "reset-password", "--help"],
+        vec!["calendar", "--help"],
+        vec!["calendar", "add-working-days", "--help"],
+        vec!["calendar", "working-days", "--help"],
+        vec!["calendar", "check", "--help"],
         vec!["audit", "--help"],
         vec!["audit", "verify", "--help"],
     ] {

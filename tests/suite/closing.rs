@@ -3,6 +3,7 @@
 
 use crate::common;
 
+use crate::common::due::add_months;
 use actix_web::http::Method;
 use chrono::Duration;
 use common::TestApp;
@@ -12,7 +13,6 @@ use proposal_desk::db::schema::{
     assignments, commitment_progress, commitments, deadlines, proposal_cosigners, proposals, ratings, replies,
 };
 use proposal_desk::domain::Role;
-use proposal_desk::domain::deadlines::add_months;
 use proposal_desk::domain::workflow::{AssignmentState, ProposalState, UnitRole};
 use serde_json::json;
 
@@ -147,8 +147,8 @@ async fn unsatisfied_sends_it_back_to_the_replying_units(app: TestApp) {
     assert_eq!(again.unit_id, lead_id);
     assert_eq!(again.unit_role.as_str(), "lead");
     assert_eq!(again.state.as_str(), "received");
-    let months = app.state.settings.workflow.rehandling_due_months;
-    assert_eq!(again.due_at, add_months(app.clock_now(), months));
+    // The default re-handling rule: one month.
+    assert_eq!(again.due_at, add_months(app.clock_now(), 1));
     // The first round stays on record.
     assert!(rows.iter().any(|a| a.id == f.lead().assignment_id && a.state.as_str() == "done" && a.handling_round == 1));
     // The new clock is a deadline the office chases, like any other reply's.

@@ -4,6 +4,7 @@
 
 use crate::common;
 
+use crate::common::due::{add_months, add_working_days};
 use actix_web::http::Method;
 use chrono::Duration;
 use common::TestApp;
@@ -12,7 +13,6 @@ use diesel::prelude::*;
 use proposal_desk::db::models::proposal::AssignmentRow;
 use proposal_desk::db::schema::{assignments, deadlines, proposals};
 use proposal_desk::domain::Role;
-use proposal_desk::domain::deadlines::{add_months, add_working_days};
 use proposal_desk::domain::workflow::{AssignmentState, ProposalState, UnitRole};
 use serde_json::{Value, json};
 
@@ -198,7 +198,8 @@ async fn the_lead_and_co_units_handle_a_proposal_to_its_reply(app: TestApp) {
     assert_eq!(submitted.str("state"), "replied");
     assert_eq!(submitted.str("state_label"), "已答复");
     let now = app.clock_now();
-    let rating_due = add_working_days(now, app.state.settings.workflow.rating_window_working_days);
+    // The default rating window: 15 working days.
+    let rating_due = add_working_days(now, 15);
     assert_eq!(submitted.str("rating_due_at"), rating_due.format("%Y-%m-%dT%H:%M:%SZ").to_string());
     assert_eq!(assignment(&submitted.body, &lead.assignment_id)["state"], "done");
     // The proposer now reads the submitted reply.
@@ -317,10 +318,10 @@ async fn a_return_within_the_window_is_approved_and_handed_to_another_unit(app: 
     assert_eq!(fresh["unit_role"], "lead");
     assert_eq!(fresh["state"], "assigned");
     let now = app.clock_now();
-    let workflow = &app.state.settings.workflow;
     let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    assert_eq!(fresh["due_at"], fmt(add_months(now, workflow.reply_due_months)));
-    assert_eq!(fresh["return_window_ends_at"], fmt(add_working_days(now, workflow.return_window_working_days)));
+    // The default rules: a reply in three months, a return window of five working days.
+    assert_eq!(fresh["due_at"], fmt(add_months(now, 3)));
+    assert_eq!(fresh["return_window_ends_at"], fmt(add_working_days(now, 5)));
     let fresh_id = fresh["id"].as_str().expect("id").to_string();
     let mut chased: Vec<String> = app
         .with_conn(|c| deadlines::table.filter(deadlines::object_id.eq(&fresh_id)).select(deadlines::kind).load(c))
@@ -449,7 +450,8 @@ async fn an_approved_extension_moves_the_due_date(app: TestApp) {
         "decide_extension",
     )
     .await;
-    let expected = format!("{wanted}T23:59:59");
+    // The end of the day in Beijing: 23:59:59 there, 15:59:59 UTC.
+    let expected = format!("{wanted}T15:59:59");
     assert_eq!(assignment(&approved.body, &lead.assignment_id)["due_at"], format!("{expected}Z").as_str());
     let moved: chrono::NaiveDateTime =
         app.with_conn(|c| deadlines::table.find(&deadline_id).select(deadlines::due_at).first(c)).expect("deadline");
@@ -481,7 +483,7 @@ async fn an_approved_extension_moves_the_due_date(app: TestApp) {
         "decide_extension",
     )
     .await;
-    assert_eq!(assignment(&granted.body, &lead.assignment_id)["due_at"], format!("{shorter}T23:59:59Z"));
+    assert_eq!(assignment(&granted.body, &lead.assignment_id)["due_at"], format!("{shorter}T15:59:59Z"));
 
     // Once the reply is in, the reply deadline is met.
     ready_to_submit(&app, &f, lead).await;

@@ -5,6 +5,7 @@
 
 use crate::common;
 
+use crate::common::due::{add_months, add_working_days, minus_days};
 use actix_web::http::Method;
 use chrono::{Duration, NaiveDateTime};
 use common::TestApp;
@@ -13,7 +14,6 @@ use common::life::{
     time,
 };
 use proposal_desk::domain::Role;
-use proposal_desk::domain::deadlines::{add_months, add_working_days, minus_days};
 use serde_json::{Value, json};
 
 both_backends!(
@@ -454,7 +454,8 @@ async fn an_approved_extension_moves_the_due_date(app: TestApp) {
     // Approved: the assignment and its chased deadline move together.
     let decided =
         life.decide(&id, &request, json!({"approve": true, "note": "同意延期一个月"}), "decide_extension").await;
-    let new_due = wanted.and_hms_opt(23, 59, 59).expect("time");
+    // The end of the day in Beijing: 23:59:59 there, 15:59:59 UTC.
+    let new_due = wanted.and_hms_opt(15, 59, 59).expect("time");
     assert_eq!(time(&assignments_of(&decided, &unit)[0]["due_at"]), new_due);
     assert_eq!(life.deadlines(&aid)[0], dl("reply", new_due, None));
     assert_eq!(request_in(&decided, &request)["decision"], "approved");

@@ -325,37 +325,38 @@ async fn assignment_to_a_lead_and_a_co_unit_sets_the_configured_deadlines(app: T
     assert_eq!(assigned.body["assignments"].as_array().map(Vec::len), Some(2));
     assert_one_event(&app, seq, "assign", &f.id);
 
-    // The clock stands at Monday 2026-03-02 01:00: the reply is due three months
-    // later, the co unit's opinion 30 days before that, and a return may be asked
-    // for within 5 working days.
+    // The clock stands at Monday 2026-03-02 01:00 UTC (09:00 in Beijing): the
+    // reply is due three months later, the co unit's opinion 30 days before
+    // that, and a return may be asked for within 5 working days; each falls
+    // due at the end of its day in Beijing, 23:59:59 there, 15:59:59 UTC.
     let l = assignment_of(&assigned, &lead);
     assert_eq!(l["unit_role"], "lead");
     assert_eq!(l["state"], "assigned");
     assert_eq!(l["assigned_at"], "2026-03-02T01:00:00Z");
-    assert_eq!(l["due_at"], "2026-06-02T01:00:00Z");
+    assert_eq!(l["due_at"], "2026-06-02T15:59:59Z");
     assert_eq!(l["opinion_due_at"], Value::Null);
-    assert_eq!(l["return_window_ends_at"], "2026-03-09T01:00:00Z");
+    assert_eq!(l["return_window_ends_at"], "2026-03-09T15:59:59Z");
     assert_eq!(l["handling_round"], 1);
     let c = assignment_of(&assigned, &co);
     assert_eq!(c["unit_role"], "co");
-    assert_eq!(c["due_at"], "2026-06-02T01:00:00Z");
-    assert_eq!(c["opinion_due_at"], "2026-05-03T01:00:00Z");
-    assert_eq!(c["return_window_ends_at"], "2026-03-09T01:00:00Z");
+    assert_eq!(c["due_at"], "2026-06-02T15:59:59Z");
+    assert_eq!(c["opinion_due_at"], "2026-05-03T15:59:59Z");
+    assert_eq!(c["return_window_ends_at"], "2026-03-09T15:59:59Z");
 
     let lead_assignment = l["id"].as_str().expect("id");
     let co_assignment = c["id"].as_str().expect("id");
     assert_eq!(
         unit_deadlines(&app, lead_assignment),
         [
-            ("reply".to_string(), "2026-06-02T01:00:00".to_string()),
-            ("return_window".into(), "2026-03-09T01:00:00".into())
+            ("reply".to_string(), "2026-06-02T15:59:59".to_string()),
+            ("return_window".into(), "2026-03-09T15:59:59".into())
         ]
     );
     assert_eq!(
         unit_deadlines(&app, co_assignment),
         [
-            ("opinion".to_string(), "2026-05-03T01:00:00".to_string()),
-            ("return_window".into(), "2026-03-09T01:00:00".into())
+            ("opinion".to_string(), "2026-05-03T15:59:59".to_string()),
+            ("return_window".into(), "2026-03-09T15:59:59".into())
         ]
     );
 
@@ -381,13 +382,13 @@ async fn separate_units_reply_by_a_fixed_date(app: TestApp) {
     for unit in &units {
         let a = assignment_of(&assigned, unit);
         assert_eq!(a["unit_role"], "separate");
-        assert_eq!(a["due_at"], "2026-04-30T23:59:59Z");
+        assert_eq!(a["due_at"], "2026-04-30T15:59:59Z");
         assert_eq!(a["opinion_due_at"], Value::Null);
         assert_eq!(
             unit_deadlines(&app, a["id"].as_str().expect("id")),
             [
-                ("reply".to_string(), "2026-04-30T23:59:59".to_string()),
-                ("return_window".into(), "2026-03-09T01:00:00".into())
+                ("reply".to_string(), "2026-04-30T15:59:59".to_string()),
+                ("return_window".into(), "2026-03-09T15:59:59".into())
             ]
         );
     }
@@ -446,7 +447,7 @@ async fn every_invalid_assignment_form_is_refused_and_nothing_is_written(app: Te
         .post(&path(&f.id, "assign"), &office.token, json!({"version": 1, "lead_unit_id": a, "due_on": "2027-03-02"}))
         .await;
     fine.assert_ok();
-    assert_eq!(fine.body["assignments"][0]["due_at"], "2027-03-02T23:59:59Z");
+    assert_eq!(fine.body["assignments"][0]["due_at"], "2027-03-02T15:59:59Z");
 }
 
 async fn only_the_office_reviews(app: TestApp) {

@@ -58,15 +58,11 @@ async fn upload(
     attachments::accepted_type(&limits, &query.file_name, declared_type.as_deref())?;
     let content = read_limited(&req, payload, limits.max_bytes).await?;
     let file = IncomingFile { file_name: query.file_name, declared_type, content };
-    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
     let proposal_id = id.clone();
-    let uploaded = state
-        .db
-        .write(move |conn| {
-            let ctx = crate::workflow::Ctx { user: &user, origin: &origin, now, workflow: &workflow };
-            attachments::add(conn, &ctx, &id, query.version, &limits, file)
-        })
-        .await?;
+    let uploaded = crate::acting::act(&state, user, origin, move |conn, ctx| {
+        attachments::add(conn, ctx, &id, query.version, &limits, file)
+    })
+    .await?;
     let location = format!("/api/proposals/{proposal_id}/attachments/{}", uploaded.attachment.id);
     Ok(HttpResponse::Created().insert_header((header::LOCATION, location)).json(uploaded))
 }

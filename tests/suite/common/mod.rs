@@ -10,6 +10,37 @@
 
 #![allow(dead_code)]
 
+/// Deadlines as the office counts them under the default rules: the
+/// office's day (Beijing) a rule after a moment, due at 23:59:59 there. The
+/// calendar's own arithmetic is specified against the published schedules
+/// in tests/suite/calendar.rs; these let a life read its dates plainly.
+pub mod due {
+    use chrono::{Duration, NaiveDateTime};
+    use proposal_desk::domain::deadlines::{OfficeTime, Span};
+
+    fn office() -> OfficeTime {
+        let calendar = proposal_desk::calendar::built_in().expect("the built-in calendar");
+        OfficeTime::new(calendar, chrono_tz::Asia::Shanghai)
+    }
+
+    pub fn add_months(t: NaiveDateTime, n: u32) -> NaiveDateTime {
+        office().due_from(t, Span::Months(n)).at
+    }
+
+    pub fn add_working_days(t: NaiveDateTime, n: u32) -> NaiveDateTime {
+        office().due_from(t, Span::WorkingDays(n)).at
+    }
+
+    pub fn add_days(t: NaiveDateTime, n: u32) -> NaiveDateTime {
+        office().due_from(t, Span::Days(n)).at
+    }
+
+    /// `n` calendar days before a deadline (a co-handling opinion before its reply).
+    pub fn minus_days(due: NaiveDateTime, n: i64) -> NaiveDateTime {
+        due - Duration::days(n)
+    }
+}
+
 pub mod fixtures;
 pub mod life;
 pub mod workflow_doc;
