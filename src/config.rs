@@ -22,6 +22,36 @@ pub struct Settings {
     pub workflow: WorkflowSettings,
     pub attachments: AttachmentSettings,
     pub calendar: CalendarSettings,
+    pub mail: MailSettings,
+}
+
+/// How the outbox is sent (src/mail/).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// "file" (an .eml file per message under `dir`) or "smtp".
+    pub transport: String,
+    pub dir: String,
+    /// The From header: `Name <address>`.
+    pub from: String,
+    /// The domain of each message's stable Message-ID.
+    pub message_id_domain: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// "starttls", "tls" (implicit TLS) or "none" (a relay on the same host only).
+    pub smtp_security: String,
+    pub smtp_username: String,
+    pub smtp_password: String,
+    pub smtp_timeout_seconds: u64,
+    /// Whether `serve` sends the outbox itself (else a cron job runs `mail send-pending`).
+    pub worker: bool,
+    pub poll_seconds: u64,
+    pub batch_size: i64,
+    pub max_attempts: i32,
+    pub retry_first_seconds: i64,
+    pub retry_max_seconds: i64,
+    /// How long a claimed message is held by one sender before another may take it over.
+    pub lease_seconds: i64,
 }
 
 /// Where the working-day calendar is and in which time zone the office works.
@@ -326,6 +356,7 @@ impl Settings {
         }
         let w = &self.workflow;
         self.validate_deadlines()?;
+        self.validate_mail()?;
         // Read now, so that a wrong calendar file stops every command, not only `serve`.
         self.calendar.office_time().map_err(|e| anyhow::anyhow!("configuration: calendar: {e:#}"))?;
         if !matches!(w.rating_silence_means.as_str(), "satisfied" | "basically_satisfied" | "unrated") {
@@ -344,6 +375,40 @@ impl Settings {
         self.validate_attachments()?;
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             anyhow::bail!("configuration: log.level `{}` is not a valid filter (e.g. \"info\")", self.log.level);
+        }
+        Ok(())
+    }
+
+    fn validate_mail(&self) -> anyhow::Result<()> {
+        let m = &self.mail;
+        if !matches!(m.transport.as_str(), "file" | "smtp") {
+            anyhow::bail!("configuration: mail.transport must be \"file\" or \"smtp\", not `{}`", m.transport);
+        }
+        if !matches!(m.smtp_security.as_str(), "starttls" | "tls" | "none") {
+            anyhow::bail!(
+                "configuration: mail.smtp_security must be \"starttls\", \"tls\" or \"none\", not `{}`",
+                m.smtp_security
+            );
+        }
+        if m.transport == "smtp" && m.smtp_host.trim().is_empty() {
+            anyhow::bail!("configuration: mail.smtp_host is needed when mail.transport is \"smtp\"");
+        }
+        if m.from.parse::<lettre::message::Mailbox>().is_err() {
+            anyhow::bail!("configuration: mail.from `{}` is not an address (Name <user@host>)", m.from);
+        }
+        if m.poll_seconds == 0 || m.batch_size < 1 || m.max_attempts < 1 || m.lease_seconds < 1 {
+            anyhow::bail!(
+                "configuration: mail.poll_seconds, mail.batch_size, mail.max_attempts and mail.lease_seconds must be at least 1"
+            );
+        }
+        if m.retry_first_seconds < 1 || m.retry_max_seconds < m.retry_first_seconds {
+            anyhow::bail!(
+                "configuration: mail.retry_first_seconds must be at least 1 and not above mail.retry_max_seconds"
+            );
+        }
+        // A lease shorter than one SMTP exchange could be taken over while the message is still being sent.
+        if (m.lease_seconds as u64) < m.smtp_timeout_seconds * 2 {
+            anyhow::bail!("configuration: mail.lease_seconds must be at least twice mail.smtp_timeout_seconds");
         }
         Ok(())
     }

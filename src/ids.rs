@@ -89,4 +89,6 @@ typed_id! {
     AttachmentId;
     /// A notice to a person.
     NoticeId;
+    /// A message of the email outbox.
+    EmailId;
 }

@@ -19,6 +19,7 @@ pub mod files;
 pub mod ids;
 pub mod listing;
 pub mod logging;
+pub mod mail;
 pub mod notify;
 pub mod proposals;
 pub mod request_origin;

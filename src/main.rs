@@ -1,4 +1,4 @@
-//! The `proposal-desk` command: serve, migrate, demo, user, calendar, audit, bench.
+//! The `proposal-desk` command: serve, migrate, demo, user, calendar, mail, audit, bench.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -48,6 +48,11 @@ enum Command {
     Calendar {
         #[command(subcommand)]
         action: CalendarAction,
+    },
+    /// The outbox.
+    Mail {
+        #[command(subcommand)]
+        action: MailAction,
     },
     /// Audit trail tools.
     Audit {
@@ -131,6 +136,12 @@ enum CalendarAction {
 }
 
 #[derive(Subcommand)]
+enum MailAction {
+    /// Send every message due now (for a cron job when mail.worker is off), then exit.
+    SendPending,
+}
+
+#[derive(Subcommand)]
 enum AuditAction {
     /// Recompute the hash chain; exit 1 and name the first break if it was tampered with.
     Verify,
@@ -182,13 +193,25 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::Demo => {
             let db = server::open_database(&settings)?;
             match demo::seed_if_empty(&db, SystemClock.now())? {
-                Some(logins) => print_logins(&settings, &logins),
+                Some(logins) => {
+                    let office = settings.calendar.office_time()?;
+                    demo::act_out_today(&db, &settings.workflow, &office, SystemClock.now())?;
+                    print_logins(&settings, &logins)
+                }
                 None => println!("the database already has accounts; demo data not added"),
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::User { action } => user(settings, action),
         Command::Calendar { action } => calendar(&settings, action),
+        Command::Mail { action: MailAction::SendPending } => {
+            let db = server::open_database(&settings)?;
+            let transport = proposal_desk::mail::transport::Transport::from_settings(&settings.mail)?;
+            let clock: proposal_desk::clock::SharedClock = Arc::new(SystemClock);
+            let r = proposal_desk::mail::send_pending(&db, &settings.mail, &transport, &clock)?;
+            println!("sent {}, to retry {}, set aside {}", r.sent, r.retried, r.set_aside);
+            Ok(if r.retried + r.set_aside == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
         Command::Bench { action } => bench(settings, action),
         Command::Audit { action: AuditAction::Verify } => {
             // Without migrating: checking a restored backup must not change it.
@@ -213,12 +236,18 @@ fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<ExitCode> {
     let state = server::prepare(settings.clone(), Arc::new(SystemClock))?;
     if with_demo {
         match demo::seed_if_empty(&state.db, SystemClock.now())? {
-            Some(logins) => print_logins(&settings, &logins),
+            Some(logins) => {
+                demo::act_out_today(&state.db, &settings.workflow, &state.office, SystemClock.now())?;
+                print_logins(&settings, &logins)
+            }
             None => println!(
                 "demo: the database already has accounts (demo password, if seeded before: {})",
                 demo::DEMO_PASSWORD
             ),
         }
+    }
+    if settings.mail.worker {
+        proposal_desk::mail::spawn_worker(state.db.clone(), settings.mail.clone(), state.clock.clone())?;
     }
     let public_url = settings.server.public_url.clone();
     let announce = move |bound: &[std::net::SocketAddr]| {

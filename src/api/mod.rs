@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod body;
 pub mod health;
+pub mod mail;
 pub mod notices;
 pub mod openapi;
 pub mod proposals;
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     proposals::configure(cfg);
     public::configure(cfg);
     notices::configure(cfg);
+    mail::configure(cfg);
     statistics::configure(cfg);
 }
 

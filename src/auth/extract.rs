@@ -31,6 +31,21 @@ pub struct AuthUser {
 }
 
 impl AuthUser {
+    /// The account acting without a signed-in session (the demo's own actions,
+    /// a job acting for someone): `session` names where it comes from.
+    pub fn acting_as(row: &crate::db::models::user::UserRow, session: &str) -> AuthUser {
+        AuthUser {
+            id: row.id.clone(),
+            username: row.username.clone(),
+            display_name: row.display_name.clone(),
+            role: row.role,
+            sector_id: row.sector_id.clone(),
+            unit_id: row.unit_id.clone(),
+            session_id: session.to_string(),
+            must_change_password: false,
+        }
+    }
+
     pub fn actor(&self) -> Actor {
         Actor { user_id: Some(self.id.clone()), name: self.username.clone(), role: self.role.as_str().to_string() }
     }

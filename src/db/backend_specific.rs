@@ -209,6 +209,44 @@ pub fn analyze(conn: &mut AnyConnection) -> QueryResult<()> {
     }
 }
 
+/// Claims up to `limit` messages of the outbox that are due at `now` and not
+/// held by another sender: each is held until `lease_until` and its attempt
+/// counted. On PostgreSQL, where several instances send, rows another sender
+/// is claiming are skipped (FOR UPDATE SKIP LOCKED) instead of waited for; on
+/// SQLite the caller's immediate transaction already excludes other writers.
+/// A lease left by a sender that died expires and the message is claimed again.
+pub fn claim_outbox(
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    const SQLITE: &str = "UPDATE email_outbox SET locked_until = ?, attempts = attempts + 1 WHERE id IN ( \
+        SELECT id FROM email_outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND send_after <= ? \
+        AND (locked_until IS NULL OR locked_until <= ?) ORDER BY send_after, id LIMIT ?) RETURNING id";
+    const POSTGRES: &str = "UPDATE email_outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN ( \
+        SELECT id FROM email_outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND send_after <= $2 \
+        AND (locked_until IS NULL OR locked_until <= $3) ORDER BY send_after, id LIMIT $4 \
+        FOR UPDATE SKIP LOCKED) RETURNING id";
+    #[derive(QueryableByName)]
+    struct Claimed {
+        #[diesel(sql_type = Text)]
+        id: String,
+    }
+    let bind = |sql: &'static str| {
+        diesel::sql_query(sql)
+            .bind::<Timestamp, _>(lease_until)
+            .bind::<Timestamp, _>(now)
+            .bind::<Timestamp, _>(now)
+            .bind::<diesel::sql_types::BigInt, _>(limit)
+    };
+    let claimed: Vec<Claimed> = match conn {
+        AnyConnection::Sqlite(c) => bind(SQLITE).load(c)?,
+        AnyConnection::Postgresql(c) => bind(POSTGRES).load(c)?,
+    };
+    Ok(claimed.into_iter().map(|c| c.id).collect())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

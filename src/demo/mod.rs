@@ -14,7 +14,7 @@ use crate::db::models::term::{SessionRow, TermRow};
 use crate::db::schema::{committee_sessions, committee_terms, sectors, units, users};
 use crate::db::{Db, DbConn};
 use crate::domain::Role;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// The password of every demo account (printed at start; for demonstration only).
 pub const DEMO_PASSWORD: &str = "desk-demo-2026";
@@ -245,4 +245,46 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
     }
     proposals::seed(conn, now, &actor, &origin)?;
     Ok(logins)
+}
+
+/// The demo's first working day, acted out through the same operations a
+/// person's clicks run: the office assigns the filed proposal on 中小微企业融资
+/// to the 发展和改革委员会, so that its proposer is told (a notice and an email
+/// in the outbox, sent within seconds by `serve`) and the unit's deadlines are
+/// open to chase.
+pub fn act_out_today(
+    db: &Db,
+    workflow: &crate::config::WorkflowSettings,
+    office: &crate::domain::deadlines::OfficeTime,
+    now: NaiveDateTime,
+) -> anyhow::Result<()> {
+    use crate::db::models::proposal::ProposalRow;
+    use crate::db::schema::{proposals, units};
+    db.write_blocking(|conn| {
+        let (user, unit, proposal): (crate::db::models::user::UserRow, String, ProposalRow) = (
+            users::table
+                .filter(users::username.eq("office"))
+                .select(crate::db::models::user::UserRow::as_select())
+                .first(conn)?,
+            units::table.filter(units::code.eq("fgw")).select(units::id).first(conn)?,
+            proposals::table
+                .filter(proposals::title.eq("关于支持中小微企业融资的建议"))
+                .select(ProposalRow::as_select())
+                .first(conn)?,
+        );
+        let user = crate::auth::AuthUser::acting_as(&user, "demo");
+        let origin = Origin::default();
+        let ctx = crate::acting::Ctx { user: &user, origin: &origin, now, workflow, office };
+        let body = crate::workflow::review::AssignRequest {
+            version: proposal.version,
+            lead_unit_id: Some(unit),
+            co_unit_ids: Vec::new(),
+            separate_unit_ids: Vec::new(),
+            due_on: None,
+        };
+        let id = crate::ids::ProposalId::parse(&proposal.id).ok_or_else(|| AppError::internal("a demo id"))?;
+        crate::workflow::review::assign(conn, &ctx, &id, body)?;
+        Ok(())
+    })?;
+    Ok(())
 }

@@ -21,6 +21,8 @@ pub enum Permission {
     StartProposal,
     /// Read the office's statistics (提案统计): the office, leaders and the administrator.
     ReadStatistics,
+    /// See the mail set aside after failing and send it again: the office and the administrator.
+    ManageMail,
 }
 
 impl Permission {}
@@ -35,6 +37,7 @@ pub fn may(role: Role, permission: Permission) -> bool {
         Permission::ReadReferenceData => true,
         Permission::StartProposal => matches!(role, Role::Member | Role::Office),
         Permission::ReadStatistics => matches!(role, Role::Office | Role::Leader | Role::Admin),
+        Permission::ManageMail => matches!(role, Role::Office | Role::Admin),
     }
 }
 
@@ -50,6 +53,7 @@ mod tests {
                     Permission::ReadReferenceData => true,
                     Permission::StartProposal => matches!(role, Role::Member | Role::Office),
                     Permission::ReadStatistics => matches!(role, Role::Office | Role::Leader | Role::Admin),
+                    Permission::ManageMail => matches!(role, Role::Office | Role::Admin),
                     _ => role == Role::Admin,
                 };
                 assert_eq!(may(role, p), expected, "{role:?} {p:?}");

@@ -86,8 +86,8 @@ pub struct AssignRequest {
     #[serde(default)]
     #[schema(max_items = 20)]
     pub separate_unit_ids: Vec<String>,
-    /// A fixed reply date instead of the configured months (due at 23:59:59
-    /// that day); after today and at most a year ahead.
+    /// A fixed reply date instead of the configured rule (due at 23:59:59
+    /// that day in the office's time zone); after today and at most a year ahead.
     pub due_on: Option<NaiveDate>,
 }
 

@@ -33,6 +33,7 @@ mod handling;
 mod layers;
 mod lives;
 mod login_backoff;
+mod mail;
 mod migrations;
 mod notices;
 mod openapi_schemas;
