@@ -259,7 +259,7 @@ async fn a_lease_left_by_a_dead_sender_is_taken_over_when_it_expires(app: TestAp
 async fn two_senders_share_one_outbox_and_send_each_message_once(app: TestApp) {
     let sink = SmtpSink::start();
     let mail = smtp(&app, sink.port);
-    let ids = queue(&app, 300, SUBJECT);
+    let ids = queue(&app, 100, SUBJECT);
     let mut senders = Vec::new();
     for _ in 0..2 {
         let (db, mail, clock) = (app.db().clone(), mail.clone(), app.state.clock.clone());
@@ -269,15 +269,15 @@ async fn two_senders_share_one_outbox_and_send_each_message_once(app: TestApp) {
         }));
     }
     let reports: Vec<SendReport> = senders.into_iter().map(|s| s.join().expect("sender")).collect();
-    assert_eq!(reports.iter().map(|r| r.sent).sum::<usize>(), 300, "{reports:?}");
+    assert_eq!(reports.iter().map(|r| r.sent).sum::<usize>(), 100, "{reports:?}");
     let mut got = message_ids(&sink);
     got.sort();
     got.dedup();
-    assert_eq!(got.len(), 300, "each message arrived exactly once");
-    assert_eq!(sink.messages().len(), 300);
+    assert_eq!(got.len(), 100, "each message arrived exactly once");
+    assert_eq!(sink.messages().len(), 100);
     let unsent: i64 = app
         .with_conn(|c| email_outbox::table.filter(email_outbox::sent_at.is_null()).count().get_result(c))
         .expect("count");
     assert_eq!(unsent, 0);
-    assert_eq!(ids.len(), 300);
+    assert_eq!(ids.len(), 100);
 }

@@ -48,6 +48,7 @@ fn serve_demo(backend: Backend) {
         .args(["serve", "--demo"])
         .env("PD__DATABASE__URL", &db.url)
         .env("PD__DATA__DIR", &data)
+        .env("PD__MAIL__DIR", data.join("mail"))
         .env("PD__SERVER__BIND", format!("127.0.0.1:{port}"))
         .env("PD__SERVER__PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .env("PD__SERVER__SHUTDOWN_TIMEOUT_SECONDS", "5")

@@ -24,11 +24,23 @@ impl Drop for Server {
 /// Starts `proposal-desk serve` on port 0 (the system picks one), with
 /// `public_url` as the address people are told to use.
 fn start(backend: Backend, db: &TestDatabase, data: &Path, public_url: &str) -> (Server, mpsc::Receiver<String>) {
+    start_with(backend, db, data, public_url, &[])
+}
+
+fn start_with(
+    backend: Backend,
+    db: &TestDatabase,
+    data: &Path,
+    public_url: &str,
+    flags: &[&str],
+) -> (Server, mpsc::Receiver<String>) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_proposal-desk"));
     command
         .arg("serve")
+        .args(flags)
         .env("PD__DATABASE__URL", &db.url)
         .env("PD__DATA__DIR", data)
+        .env("PD__MAIL__DIR", data.join("mail"))
         .env("PD__SERVER__BIND", "127.0.0.1:0")
         .env("PD__SERVER__PUBLIC_URL", public_url)
         .env("PD__SERVER__WORKERS", "1")
@@ -112,6 +124,48 @@ fn the_start_up_line_names_the_address_really_bound(backend: Backend) {
     let _ = std::fs::remove_dir_all(data);
 }
 
+/// A newcomer's first start: `serve --demo` acts out the demo's first
+/// assignment, and the mail it causes is in `data/mail` as .eml files within
+/// a minute, readable in Chinese.
+fn the_demo_writes_its_first_mail_within_a_minute(backend: Backend) {
+    let Some(db) = TestDatabase::create(backend, "serve_demo_mail") else { return };
+    let data = std::env::temp_dir().join(format!("pd-start-{}", uuid::Uuid::new_v4()));
+    let (_server, lines) = start_with(backend, &db, &data, "http://127.0.0.1", &["--demo"]);
+    lines_until(&lines, "listening on");
+    let started = std::time::Instant::now();
+    let files = loop {
+        let files: Vec<std::path::PathBuf> = std::fs::read_dir(data.join("mail"))
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !files.is_empty() || started.elapsed() > Duration::from_secs(60) {
+            break files;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(!files.is_empty(), "no .eml file within a minute of starting");
+    let text = std::fs::read_to_string(&files[0]).expect("an .eml file");
+    let subject = common::smtp_sink::header(&text, "Subject").expect("a subject");
+    assert!(subject.starts_with("提案已交办："), "{subject}");
+    let id = files[0].file_stem().and_then(|s| s.to_str()).expect("a name");
+    assert_eq!(common::smtp_sink::header(&text, "Message-ID"), Some(format!("<{id}@proposal-desk.invalid>")));
+    let _ = std::fs::remove_dir_all(data);
+}
+
+#[test]
+fn the_demo_writes_its_first_mail_within_a_minute_on_sqlite() {
+    the_demo_writes_its_first_mail_within_a_minute(Backend::Sqlite);
+}
+
+#[test]
+fn the_demo_writes_its_first_mail_within_a_minute_on_postgres() {
+    the_demo_writes_its_first_mail_within_a_minute(Backend::Postgres);
+}
+
 #[test]
 fn the_start_up_line_names_the_address_really_bound_on_sqlite() {
     the_start_up_line_names_the_address_really_bound(Backend::Sqlite);
@@ -143,9 +197,11 @@ fn a_first_start_killed_while_writing_the_secret_does_not_stop_the_next_one() {
         let mode = std::fs::metadata(data.join("jwt-secret")).expect("meta").permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
+    // The mail folder (mail.dir, set inside data by `start`) is the mail sender's, not the secret's.
     let names: Vec<String> = std::fs::read_dir(&data)
         .expect("list")
         .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .filter(|name| name != "mail")
         .collect();
     assert_eq!(names, vec!["jwt-secret".to_string()], "no temporary file is left");
     let _ = std::fs::remove_dir_all(data);
