@@ -115,10 +115,14 @@ impl OfficeTime {
 
     /// The deadline `span` after the office's day `start`.
     pub fn due_after(&self, start: NaiveDate, span: Span) -> Due {
+        // A counted day in a year without a schedule is provisional even when
+        // counted in calendar days or months: whether it is a working day is
+        // not known yet. A fixed day is the day it names.
+        let counted = |on: NaiveDate| Reckoned { value: on, provisional: !self.calendar.covers(on.year()) };
         let Reckoned { value: on, provisional } = match span {
-            Span::Days(n) => plain(start.checked_add_days(Days::new(n.into())).unwrap_or(start)),
+            Span::Days(n) => counted(start.checked_add_days(Days::new(n.into())).unwrap_or(start)),
             Span::WorkingDays(n) => self.calendar.add_working_days(start, n),
-            Span::Months(n) => plain(start.checked_add_months(Months::new(n)).unwrap_or(start)),
+            Span::Months(n) => counted(start.checked_add_months(Months::new(n)).unwrap_or(start)),
             Span::Fixed(day) => plain(day),
         };
         self.on(Reckoned { value: on, provisional })

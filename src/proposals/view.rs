@@ -15,8 +15,8 @@ use crate::db::models::proposal::{
     AssignmentRow, CommitmentRow, ContactRow, CosignerRow, OpinionRow, ProposalRow, RatingRow, ReplyRow, UnitRequestRow,
 };
 use crate::db::schema::{
-    assignments, co_opinions, commitments, committee_sessions, contacts, proposal_attachments, proposal_cosigners,
-    ratings, replies, unit_requests, units, users,
+    assignments, co_opinions, commitments, committee_sessions, contacts, deadlines, proposal_attachments,
+    proposal_cosigners, ratings, replies, unit_requests, units, users,
 };
 use crate::domain::Role;
 use crate::domain::workflow::{Action, KeyMode, ProposalState, Standing, SubmitterType, allowed_actions};
@@ -94,6 +94,10 @@ pub struct AssignmentView {
     #[serde(flatten)]
     pub assignment: AssignmentRow,
     pub unit_name: String,
+    /// An open deadline of this assignment runs through a year whose
+    /// calendar is not published yet: counted on plain weekdays, to be
+    /// counted again when the year's calendar file is added.
+    pub provisional: bool,
 }
 
 /// A short line for lists.
@@ -166,6 +170,13 @@ pub fn full(
         .order(assignments::assigned_at.asc())
         .select((AssignmentRow::as_select(), units::name))
         .load(conn)?;
+    let provisional: Vec<String> = deadlines::table
+        .filter(deadlines::object_type.eq("assignment"))
+        .filter(deadlines::object_id.eq_any(assignment_rows.iter().map(|(a, _)| a.id.clone())))
+        .filter(deadlines::provisional.eq(true))
+        .filter(deadlines::met_at.is_null())
+        .select(deadlines::object_id)
+        .load(conn)?;
     let own_assignments: Vec<String> = assignment_rows
         .iter()
         .filter(|(a, _)| Some(a.unit_id.as_str()) == unit_id)
@@ -228,7 +239,10 @@ pub fn full(
         cosigners,
         assignments: assignment_rows
             .into_iter()
-            .map(|(assignment, unit_name)| AssignmentView { assignment, unit_name })
+            .map(|(assignment, unit_name)| {
+                let provisional = provisional.contains(&assignment.id);
+                AssignmentView { assignment, unit_name, provisional }
+            })
             .collect(),
         replies,
         ratings,

@@ -272,3 +272,54 @@ fn a_wrong_calendar_file_stops_start_up_with_its_line() {
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains(&format!("{}:7: 2028-01-03 is outside the year 2027", file.display())), "{}", err(&o));
 }
+
+both_backends!(a_deadline_running_into_an_unpublished_year_is_marked_provisional);
+
+/// Assigned in March 2026, everything falls in 2026: known. Assigned on
+/// 2026-12-01, the reply falls due in 2027, whose calendar is not published:
+/// the assignment says so, and its return window, still in 2026, does not.
+async fn a_deadline_running_into_an_unpublished_year_is_marked_provisional(app: crate::common::TestApp) {
+    use proposal_desk::domain::Role;
+    use proposal_desk::domain::workflow::ProposalState;
+    let office = app.user(Role::Office).await;
+    let assign = |id: String, unit: String, token: String| {
+        let app = &app;
+        async move {
+            let body = serde_json::json!({"version": 1, "lead_unit_id": unit});
+            let reply = app.post(&format!("/api/proposals/{id}/assign"), &token, body).await;
+            reply.assert_ok();
+            reply.body["assignments"][0].clone()
+        }
+    };
+    let march = assign(app.proposal_in(ProposalState::Filed).await.id, app.unit("known"), office.token.clone()).await;
+    assert_eq!(march["provisional"], false, "{march}");
+    assert_eq!(march["due_at"], "2026-06-02T15:59:59Z");
+
+    // 2026-03-02 + 274 days = 2026-12-01, 09:00 in Beijing.
+    app.clock.advance(chrono::Duration::days(274));
+    let token = app.token(&office).await;
+    let december = assign(app.proposal_in(ProposalState::Filed).await.id, app.unit("unknown"), token).await;
+    assert_eq!(december["provisional"], true, "{december}");
+    assert_eq!(december["due_at"], "2027-03-01T15:59:59Z");
+    // Five working days from Tuesday 2026-12-01: 12-08, all in 2026.
+    assert_eq!(december["return_window_ends_at"], "2026-12-08T15:59:59Z");
+    let id = december["id"].as_str().expect("id").to_string();
+    use diesel::prelude::*;
+    use proposal_desk::db::schema::deadlines;
+    let rows: Vec<(String, bool, Option<String>)> = app
+        .with_conn(|c| {
+            deadlines::table
+                .filter(deadlines::object_id.eq(&id))
+                .order(deadlines::kind)
+                .select((deadlines::kind, deadlines::provisional, deadlines::rule))
+                .load(c)
+        })
+        .expect("deadlines");
+    assert_eq!(
+        rows,
+        [
+            ("reply".to_string(), true, Some("months:3".to_string())),
+            ("return_window".to_string(), false, Some("working_days:5".to_string())),
+        ]
+    );
+}
