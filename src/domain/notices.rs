@@ -1,6 +1,9 @@
 //! 通知: who is told what after a workflow action. The proposer hears of every
 //! outcome of the review (立案, 不立案, 并案, 转社情民意), of the assignment, of
-//! the reply and of publication; an invited member hears of the invitation.
+//! the reply and of publication; an invited member hears of the invitation;
+//! a handling unit of its assignment, of re-handling and of the office's
+//! decision on its requests; the office of units' requests and of an
+//! unsatisfied rating; a key proposal's leader of its reply and its rating.
 //! Pure: the wording is configuration (`workflow.notices`), the delivery is
 //! `crate::notify`.
 
@@ -32,6 +35,20 @@ pub enum Notice {
     Published,
     /// 不予公开, with the reason.
     Withheld,
+    /// 交办通知: a unit is given a proposal to handle, with its deadline.
+    UnitAssigned,
+    /// 重新办理: a unit handles a proposal again after 不满意.
+    UnitRehandling,
+    /// The office decided a unit's return (退回) or extension (延期) request.
+    RequestDecided,
+    /// A unit asks the office to be released or for more time.
+    RequestReceived,
+    /// The proposer rated a reply 不满意: it goes back for re-handling.
+    Unsatisfied,
+    /// A key proposal (重点提案) the leader follows was replied to.
+    KeyReplied,
+    /// A key proposal the leader follows was rated.
+    KeyRated,
 }
 
 /// Who is told.
@@ -41,29 +58,54 @@ pub enum Audience {
     Proposers,
     /// The members invited by this very action.
     NewInvitees,
+    /// The staff and heads of the units this very action assigned.
+    NewlyAssignedUnits,
+    /// The staff and heads of the unit whose request this action decided.
+    DecidedRequestUnit,
+    /// The proposals office (every office account).
+    Office,
+    /// The leader of a key proposal (none for other proposals).
+    KeyLeader,
 }
 
 impl Notice {}
 
 /// What `action`, having led from `from` to `to`, tells and to whom.
-pub fn after(action: Action, from: ProposalState, to: ProposalState) -> Option<(Notice, Audience)> {
+pub fn after(action: Action, from: ProposalState, to: ProposalState) -> Vec<(Notice, Audience)> {
     use Action as A;
+    use Audience as W;
     use ProposalState as S;
-    let notice = match action {
-        A::InviteCosigners => return Some((Notice::Invited, Audience::NewInvitees)),
-        A::Submit => Notice::Submitted,
-        A::File => Notice::Filed,
-        A::RefuseFiling => Notice::Refused,
-        A::Convert => Notice::Converted,
-        A::Merge => Notice::Merged,
-        A::Assign => Notice::Assigned,
-        A::SubmitReply | A::DecideReturn if to == S::Replied => Notice::Replied,
-        A::Rate if from == S::Replied && to == S::Handling => Notice::Rehandling,
-        A::Publish => Notice::Published,
-        A::Withhold => Notice::Withheld,
-        _ => return None,
-    };
-    Some((notice, Audience::Proposers))
+    let replied = to == S::Replied && from != S::Replied;
+    match action {
+        A::InviteCosigners => vec![(Notice::Invited, W::NewInvitees)],
+        A::Submit => vec![(Notice::Submitted, W::Proposers)],
+        A::File => vec![(Notice::Filed, W::Proposers)],
+        A::RefuseFiling => vec![(Notice::Refused, W::Proposers)],
+        A::Convert => vec![(Notice::Converted, W::Proposers)],
+        A::Merge => vec![(Notice::Merged, W::Proposers)],
+        A::Assign => vec![(Notice::Assigned, W::Proposers), (Notice::UnitAssigned, W::NewlyAssignedUnits)],
+        A::RequestReturn | A::RequestExtension => vec![(Notice::RequestReceived, W::Office)],
+        A::DecideReturn | A::DecideExtension => {
+            let mut told = vec![(Notice::RequestDecided, W::DecidedRequestUnit)];
+            if replied {
+                told.extend([(Notice::Replied, W::Proposers), (Notice::KeyReplied, W::KeyLeader)]);
+            }
+            // An approved return handed to another unit assigns that unit.
+            told.push((Notice::UnitAssigned, W::NewlyAssignedUnits));
+            told
+        }
+        A::SubmitReply if replied => vec![(Notice::Replied, W::Proposers), (Notice::KeyReplied, W::KeyLeader)],
+        A::Rate if from == S::Replied && to == S::Handling => vec![
+            (Notice::Rehandling, W::Proposers),
+            (Notice::UnitRehandling, W::NewlyAssignedUnits),
+            (Notice::Unsatisfied, W::Office),
+            (Notice::KeyRated, W::KeyLeader),
+        ],
+        A::Rate => vec![(Notice::KeyRated, W::KeyLeader)],
+        A::Publish => vec![(Notice::Published, W::Proposers)],
+        A::Withhold => vec![(Notice::Withheld, W::Proposers)],
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -78,32 +120,47 @@ mod tests {
             (Action::Convert, ProposalState::Converted),
             (Action::Merge, ProposalState::Merged),
         ] {
-            let (_, audience) = after(action, ProposalState::Submitted, to).expect("told");
-            assert_eq!(audience, Audience::Proposers, "{action:?}");
+            assert_eq!(after(action, ProposalState::Submitted, to).len(), 1, "{action:?}");
+            assert_eq!(after(action, ProposalState::Submitted, to)[0].1, Audience::Proposers, "{action:?}");
         }
     }
 
     #[test]
     fn a_reply_tells_only_once_the_last_one_is_in() {
         let h = ProposalState::Handling;
-        assert_eq!(after(Action::SubmitReply, h, h), None);
-        assert_eq!(after(Action::SubmitReply, h, ProposalState::Replied).map(|n| n.0), Some(Notice::Replied));
-        assert_eq!(after(Action::DecideReturn, h, ProposalState::Replied).map(|n| n.0), Some(Notice::Replied));
-        assert_eq!(after(Action::DecideReturn, h, ProposalState::Filed), None);
+        let told = |a, to| after(a, h, to).into_iter().map(|n| n.0).collect::<Vec<_>>();
+        assert_eq!(told(Action::SubmitReply, h), []);
+        assert_eq!(told(Action::SubmitReply, ProposalState::Replied), [Notice::Replied, Notice::KeyReplied]);
+        assert!(told(Action::DecideReturn, ProposalState::Replied).contains(&Notice::Replied));
+        assert!(!told(Action::DecideReturn, ProposalState::Filed).contains(&Notice::Replied));
+        assert!(told(Action::DecideReturn, ProposalState::Filed).contains(&Notice::RequestDecided));
     }
 
     #[test]
-    fn a_rating_tells_only_when_it_starts_rehandling() {
+    fn an_unsatisfied_rating_tells_the_proposer_the_units_the_office_and_the_leader() {
         let r = ProposalState::Replied;
-        assert_eq!(after(Action::Rate, r, r), None);
-        assert_eq!(after(Action::Rate, r, ProposalState::Handling).map(|n| n.0), Some(Notice::Rehandling));
+        let told = |to| after(Action::Rate, r, to).into_iter().map(|n| n.1).collect::<Vec<_>>();
+        assert_eq!(told(r), [Audience::KeyLeader]);
+        assert_eq!(
+            told(ProposalState::Handling),
+            [Audience::Proposers, Audience::NewlyAssignedUnits, Audience::Office, Audience::KeyLeader]
+        );
+    }
+
+    #[test]
+    fn a_units_request_tells_the_office_and_its_decision_tells_the_unit() {
+        let h = ProposalState::Handling;
+        for a in [Action::RequestReturn, Action::RequestExtension] {
+            assert_eq!(after(a, h, h), [(Notice::RequestReceived, Audience::Office)], "{a:?}");
+        }
+        assert_eq!(after(Action::DecideExtension, h, h)[0], (Notice::RequestDecided, Audience::DecidedRequestUnit));
     }
 
     #[test]
     fn the_units_daily_work_tells_nobody() {
         let h = ProposalState::Handling;
         for action in [Action::SignFor, Action::RecordContact, Action::DraftReply, Action::SignOffReply] {
-            assert_eq!(after(action, h, h), None, "{action:?}");
+            assert_eq!(after(action, h, h), [], "{action:?}");
         }
     }
 

@@ -16,10 +16,11 @@ use crate::db::DbConn;
 use crate::db::models::notice::{NewEmail, NoticeRow};
 use crate::db::models::proposal::ProposalRow;
 use crate::db::schema::{
-    assignments, committee_sessions, email_outbox, notices, proposal_cosigners, proposals, units, users,
+    assignments, committee_sessions, email_outbox, notices, proposal_cosigners, proposals, unit_requests, units, users,
 };
+use crate::domain::Role;
 use crate::domain::notices::{Audience, Notice, after};
-use crate::domain::workflow::{Action, AssignmentState, CosignerStatus, ProposalState};
+use crate::domain::workflow::{Action, AssignmentState, CosignerStatus, ProposalState, RequestDecision, RequestKind};
 use crate::error::{AppError, AppResult};
 
 /// Writes what `action` (from `before` to `after_row`) tells, to whom it tells
@@ -33,8 +34,31 @@ pub fn after_action(
     p: &ProposalRow,
     now: NaiveDateTime,
 ) -> AppResult<usize> {
-    let Some((notice, audience)) = after(action, from, to) else { return Ok(0) };
-    let recipients = match audience {
+    let mut told = 0;
+    for (notice, audience) in after(action, from, to) {
+        let recipients = audience_of(conn, audience, p, now)?;
+        if !recipients.is_empty() {
+            told += tell(conn, workflow, notice, &recipients, p, now)?;
+        }
+    }
+    Ok(told)
+}
+
+/// The accounts an audience names for this proposal and this moment.
+fn audience_of(conn: &mut DbConn, audience: Audience, p: &ProposalRow, now: NaiveDateTime) -> AppResult<Vec<String>> {
+    let unit_people = |conn: &mut DbConn, unit_ids: Vec<String>| -> AppResult<Vec<String>> {
+        if unit_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(users::table
+            .filter(users::unit_id.eq_any(unit_ids))
+            .filter(users::role.eq_any([Role::UnitStaff, Role::UnitHead]))
+            .filter(users::disabled.eq(false))
+            .order(users::username)
+            .select(users::id)
+            .load(conn)?)
+    };
+    Ok(match audience {
         Audience::Proposers => proposers(conn, p)?,
         Audience::NewInvitees => proposal_cosigners::table
             .filter(proposal_cosigners::proposal_id.eq(&p.id))
@@ -42,10 +66,46 @@ pub fn after_action(
             .filter(proposal_cosigners::status.eq(CosignerStatus::Invited))
             .select(proposal_cosigners::user_id)
             .load(conn)?,
-    };
-    if recipients.is_empty() {
-        return Ok(0);
-    }
+        Audience::NewlyAssignedUnits => {
+            let units: Vec<String> = assignments::table
+                .filter(assignments::proposal_id.eq(&p.id))
+                .filter(assignments::created_at.eq(now))
+                .filter(assignments::state.ne(AssignmentState::Returned))
+                .select(assignments::unit_id)
+                .load(conn)?;
+            unit_people(conn, units)?
+        }
+        Audience::DecidedRequestUnit => {
+            let units: Vec<String> = unit_requests::table
+                .inner_join(assignments::table.on(assignments::id.eq(unit_requests::assignment_id)))
+                .filter(unit_requests::proposal_id.eq(&p.id))
+                .filter(unit_requests::decided_at.eq(now))
+                .select(assignments::unit_id)
+                .load(conn)?;
+            unit_people(conn, units)?
+        }
+        Audience::Office => users::table
+            .filter(users::role.eq(Role::Office))
+            .filter(users::disabled.eq(false))
+            .order(users::username)
+            .select(users::id)
+            .load(conn)?,
+        Audience::KeyLeader => match (&p.key_leader_id, p.is_key) {
+            (Some(leader), true) => vec![leader.clone()],
+            _ => Vec::new(),
+        },
+    })
+}
+
+/// Writes `notice` to each of `recipients`: a notice, and an email to those with an address.
+fn tell(
+    conn: &mut DbConn,
+    workflow: &WorkflowSettings,
+    notice: Notice,
+    recipients: &[String],
+    p: &ProposalRow,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
     let values = values(conn, workflow, notice, p, now)?;
     let wording = workflow
         .notices
@@ -53,7 +113,7 @@ pub fn after_action(
         .ok_or_else(|| AppError::internal(format!("workflow.notices.{} is missing", notice.as_str())))?;
     let (subject, body) = (fill(&wording.subject, &values), fill(&wording.body, &values));
     let people: Vec<(String, Option<String>)> =
-        users::table.filter(users::id.eq_any(&recipients)).select((users::id, users::email)).load(conn)?;
+        users::table.filter(users::id.eq_any(recipients)).select((users::id, users::email)).load(conn)?;
     for (user_id, email) in &people {
         let row = NoticeRow {
             id: crate::ids::new_id(),
@@ -168,7 +228,57 @@ fn values(
         Notice::Withheld => {
             v.insert("reason", p.withheld_reason.clone().unwrap_or_default());
         }
-        Notice::Submitted | Notice::Filed | Notice::Converted | Notice::Published => {}
+        Notice::UnitAssigned | Notice::UnitRehandling => {
+            let due: Option<NaiveDateTime> = assignments::table
+                .filter(assignments::proposal_id.eq(&p.id))
+                .filter(assignments::created_at.eq(now))
+                .select(diesel::dsl::max(assignments::due_at))
+                .first(conn)?;
+            v.insert("date", due.map(day).unwrap_or_default());
+        }
+        Notice::RequestReceived | Notice::RequestDecided => {
+            type Asked = (String, String, String, Option<String>, String, NaiveDateTime, Option<NaiveDateTime>);
+            let requests: Vec<Asked> = unit_requests::table
+                .inner_join(assignments::table.on(assignments::id.eq(unit_requests::assignment_id)))
+                .inner_join(units::table.on(units::id.eq(assignments::unit_id)))
+                .filter(unit_requests::proposal_id.eq(&p.id))
+                .select((
+                    unit_requests::kind,
+                    unit_requests::reason,
+                    unit_requests::decision,
+                    unit_requests::decision_note,
+                    units::name,
+                    unit_requests::requested_at,
+                    unit_requests::decided_at,
+                ))
+                .load(conn)?;
+            // The request this very action made or decided.
+            let this = requests.into_iter().find(|r| match notice {
+                Notice::RequestReceived => r.5 == now,
+                _ => r.6 == Some(now),
+            });
+            if let Some((kind, reason, decision, note, unit, _, _)) = this {
+                let asked = if kind == RequestKind::Return.as_str() { "退回申请" } else { "延期申请" };
+                v.insert("name", unit);
+                let said = match notice {
+                    Notice::RequestReceived => format!("{asked}：{reason}"),
+                    _ => {
+                        let verdict =
+                            if decision == RequestDecision::Approved.as_str() { "同意" } else { "不同意" };
+                        let note = note.map(|n| format!("。{n}")).unwrap_or_default();
+                        format!("{asked}，办公室{verdict}{note}")
+                    }
+                };
+                v.insert("reason", said);
+            }
+        }
+        Notice::Submitted
+        | Notice::Filed
+        | Notice::Converted
+        | Notice::Published
+        | Notice::Unsatisfied
+        | Notice::KeyReplied
+        | Notice::KeyRated => {}
     }
     Ok(v)
 }

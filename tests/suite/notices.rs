@@ -17,6 +17,7 @@ both_backends!(
     an_email_is_queued_only_for_people_with_an_address,
     a_refused_action_tells_nobody,
     notices_are_private_and_can_be_marked_read,
+    units_the_office_and_the_leader_are_told_what_concerns_them,
 );
 
 fn path(id: &str, tail: &str) -> String {
@@ -246,4 +247,66 @@ async fn notices_are_private_and_can_be_marked_read(app: TestApp) {
     assert_eq!(unread.body["total"], 0);
     // Signed-out callers get 401.
     app.send(actix_web::http::Method::GET, "/api/notices", None, None).await.assert_problem(401, "unauthorized");
+}
+
+/// The events `user` was told of, newest first.
+async fn events(app: &TestApp, user: &TestUser) -> Vec<String> {
+    told(app, user).await.into_iter().map(|(event, _, _)| event).collect()
+}
+
+/// The body of `user`'s newest notice of `event`.
+async fn body_of(app: &TestApp, user: &TestUser, event: &str) -> String {
+    let all = told(app, user).await;
+    all.into_iter().find(|(e, _, _)| e == event).map(|(_, _, b)| b).unwrap_or_else(|| panic!("no {event} notice"))
+}
+
+async fn units_the_office_and_the_leader_are_told_what_concerns_them(app: TestApp) {
+    use crate::common::life::Life;
+    let life = Life::new(&app).await;
+    let (lead, co) = (life.unit().await, life.unit().await);
+    let leader = life.person(Role::Leader).await;
+    let second_office = life.person(Role::Office).await;
+    let id = life.draft(&life.member, "关于加强社区居家养老服务的提案").await;
+    life.submit(&id, &life.member).await;
+    life.file(&id).await;
+    life.mark_key(&id, &leader, "lead").await;
+
+    // 交办: each unit's staff and head hear of it, with the reply's due date.
+    life.assign_lead_and_co(&id, &lead, &[&co]).await;
+    for person in [&lead.staff, &lead.head, &co.staff, &co.head] {
+        let body = body_of(&app, person, "unit_assigned").await;
+        assert_eq!(
+            body,
+            "提案一届一次会议第1号提案《关于加强社区居家养老服务的提案》已交贵单位办理，请于2026-06-02前答复。"
+        );
+    }
+    assert!(!events(&app, &life.office).await.contains(&"unit_assigned".to_string()));
+
+    // A unit's request goes to every office account; the decision back to that unit only.
+    let wanted = life.today() + chrono::Duration::days(150);
+    let request = life.request_extension(&id, &lead, wanted).await;
+    for office in [&life.office, &second_office] {
+        let body = body_of(&app, office, "request_received").await;
+        assert!(body.starts_with(&format!("{}就提案一届一次会议第1号提案", lead.name)), "{body}");
+        assert!(body.contains("延期申请："), "{body}");
+    }
+    life.decide(&id, &request, json!({"approve": true, "note": "同意延期"}), "decide_extension").await;
+    let decided = body_of(&app, &lead.staff, "request_decided").await;
+    assert_eq!(
+        decided,
+        "贵单位关于提案一届一次会议第1号提案《关于加强社区居家养老服务的提案》的延期申请，办公室同意。同意延期。"
+    );
+    assert!(!events(&app, &co.staff).await.contains(&"request_decided".to_string()));
+
+    // The reply reaches the leader of the key proposal; an unsatisfied rating
+    // reaches the office, the unit handling it again and the leader.
+    life.opinion(&id, &co).await;
+    life.reply(&id, &lead, "A").await;
+    assert_eq!(events(&app, &leader).await.first().map(String::as_str), Some("key_replied"));
+    life.rate(&id, &life.member, "unsatisfied", "satisfied").await;
+    assert_eq!(events(&app, &leader).await.first().map(String::as_str), Some("key_rated"));
+    assert_eq!(events(&app, &life.office).await.first().map(String::as_str), Some("unsatisfied"));
+    let again = body_of(&app, &lead.staff, "unit_rehandling").await;
+    assert!(again.starts_with("提案人对提案一届一次会议第1号提案"), "{again}");
+    assert!(!events(&app, &co.staff).await.contains(&"unit_rehandling".to_string()), "co units are not brought back");
 }
