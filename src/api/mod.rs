@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod deadlines;
 pub mod health;
 pub mod mail;
 pub mod notices;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     public::configure(cfg);
     notices::configure(cfg);
     mail::configure(cfg);
+    deadlines::configure(cfg);
     statistics::configure(cfg);
 }
 

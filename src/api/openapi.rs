@@ -22,6 +22,7 @@ use crate::error::{FieldError, Problem};
         (name = "reference", description = "基础数据 Reference data"),
         (name = "proposals", description = "提案办理 The life of a proposal"),
         (name = "notices", description = "通知 What happened to my proposals"),
+        (name = "deadlines", description = "期限 What is due and what is overdue, by unit"),
         (name = "mail", description = "邮件 The outbox's messages set aside after failing (the office)"),
         (name = "statistics", description = "提案统计 The office's statistics"),
         (name = "public", description = "公开 Published results, no sign-in"),

@@ -23,6 +23,8 @@ pub enum Permission {
     ReadStatistics,
     /// See the mail set aside after failing and send it again: the office and the administrator.
     ManageMail,
+    /// See every unit's open deadlines (what is due, what is overdue): the office, leaders and the administrator.
+    ChaseDeadlines,
 }
 
 impl Permission {}
@@ -38,6 +40,7 @@ pub fn may(role: Role, permission: Permission) -> bool {
         Permission::StartProposal => matches!(role, Role::Member | Role::Office),
         Permission::ReadStatistics => matches!(role, Role::Office | Role::Leader | Role::Admin),
         Permission::ManageMail => matches!(role, Role::Office | Role::Admin),
+        Permission::ChaseDeadlines => matches!(role, Role::Office | Role::Leader | Role::Admin),
     }
 }
 
@@ -54,6 +57,7 @@ mod tests {
                     Permission::StartProposal => matches!(role, Role::Member | Role::Office),
                     Permission::ReadStatistics => matches!(role, Role::Office | Role::Leader | Role::Admin),
                     Permission::ManageMail => matches!(role, Role::Office | Role::Admin),
+                    Permission::ChaseDeadlines => matches!(role, Role::Office | Role::Leader | Role::Admin),
                     _ => role == Role::Admin,
                 };
                 assert_eq!(may(role, p), expected, "{role:?} {p:?}");

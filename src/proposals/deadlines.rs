@@ -185,10 +185,33 @@ pub fn replies_outstanding(conn: &mut DbConn, p: &ProposalRow) -> AppResult<i64>
         .get_result(conn)?)
 }
 
-/// Every reply of the round is in: the proposal is replied and the
-/// proposer's rating window opens.
-pub fn open_rating(p: &mut ProposalRow, now: NaiveDateTime, workflow: &WorkflowSettings, office: &OfficeTime) {
+/// Every reply of the round is in: the proposal is replied, the proposer's
+/// rating window opens, and the round's other deadlines (return windows, an
+/// opinion never sent) close with it.
+pub fn open_rating(
+    conn: &mut DbConn,
+    p: &mut ProposalRow,
+    now: NaiveDateTime,
+    workflow: &WorkflowSettings,
+    office: &OfficeTime,
+) -> AppResult<()> {
     p.state = crate::domain::workflow::ProposalState::Replied;
     p.replied_at = Some(now);
     p.rating_due_at = Some(office.due_from(now, workflow.deadlines.rule(&p.kind, Stage::Rating)).at);
+    close_all(conn, &p.id, now)
+}
+
+/// Every open deadline of the proposal's assignments closes now (its stage
+/// ended for every unit concerned).
+pub fn close_all(conn: &mut DbConn, proposal_id: &str, now: NaiveDateTime) -> AppResult<()> {
+    let ids = assignments::table.filter(assignments::proposal_id.eq(proposal_id)).select(assignments::id);
+    diesel::update(
+        deadlines::table
+            .filter(deadlines::object_type.eq("assignment"))
+            .filter(deadlines::object_id.eq_any(ids))
+            .filter(deadlines::met_at.is_null()),
+    )
+    .set(deadlines::met_at.eq(now))
+    .execute(conn)?;
+    Ok(())
 }

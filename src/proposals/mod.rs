@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod deadlines;
+pub mod due;
 pub mod numbering;
 pub mod public;
 pub mod reads;

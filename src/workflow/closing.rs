@@ -189,6 +189,8 @@ pub fn close(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, version: i32) -> App
         diesel::insert_into(ratings::table).values(&row).execute(conn)?;
         Some(row)
     };
+    // Whatever is still open of the handling (a return window, an opinion never sent) ends here.
+    crate::proposals::deadlines::close_all(conn, &before.id, ctx.now)?;
     let mut after = before.clone();
     after.state = ProposalState::Closed;
     after.closed_at = Some(ctx.now);

@@ -432,7 +432,7 @@ pub fn submit_reply(
         let mut after = p.clone();
         let next = after_reply(usize::try_from(outstanding).unwrap_or(usize::MAX));
         if next == ProposalState::Replied {
-            crate::proposals::deadlines::open_rating(&mut after, ctx.now, ctx.workflow, ctx.office);
+            crate::proposals::deadlines::open_rating(conn, &mut after, ctx.now, ctx.workflow, ctx.office)?;
         }
         Ok((after, json!({ "reply": reply, "assignment_id": a.id, "assignment_state": "done" })))
     })

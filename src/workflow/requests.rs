@@ -195,7 +195,7 @@ pub fn decide_request(
         if is_return {
             let (state, changes) = approve_return(conn, ctx, before, &a, body.reassign_to_unit_id.as_deref())?;
             if state == ProposalState::Replied {
-                crate::proposals::deadlines::open_rating(&mut after, ctx.now, ctx.workflow, ctx.office);
+                crate::proposals::deadlines::open_rating(conn, &mut after, ctx.now, ctx.workflow, ctx.office)?;
             }
             after.state = state;
             record["changes"] = changes;

@@ -26,6 +26,7 @@ mod bench_seed;
 mod calendar;
 mod cli;
 mod closing;
+mod deadlines_due;
 mod demo;
 mod diesel_toml;
 mod drafting;

@@ -1,0 +1,109 @@
+//! What is due: the office's list of open deadlines by unit, and no deadline
+//! left open once its stage has ended.
+
+use crate::common;
+
+use chrono::Duration;
+use common::TestApp;
+use common::life::Life;
+use diesel::prelude::*;
+use proposal_desk::db::schema::{assignments, deadlines};
+use serde_json::Value;
+
+both_backends!(
+    the_office_sees_what_is_due_and_overdue_by_unit_and_a_unit_its_own,
+    no_deadline_stays_open_once_the_proposal_is_published,
+);
+
+fn items(v: &Value) -> Vec<(String, String, bool, i64)> {
+    v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
+            (
+                s("kind"),
+                s("unit_name"),
+                i["overdue"].as_bool().unwrap_or_default(),
+                i["working_days_left"].as_i64().unwrap_or(999),
+            )
+        })
+        .collect()
+}
+
+async fn the_office_sees_what_is_due_and_overdue_by_unit_and_a_unit_its_own(app: TestApp) {
+    let life = Life::new(&app).await;
+    let (a, b) = (life.unit().await, life.unit().await);
+    let first = life.draft(&life.member, "关于加强社区居家养老服务的提案").await;
+    let second = life.draft(&life.member, "关于优化公交线路的提案").await;
+    for id in [&first, &second] {
+        life.submit(id, &life.member).await;
+        life.file(id).await;
+    }
+    // Monday 2026-03-02: replies due 2026-06-02, b's opinion on the first 30 days earlier.
+    life.assign_lead_and_co(&first, &a, &[&b]).await;
+    life.assign_lead_and_co(&second, &b, &[]).await;
+
+    // Monday 2026-05-25: ten working days run to 06-08; the opinion (05-03) is overdue.
+    life.travel(Duration::days(84));
+    let office = app.token(&life.office).await;
+    let all = app.get("/api/deadlines", &office).await;
+    all.assert_ok();
+    assert_eq!(all.body["total"], 3);
+    assert_eq!(
+        items(&all.body),
+        [
+            ("opinion".to_string(), b.name.clone(), true, -15),
+            ("reply".to_string(), a.name.clone(), false, 6),
+            ("reply".to_string(), b.name.clone(), false, 6),
+        ]
+    );
+    assert_eq!(all.body["items"][1]["due_on"], "2026-06-02");
+    assert_eq!(all.body["items"][1]["number_label"], "一届一次会议第1号提案");
+    assert_eq!(all.body["items"][1]["provisional"], false);
+    let overdue = app.get("/api/deadlines?overdue_only=true", &office).await;
+    assert_eq!(items(&overdue.body), [("opinion".to_string(), b.name.clone(), true, -15)]);
+    let soon = app.get("/api/deadlines?within_working_days=3", &office).await;
+    assert_eq!(soon.body["total"], 1, "06-02 is six working days away: {}", soon.text);
+    let of_a = app.get(&format!("/api/deadlines?unit_id={}", a.id), &office).await;
+    assert_eq!(items(&of_a.body), [("reply".to_string(), a.name.clone(), false, 6)]);
+
+    // A unit sees its own, whatever it asks for.
+    let a_staff = app.token(&a.staff).await;
+    let own = app.get(&format!("/api/deadlines?unit_id={}", b.id), &a_staff).await;
+    assert_eq!(items(&own.body), [("reply".to_string(), a.name.clone(), false, 6)]);
+    let member = app.token(&life.member).await;
+    app.get("/api/deadlines", &member).await.assert_problem(403, "forbidden");
+    app.get("/api/deadlines?within_working_days=251", &office).await.assert_problem(422, "validation");
+
+    // The opinion sent, it is no longer due.
+    life.opinion(&first, &b).await;
+    let after = app.get("/api/deadlines", &office).await;
+    assert_eq!(after.body["total"], 2);
+}
+
+async fn no_deadline_stays_open_once_the_proposal_is_published(app: TestApp) {
+    let life = Life::new(&app).await;
+    let (a, b) = (life.unit().await, life.unit().await);
+    let id = life.draft(&life.member, "关于加强社区居家养老服务的提案").await;
+    life.submit(&id, &life.member).await;
+    life.file(&id).await;
+    life.assign_lead_and_co(&id, &a, &[&b]).await;
+    // The lead replies without waiting for b's opinion; the return windows are still open.
+    life.reply(&id, &a, "A").await;
+    life.rate(&id, &life.member, "satisfied", "satisfied").await;
+    life.close(&id).await;
+    life.publish(&id).await;
+    let open: i64 = app
+        .with_conn(|c| {
+            let ids = assignments::table.filter(assignments::proposal_id.eq(&id)).select(assignments::id);
+            deadlines::table
+                .filter(deadlines::object_id.eq_any(ids))
+                .filter(deadlines::met_at.is_null())
+                .count()
+                .get_result(c)
+        })
+        .expect("count");
+    assert_eq!(open, 0, "every deadline of a published proposal is closed");
+}
