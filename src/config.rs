@@ -23,6 +23,19 @@ pub struct Settings {
     pub attachments: AttachmentSettings,
     pub calendar: CalendarSettings,
     pub mail: MailSettings,
+    pub reminders: ReminderSettings,
+}
+
+/// 催办 (src/reminders.rs).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderSettings {
+    #[serde(flatten)]
+    pub schedule: crate::domain::reminders::Schedule,
+    /// Whether `serve` sends reminders itself (else cron runs `reminders send`).
+    pub worker: bool,
+    /// Seconds between two looks for reminders that have come.
+    pub poll_seconds: u64,
 }
 
 /// How the outbox is sent (src/mail/).
@@ -195,7 +208,7 @@ pub struct NoticeWording {
 }
 
 /// The placeholders a notice's wording may use.
-pub const NOTICE_PLACEHOLDERS: [&str; 6] = ["kind", "title", "label", "name", "reason", "date"];
+pub const NOTICE_PLACEHOLDERS: [&str; 7] = ["kind", "title", "label", "name", "reason", "date", "days"];
 
 /// A kind of item and its words (提案 / 委员, 建议 / 代表).
 #[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -357,6 +370,12 @@ impl Settings {
         let w = &self.workflow;
         self.validate_deadlines()?;
         self.validate_mail()?;
+        let r = &self.reminders;
+        if r.poll_seconds == 0 || r.schedule.before_working_days.iter().any(|n| *n == 0 || *n > 250) {
+            anyhow::bail!(
+                "configuration: reminders.poll_seconds must be at least 1 and reminders.before_working_days 1 to 250"
+            );
+        }
         // Read now, so that a wrong calendar file stops every command, not only `serve`.
         self.calendar.office_time().map_err(|e| anyhow::anyhow!("configuration: calendar: {e:#}"))?;
         if !matches!(w.rating_silence_means.as_str(), "satisfied" | "basically_satisfied" | "unrated") {

@@ -22,6 +22,7 @@ pub mod logging;
 pub mod mail;
 pub mod notify;
 pub mod proposals;
+pub mod reminders;
 pub mod request_origin;
 pub mod search;
 pub mod server;

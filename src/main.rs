@@ -1,4 +1,4 @@
-//! The `proposal-desk` command: serve, migrate, demo, user, calendar, mail, audit, bench.
+//! The `proposal-desk` command: serve, migrate, demo, user, calendar, reminders, mail, audit, bench.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -48,6 +48,11 @@ enum Command {
     Calendar {
         #[command(subcommand)]
         action: CalendarAction,
+    },
+    /// 催办: reminders of deadlines.
+    Reminders {
+        #[command(subcommand)]
+        action: RemindersAction,
     },
     /// The outbox.
     Mail {
@@ -136,6 +141,12 @@ enum CalendarAction {
 }
 
 #[derive(Subcommand)]
+enum RemindersAction {
+    /// Send the reminders that have come (for a cron job when reminders.worker is off), then exit.
+    Send,
+}
+
+#[derive(Subcommand)]
 enum MailAction {
     /// Send every message due now (for a cron job when mail.worker is off), then exit.
     SendPending,
@@ -204,6 +215,13 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         }
         Command::User { action } => user(settings, action),
         Command::Calendar { action } => calendar(&settings, action),
+        Command::Reminders { action: RemindersAction::Send } => {
+            let db = server::open_database(&settings)?;
+            let office = settings.calendar.office_time()?;
+            let n = proposal_desk::reminders::send_due(&db, &settings, &office, SystemClock.now())?;
+            println!("reminded {n} deadlines");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Mail { action: MailAction::SendPending } => {
             let db = server::open_database(&settings)?;
             let transport = proposal_desk::mail::transport::Transport::from_settings(&settings.mail)?;
@@ -245,6 +263,14 @@ fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<ExitCode> {
                 demo::DEMO_PASSWORD
             ),
         }
+    }
+    if settings.reminders.worker {
+        proposal_desk::reminders::spawn_worker(
+            state.db.clone(),
+            state.settings.clone(),
+            state.office.clone(),
+            state.clock.clone(),
+        )?;
     }
     if settings.mail.worker {
         proposal_desk::mail::spawn_worker(state.db.clone(), settings.mail.clone(), state.clock.clone())?;

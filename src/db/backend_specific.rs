@@ -247,6 +247,34 @@ pub fn claim_outbox(
     Ok(claimed.into_iter().map(|c| c.id).collect())
 }
 
+/// Records that reminder `step` of deadline `deadline_id` is sent now, unless
+/// it was already: true when this caller is the one to send it. The primary
+/// key decides between two senders; the conflict is not an error.
+pub fn claim_reminder(
+    conn: &mut AnyConnection,
+    deadline_id: &str,
+    step: &str,
+    step_order: i32,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    const SQLITE: &str = "INSERT INTO reminders (deadline_id, step, step_order, sent_at) VALUES (?, ?, ?, ?) \
+        ON CONFLICT (deadline_id, step) DO NOTHING";
+    const POSTGRES: &str = "INSERT INTO reminders (deadline_id, step, step_order, sent_at) VALUES ($1, $2, $3, $4) \
+        ON CONFLICT (deadline_id, step) DO NOTHING";
+    let bind = |sql: &'static str| {
+        diesel::sql_query(sql)
+            .bind::<Text, _>(deadline_id.to_string())
+            .bind::<Text, _>(step.to_string())
+            .bind::<diesel::sql_types::Integer, _>(step_order)
+            .bind::<Timestamp, _>(now)
+    };
+    let inserted = match conn {
+        AnyConnection::Sqlite(c) => bind(SQLITE).execute(c)?,
+        AnyConnection::Postgresql(c) => bind(POSTGRES).execute(c)?,
+    };
+    Ok(inserted == 1)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -223,6 +223,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    reminders (deadline_id, step) {
+        deadline_id -> Text,
+        step -> Text,
+        step_order -> Integer,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     email_outbox (id) {
         id -> Text,
         to_address -> Text,
@@ -389,6 +398,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ratings,
     deadlines,
     email_outbox,
+    reminders,
     audit_events,
     number_sequences,
     contacts,

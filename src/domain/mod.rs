@@ -6,6 +6,7 @@ pub mod deadlines;
 pub mod names;
 pub mod notices;
 pub mod permissions;
+pub mod reminders;
 pub mod roles;
 pub mod statistics;
 pub mod workflow;

@@ -49,6 +49,14 @@ pub enum Notice {
     KeyReplied,
     /// A key proposal the leader follows was rated.
     KeyRated,
+    /// 催办: a unit's deadline is near.
+    ReminderSoon,
+    /// 催办: a unit's deadline is today.
+    ReminderToday,
+    /// 催办: a unit's deadline has passed (to its staff and head).
+    ReminderOverdue,
+    /// 超期督办: the office is told of overdue work.
+    OverdueEscalated,
 }
 
 /// Who is told.

@@ -38,26 +38,21 @@ pub fn after_action(
     for (notice, audience) in after(action, from, to) {
         let recipients = audience_of(conn, audience, p, now)?;
         if !recipients.is_empty() {
-            told += tell(conn, workflow, notice, &recipients, p, now)?;
+            told += tell(conn, workflow, notice, &recipients, p, now, BTreeMap::new())?;
         }
     }
     Ok(told)
 }
 
 /// The accounts an audience names for this proposal and this moment.
-fn audience_of(conn: &mut DbConn, audience: Audience, p: &ProposalRow, now: NaiveDateTime) -> AppResult<Vec<String>> {
-    let unit_people = |conn: &mut DbConn, unit_ids: Vec<String>| -> AppResult<Vec<String>> {
-        if unit_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        Ok(users::table
-            .filter(users::unit_id.eq_any(unit_ids))
-            .filter(users::role.eq_any([Role::UnitStaff, Role::UnitHead]))
-            .filter(users::disabled.eq(false))
-            .order(users::username)
-            .select(users::id)
-            .load(conn)?)
-    };
+pub fn audience_of(
+    conn: &mut DbConn,
+    audience: Audience,
+    p: &ProposalRow,
+    now: NaiveDateTime,
+) -> AppResult<Vec<String>> {
+    let unit_people =
+        |conn: &mut DbConn, unit_ids: Vec<String>| unit_people(conn, &unit_ids, &[Role::UnitStaff, Role::UnitHead]);
     Ok(match audience {
         Audience::Proposers => proposers(conn, p)?,
         Audience::NewInvitees => proposal_cosigners::table
@@ -97,16 +92,33 @@ fn audience_of(conn: &mut DbConn, audience: Audience, p: &ProposalRow, now: Naiv
     })
 }
 
-/// Writes `notice` to each of `recipients`: a notice, and an email to those with an address.
-fn tell(
+/// The active accounts of these units in these roles.
+pub fn unit_people(conn: &mut DbConn, unit_ids: &[String], roles: &[Role]) -> AppResult<Vec<String>> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(users::table
+        .filter(users::unit_id.eq_any(unit_ids))
+        .filter(users::role.eq_any(roles))
+        .filter(users::disabled.eq(false))
+        .order(users::username)
+        .select(users::id)
+        .load(conn)?)
+}
+
+/// Writes `notice` to each of `recipients`: a notice, and an email to those
+/// with an address. `extra` adds or replaces placeholders' values.
+pub fn tell(
     conn: &mut DbConn,
     workflow: &WorkflowSettings,
     notice: Notice,
     recipients: &[String],
     p: &ProposalRow,
     now: NaiveDateTime,
+    extra: BTreeMap<&'static str, String>,
 ) -> AppResult<usize> {
-    let values = values(conn, workflow, notice, p, now)?;
+    let mut values = values(conn, workflow, notice, p, now)?;
+    values.extend(extra);
     let wording = workflow
         .notices
         .get(notice.as_str())
@@ -278,7 +290,12 @@ fn values(
         | Notice::Published
         | Notice::Unsatisfied
         | Notice::KeyReplied
-        | Notice::KeyRated => {}
+        | Notice::KeyRated
+        // A reminder's values are the reminder's own (`crate::reminders`).
+        | Notice::ReminderSoon
+        | Notice::ReminderToday
+        | Notice::ReminderOverdue
+        | Notice::OverdueEscalated => {}
     }
     Ok(v)
 }

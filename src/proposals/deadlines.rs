@@ -215,3 +215,13 @@ pub fn close_all(conn: &mut DbConn, proposal_id: &str, now: NaiveDateTime) -> Ap
     .execute(conn)?;
     Ok(())
 }
+
+/// How many open deadlines are provisional (their year has no calendar file yet).
+pub fn provisional_count(db: &crate::db::Db) -> AppResult<i64> {
+    let mut conn = db.get()?;
+    Ok(deadlines::table
+        .filter(deadlines::met_at.is_null())
+        .filter(deadlines::provisional.eq(true))
+        .count()
+        .get_result(&mut conn)?)
+}

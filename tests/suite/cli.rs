@@ -53,6 +53,8 @@ fn every_command_has_help() {
         vec!["calendar", "add-working-days", "--help"],
         vec!["calendar", "working-days", "--help"],
         vec!["calendar", "check", "--help"],
+        vec!["reminders", "send", "--help"],
+        vec!["mail", "send-pending", "--help"],
         vec!["audit", "--help"],
         vec!["audit", "verify", "--help"],
     ] {

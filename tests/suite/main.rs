@@ -40,6 +40,7 @@ mod notices;
 mod openapi_schemas;
 mod public;
 mod query_utf8;
+mod reminders;
 mod review;
 mod serve;
 mod serve_start;
