@@ -208,7 +208,7 @@ pub struct NoticeWording {
 }
 
 /// The placeholders a notice's wording may use.
-pub const NOTICE_PLACEHOLDERS: [&str; 7] = ["kind", "title", "label", "name", "reason", "date", "days"];
+pub const NOTICE_PLACEHOLDERS: [&str; 8] = ["kind", "title", "label", "name", "reason", "date", "days", "previous"];
 
 /// A kind of item and its words (提案 / 委员, 建议 / 代表).
 #[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]

@@ -42,7 +42,20 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
 pub fn prepare(settings: Settings, clock: SharedClock) -> anyhow::Result<AppState> {
     let db = open_database(&settings)?;
     let secret = crate::auth::secrets::jwt_secret(&settings, db.url())?;
-    AppState::new(settings, db, clock, &secret)
+    let state = AppState::new(settings, db, clock, &secret)?;
+    // A year's calendar file added since the last start: its provisional deadlines are counted again.
+    let recount =
+        crate::proposals::recount::recount_provisional(&state.db, &state.settings, &state.office, state.clock.now())?;
+    if recount.moved + recount.confirmed > 0 {
+        tracing::info!(moved = recount.moved, confirmed = recount.confirmed, "provisional deadlines counted again");
+    }
+    if recount.still_provisional > 0 {
+        tracing::warn!(
+            deadlines = recount.still_provisional,
+            "deadlines remain provisional: their year has no calendar file yet"
+        );
+    }
+    Ok(state)
 }
 
 /// Serves until SIGINT or SIGTERM, then lets requests in flight finish.

@@ -57,6 +57,8 @@ pub enum Notice {
     ReminderOverdue,
     /// 超期督办: the office is told of overdue work.
     OverdueEscalated,
+    /// A provisional deadline moved once its year's calendar was published.
+    DeadlineMoved,
 }
 
 /// Who is told.

@@ -295,7 +295,8 @@ fn values(
         | Notice::ReminderSoon
         | Notice::ReminderToday
         | Notice::ReminderOverdue
-        | Notice::OverdueEscalated => {}
+        | Notice::OverdueEscalated
+        | Notice::DeadlineMoved => {}
     }
     Ok(v)
 }

@@ -8,6 +8,7 @@ pub mod due;
 pub mod numbering;
 pub mod public;
 pub mod reads;
+pub mod recount;
 pub mod view;
 
 pub use access::{Ctx, Step, begin, load, standing};

@@ -323,3 +323,66 @@ async fn a_deadline_running_into_an_unpublished_year_is_marked_provisional(app: 
         ]
     );
 }
+
+/// The office adds 2027's file and the service starts again: the provisional
+/// return window counted on plain weekdays across New Year moves to its real
+/// day, as an audited change by the system, and the unit is told.
+async fn adding_next_years_file_counts_provisional_deadlines_again(backend: crate::common::Backend) {
+    use crate::common::TestApp;
+    use proposal_desk::domain::Role;
+    use proposal_desk::domain::workflow::ProposalState;
+    let folder = Folder::new();
+    let dir = folder.0.display().to_string();
+    let Some(app) = TestApp::start_with(backend, "calendar_recount", move |s| s.calendar.dir = dir).await else {
+        return;
+    };
+    // Monday 2026-12-28, 09:00 in Beijing.
+    app.clock.advance(chrono::Duration::days(301));
+    let (unit, staff, _head) = app.unit_with_people().await;
+    let office = app.user(Role::Office).await;
+    let f = app.proposal_in(ProposalState::Filed).await;
+    let body = serde_json::json!({"version": 1, "lead_unit_id": unit});
+    let assigned = app.post(&format!("/api/proposals/{}/assign", f.id), &office.token, body).await;
+    assigned.assert_ok();
+    let a = &assigned.body["assignments"][0];
+    // 12-29, 12-30, 12-31, then Friday 2027-01-01 and Monday 01-04 taken as working days.
+    assert_eq!(a["return_window_ends_at"], "2027-01-04T15:59:59Z");
+    assert_eq!(a["provisional"], true);
+
+    std::fs::write(folder.0.join("2027.toml"), YEAR_2027).expect("write 2027");
+    let mut settings = app.state.settings.as_ref().clone();
+    settings.calendar.dir = folder.0.display().to_string();
+    let seq = app.last_audit_seq();
+    let restarted = proposal_desk::server::prepare(settings, app.state.clock.clone()).expect("start again");
+    drop(restarted);
+    // 01-01 is off: the fifth working day is Tuesday 01-05. The reply (three months, 2027-03-28) keeps its day.
+    let view = app.get(&format!("/api/proposals/{}", f.id), &office.token).await;
+    let a = &view.body["assignments"][0];
+    assert_eq!(a["return_window_ends_at"], "2027-01-05T15:59:59Z");
+    assert_eq!(a["due_at"], "2027-03-28T15:59:59Z");
+    assert_eq!(a["provisional"], false);
+    let actions: Vec<(String, String, String)> = app.audit_actions_after(seq);
+    assert_eq!(actions.len(), 2, "{actions:?}");
+    assert!(actions.iter().all(|(action, actor, _)| action == "deadline.recount" && actor == "system"), "{actions:?}");
+    let token = app.token(&staff).await;
+    let notices = app.get("/api/notices", &token).await;
+    let moved: Vec<&str> = notices.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|n| n["event"] == "deadline_moved")
+        .filter_map(|n| n["body"].as_str())
+        .collect();
+    assert_eq!(moved.len(), 1, "only the day that moved is told: {moved:?}");
+    assert!(moved[0].contains("申请退回期限由2027-01-04调整为2027-01-05"), "{}", moved[0]);
+}
+
+#[actix_web::test]
+async fn adding_next_years_file_counts_provisional_deadlines_again_on_sqlite() {
+    adding_next_years_file_counts_provisional_deadlines_again(crate::common::Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn adding_next_years_file_counts_provisional_deadlines_again_on_postgres() {
+    adding_next_years_file_counts_provisional_deadlines_again(crate::common::Backend::Postgres).await;
+}
