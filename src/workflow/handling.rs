@@ -17,7 +17,7 @@ use crate::db::models::proposal::{AssignmentRow, CommitmentRow, ContactRow, Opin
 use crate::db::schema::{assignments, co_opinions, commitments, contacts, replies};
 use crate::domain::Role;
 use crate::domain::workflow::guards::{
-    Grade, after_reply, commitments_fit, may_sign_for, may_submit_reply, may_work_on_reply,
+    Grade, after_reply, commitments_fit, may_sign_for, may_submit_lead_reply, may_submit_reply, may_work_on_reply,
 };
 use crate::domain::workflow::{Action, AssignmentState, ContactKind, ProposalState, UnitRole};
 use crate::error::{AppError, AppResult};
@@ -410,6 +410,10 @@ pub fn submit_reply(
             a.contact_waiver.is_some(),
         )
         .map_err(blocked)?;
+        if a.unit_role == UnitRole::Lead {
+            let opinions_awaited = co_opinions_awaited(conn, p, ctx.now)?;
+            may_submit_lead_reply(opinions_awaited).map_err(blocked)?;
+        }
         reply.submitted_at = Some(ctx.now);
         reply.updated_at = ctx.now;
         reply.version += 1;
@@ -460,4 +464,19 @@ pub fn waive_contact(
             .execute(conn)?;
         Ok((p.clone(), json!({ "assignment_id": a.id, "contact_waiver": reason })))
     })
+}
+
+/// The co-handling units of the round whose opinion is neither in nor past its date.
+fn co_opinions_awaited(conn: &mut DbConn, p: &ProposalRow, now: chrono::NaiveDateTime) -> AppResult<usize> {
+    let sent = co_opinions::table.select(co_opinions::assignment_id);
+    let awaited: i64 = assignments::table
+        .filter(assignments::proposal_id.eq(&p.id))
+        .filter(assignments::handling_round.eq(p.handling_round))
+        .filter(assignments::unit_role.eq(UnitRole::Co))
+        .filter(assignments::state.ne(AssignmentState::Returned))
+        .filter(assignments::opinion_due_at.gt(now))
+        .filter(assignments::id.ne_all(sent))
+        .count()
+        .get_result(conn)?;
+    Ok(usize::try_from(awaited).unwrap_or(usize::MAX))
 }

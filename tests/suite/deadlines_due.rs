@@ -90,8 +90,18 @@ async fn no_deadline_stays_open_once_the_proposal_is_published(app: TestApp) {
     life.submit(&id, &life.member).await;
     life.file(&id).await;
     life.assign_lead_and_co(&id, &a, &[&b]).await;
-    // The lead replies without waiting for b's opinion; the return windows are still open.
-    life.reply(&id, &a, "A").await;
+    // b never sends its opinion: the lead waits until its date (2026-05-03) has
+    // passed, then replies; b's opinion and the return windows are still open.
+    life.contact(&id, &a).await;
+    life.draft_reply(&id, &a, "A", serde_json::json!([])).await;
+    life.sign_off(&id, &a).await;
+    let aid = life.assignment(&id, &a).await["id"].as_str().expect("id").to_string();
+    let submit = format!("/api/proposals/{id}/assignments/{aid}/reply/submit");
+    let early = life.refused(&a.staff, actix_web::http::Method::POST, &submit, serde_json::json!({})).await;
+    early.assert_problem(409, "invalid-transition");
+    assert_eq!(early.body["rule"], "awaiting_opinions");
+    life.travel(Duration::days(64));
+    life.submit_reply(&id, &a).await;
     life.rate(&id, &life.member, "satisfied", "satisfied").await;
     life.close(&id).await;
     life.publish(&id).await;

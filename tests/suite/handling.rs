@@ -116,9 +116,18 @@ fn met_at(app: &TestApp, deadline_id: &str) -> Option<chrono::NaiveDateTime> {
 
 /// The unit's contact, its reply drafted and signed off, ready to submit.
 async fn ready_to_submit(app: &TestApp, f: &Fixture, unit: &UnitFixture) {
+    send_co_opinion(app, f).await;
     act(app, Method::POST, &at(f, unit, "contacts"), &unit.staff.token, contact(app), "record_contact").await;
     act(app, Method::PUT, &at(f, unit, "reply"), &unit.staff.token, a_reply(), "draft_reply").await;
     act(app, Method::POST, &at(f, unit, "reply/sign-off"), &unit.head.token, json!({}), "sign_off_reply").await;
+}
+
+/// The co-handling unit's opinion, which the lead unit's reply waits for.
+async fn send_co_opinion(app: &TestApp, f: &Fixture) {
+    if let Some(co) = &f.co {
+        let opinion = json!({"body": "同意主办单位意见。"});
+        act(app, Method::POST, &at(f, co, "opinion"), &co.staff.token, opinion, "send_opinion").await;
+    }
 }
 
 async fn the_lead_and_co_units_handle_a_proposal_to_its_reply(app: TestApp) {
@@ -224,6 +233,7 @@ async fn a_reply_needs_a_contact_unless_the_office_waives_it(app: TestApp) {
         .await
         .assert_problem(403, "forbidden");
     let waived = act(&app, Method::POST, &at(&f, lead, "contact-waiver"), &office.token, reason, "waive_contact").await;
+    send_co_opinion(&app, &f).await;
     assert_eq!(assignment(&waived.body, &lead.assignment_id)["contact_waiver"], "委员长期在外地，已书面征求意见");
     let submitted =
         act(&app, Method::POST, &at(&f, lead, "reply/submit"), &lead.head.token, json!({}), "submit_reply").await;

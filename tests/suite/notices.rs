@@ -145,7 +145,10 @@ async fn a_merged_proposer_is_told_of_the_merge_and_of_the_shared_reply(app: Tes
     let reply = json!({"grade": "A", "body": "答复正文", "public_body": "公开版本", "person_in_charge": "张主任"});
     app.send(actix_web::http::Method::PUT, &a("reply"), Some(&lead.staff.token), Some(reply)).await.assert_ok();
     app.post(&a("reply/sign-off"), &lead.head.token, json!({})).await.assert_ok();
-    // The co-handling unit has not replied, but only lead and separate units reply.
+    // The co-handling unit sends its opinion, which the lead's reply waits for; only lead and separate units reply.
+    let co = target.co();
+    let opinion = format!("/api/proposals/{}/assignments/{}/opinion", target.id, co.assignment_id);
+    app.post(&opinion, &co.staff.token, json!({"body": "同意主办单位意见。"})).await.assert_ok();
     let done = app.post(&a("reply/submit"), &lead.staff.token, json!({})).await;
     done.assert_ok();
     assert_eq!(done.str("state"), "replied");

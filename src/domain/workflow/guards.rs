@@ -122,6 +122,15 @@ pub fn may_submit_reply(
     Ok(())
 }
 
+/// 主办: the lead unit's reply waits for every co-handling unit's opinion
+/// (会办意见) whose date has not passed, so that no opinion is shut out.
+pub fn may_submit_lead_reply(opinions_awaited: usize) -> Result<(), Blocked> {
+    if opinions_awaited > 0 {
+        return Err(blocked("awaiting_opinions", "会办单位的意见尚未送达且意见期限未到，主办单位暂不能提交答复"));
+    }
+    Ok(())
+}
+
 /// 签收: a unit signs for an assignment once.
 pub fn may_sign_for(signed_for_at: Option<NaiveDateTime>) -> Result<(), Blocked> {
     match signed_for_at {
