@@ -281,6 +281,7 @@ pub fn act_out_today(
             co_unit_ids: Vec::new(),
             separate_unit_ids: Vec::new(),
             due_on: None,
+            unit_due_on: Default::default(),
         };
         let id = crate::ids::ProposalId::parse(&proposal.id).ok_or_else(|| AppError::internal("a demo id"))?;
         crate::workflow::review::assign(conn, &ctx, &id, body)?;

@@ -89,6 +89,10 @@ pub struct AssignRequest {
     /// A fixed reply date instead of the configured rule (due at 23:59:59
     /// that day in the office's time zone); after today and at most a year ahead.
     pub due_on: Option<NaiveDate>,
+    /// Each unit its own date, by unit id (overrides `due_on` for that unit);
+    /// the same limits as `due_on`.
+    #[serde(default)]
+    pub unit_due_on: std::collections::BTreeMap<String, NaiveDate>,
 }
 
 /// 立案: file the proposal and give it the next number of its kind in its session.
@@ -253,12 +257,18 @@ fn assignment_form(body: &AssignRequest, today: NaiveDate) -> AppResult<Vec<Name
             check.fail(u.field, "duplicate", "同一单位不能重复交办");
         }
     }
-    if let Some(due_on) = body.due_on {
-        check.date("due_on", due_on);
+    let named: HashSet<&str> = units.iter().map(|u| u.unit_id.as_str()).collect();
+    if body.unit_due_on.keys().any(|unit| !named.contains(unit.as_str())) {
+        check.fail("unit_due_on", "not_assigned", "只能为本次交办的单位指定期限");
+    }
+    for (field, due_on) in
+        body.due_on.iter().map(|d| ("due_on", *d)).chain(body.unit_due_on.values().map(|d| ("unit_due_on", *d)))
+    {
+        check.date(field, due_on);
         if due_on <= today {
-            check.fail("due_on", "too_early", "答复期限须晚于今天");
+            check.fail(field, "too_early", "答复期限须晚于今天");
         } else if today.checked_add_months(Months::new(12)).is_none_or(|limit| due_on > limit) {
-            check.fail("due_on", "too_late", "答复期限不能超过一年");
+            check.fail(field, "too_late", "答复期限不能超过一年");
         }
     }
     check.finish()?;
@@ -305,7 +315,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: AssignRequest
             u.role,
             Stage::Reply,
             now,
-            body.due_on,
+            body.unit_due_on.get(&u.unit_id).copied().or(body.due_on),
         );
         let row = AssignmentRow {
             id: crate::ids::new_id(),

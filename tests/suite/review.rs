@@ -19,6 +19,7 @@ both_backends!(
     a_key_proposal_is_seen_by_its_leader_only,
     assignment_to_a_lead_and_a_co_unit_sets_the_configured_deadlines,
     separate_units_reply_by_a_fixed_date,
+    each_unit_may_have_its_own_date,
     every_invalid_assignment_form_is_refused_and_nothing_is_written,
     only_the_office_reviews,
     assigning_before_filing_names_what_may_be_done_instead,
@@ -425,6 +426,10 @@ async fn every_invalid_assignment_form_is_refused_and_nothing_is_written(app: Te
         (json!({"version": 1, "lead_unit_id": a, "due_on": "2026-03-02"}), "due_on"),
         (json!({"version": 1, "lead_unit_id": a, "due_on": "2026-03-01"}), "due_on"),
         (json!({"version": 1, "lead_unit_id": a, "due_on": "2027-03-03"}), "due_on"),
+        // A unit's own date: for a unit of this assignment, within the same limits.
+        (json!({"version": 1, "lead_unit_id": a, "unit_due_on": {b.clone(): "2026-05-01"}}), "unit_due_on"),
+        (json!({"version": 1, "lead_unit_id": a, "unit_due_on": {a.clone(): "2026-03-02"}}), "unit_due_on"),
+        (json!({"version": 1, "lead_unit_id": a, "unit_due_on": {a.clone(): "2027-03-03"}}), "unit_due_on"),
     ];
     let seq = app.last_audit_seq();
     for (body, field) in cases {
@@ -533,4 +538,25 @@ async fn a_stale_version_is_refused(app: TestApp) {
     // Only the filing left a trace.
     assert_one_event(&app, seq, "file", &f.id);
     assert_eq!(app.state_of(&f.id), "filed");
+}
+
+/// The office gives one separate unit its own date; the others keep the
+/// common one, or the configured three months when none is given.
+async fn each_unit_may_have_its_own_date(app: TestApp) {
+    let office = office(&app).await;
+    let f = app.proposal_in(ProposalState::Filed).await;
+    let (a, b, c) = (app.unit("own-a"), app.unit("own-b"), app.unit("own-c"));
+    let body = json!({"version": 1, "separate_unit_ids": [a, b, c], "due_on": "2026-04-30", "unit_due_on": {b.clone(): "2026-05-29"}});
+    let assigned = app.post(&path(&f.id, "assign"), &office.token, body).await;
+    assigned.assert_ok();
+    assert_eq!(assignment_of(&assigned, &a)["due_at"], "2026-04-30T15:59:59Z");
+    assert_eq!(assignment_of(&assigned, &b)["due_at"], "2026-05-29T15:59:59Z");
+    assert_eq!(assignment_of(&assigned, &c)["due_at"], "2026-04-30T15:59:59Z");
+
+    let g = app.proposal_in(ProposalState::Filed).await;
+    let body = json!({"version": 1, "lead_unit_id": a, "co_unit_ids": [b], "unit_due_on": {a.clone(): "2026-05-15"}});
+    let assigned = app.post(&path(&g.id, "assign"), &office.token, body).await;
+    assigned.assert_ok();
+    assert_eq!(assignment_of(&assigned, &a)["due_at"], "2026-05-15T15:59:59Z");
+    assert_eq!(assignment_of(&assigned, &b)["due_at"], "2026-06-02T15:59:59Z", "the configured three months");
 }
