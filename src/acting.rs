@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 
 use crate::audit::Origin;
 use crate::auth::AuthUser;
-use crate::config::WorkflowSettings;
+use crate::config::{MailSettings, WorkflowSettings};
 use crate::db::DbConn;
 use crate::domain::deadlines::OfficeTime;
 use crate::error::AppResult;
@@ -21,6 +21,8 @@ pub struct Ctx<'a> {
     pub workflow: &'a WorkflowSettings,
     /// The office's time zone and working days, for every deadline the action sets.
     pub office: &'a OfficeTime,
+    /// How the people an action tells are emailed (their roles' defaults).
+    pub mail: &'a MailSettings,
 }
 
 /// Runs `operation` as `user`, in one write transaction, and answers with what it returns.
@@ -33,7 +35,14 @@ where
     state
         .db
         .write(move |conn| {
-            let ctx = Ctx { user: &user, origin: &origin, now, workflow: &settings.workflow, office: &office };
+            let ctx = Ctx {
+                user: &user,
+                origin: &origin,
+                now,
+                workflow: &settings.workflow,
+                office: &office,
+                mail: &settings.mail,
+            };
             operation(conn, &ctx)
         })
         .await

@@ -65,6 +65,17 @@ pub struct MailSettings {
     pub retry_max_seconds: i64,
     /// How long a claimed message is held by one sender before another may take it over.
     pub lease_seconds: i64,
+    /// How each role's notices reach them by email unless they choose otherwise, by role name.
+    pub default_modes: std::collections::BTreeMap<String, crate::domain::notices::MailMode>,
+    /// The office's hour (0-23) from which the day's digests go out.
+    pub digest_hour: u32,
+}
+
+impl MailSettings {
+    /// How a person of `role` receives notices they have not chosen for.
+    pub fn default_mode(&self, role: crate::domain::Role) -> crate::domain::notices::MailMode {
+        self.default_modes.get(role.as_str()).copied().unwrap_or(crate::domain::notices::MailMode::Every)
+    }
 }
 
 /// Where the working-day calendar is and in which time zone the office works.
@@ -419,6 +430,12 @@ impl Settings {
             anyhow::bail!(
                 "configuration: mail.poll_seconds, mail.batch_size, mail.max_attempts and mail.lease_seconds must be at least 1"
             );
+        }
+        if let Some(role) = m.default_modes.keys().find(|r| crate::domain::Role::parse(r).is_none()) {
+            anyhow::bail!("configuration: mail.default_modes names `{role}`, which is not a role");
+        }
+        if m.digest_hour > 23 {
+            anyhow::bail!("configuration: mail.digest_hour must be 0 to 23");
         }
         if m.retry_first_seconds < 1 || m.retry_max_seconds < m.retry_first_seconds {
             anyhow::bail!(

@@ -142,7 +142,7 @@ enum CalendarAction {
 
 #[derive(Subcommand)]
 enum RemindersAction {
-    /// Send the reminders that have come (for a cron job when reminders.worker is off), then exit.
+    /// Send the reminders that have come and queue the digests that are due (for a cron job when reminders.worker is off), then exit.
     Send,
 }
 
@@ -206,7 +206,7 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             match demo::seed_if_empty(&db, SystemClock.now())? {
                 Some(logins) => {
                     let office = settings.calendar.office_time()?;
-                    demo::act_out_today(&db, &settings.workflow, &office, SystemClock.now())?;
+                    demo::act_out_today(&db, &settings, &office, SystemClock.now())?;
                     print_logins(&settings, &logins)
                 }
                 None => println!("the database already has accounts; demo data not added"),
@@ -219,7 +219,8 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             let db = server::open_database(&settings)?;
             let office = settings.calendar.office_time()?;
             let n = proposal_desk::reminders::send_due(&db, &settings, &office, SystemClock.now())?;
-            println!("reminded {n} deadlines");
+            let digests = proposal_desk::mail::digest::send_digests(&db, &settings, &office, SystemClock.now())?;
+            println!("reminded {n} deadlines, queued {digests} digests");
             Ok(ExitCode::SUCCESS)
         }
         Command::Mail { action: MailAction::SendPending } => {
@@ -255,7 +256,7 @@ fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<ExitCode> {
     if with_demo {
         match demo::seed_if_empty(&state.db, SystemClock.now())? {
             Some(logins) => {
-                demo::act_out_today(&state.db, &settings.workflow, &state.office, SystemClock.now())?;
+                demo::act_out_today(&state.db, &settings, &state.office, SystemClock.now())?;
                 print_logins(&settings, &logins)
             }
             None => println!(

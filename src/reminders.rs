@@ -95,15 +95,15 @@ fn remind(
     };
     let wf = &settings.workflow;
     let people = notify::unit_people(conn, std::slice::from_ref(&unit_id), roles)?;
-    notify::tell(conn, wf, notice, &people, &p, now, extra.clone())?;
+    notify::tell(conn, wf, &settings.mail, notice, &people, &p, now, extra.clone())?;
     if step.escalates(&settings.reminders.schedule) {
         let office_people = notify::audience_of(conn, Audience::Office, &p, now)?;
-        notify::tell(conn, wf, Notice::OverdueEscalated, &office_people, &p, now, extra)?;
+        notify::tell(conn, wf, &settings.mail, Notice::OverdueEscalated, &office_people, &p, now, extra)?;
     }
     Ok(true)
 }
 
-/// Runs the reminders in the background of `serve`, every `reminders.poll_seconds`.
+/// Runs the reminders and the digests in the background of `serve`, every `reminders.poll_seconds`.
 pub fn spawn_worker(
     db: Db,
     settings: std::sync::Arc<Settings>,
@@ -118,6 +118,11 @@ pub fn spawn_worker(
                 Ok(0) => {}
                 Ok(n) => tracing::info!(deadlines = n, "reminders sent"),
                 Err(e) => tracing::error!(error = %e, "reminders pass failed"),
+            }
+            match crate::mail::digest::send_digests(&db, &settings, &office, now) {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(digests = n, "digests queued"),
+                Err(e) => tracing::error!(error = %e, "digests pass failed"),
             }
             // Once a day: how many open deadlines are only provisional.
             let today = office.today(now);

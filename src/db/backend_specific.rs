@@ -275,6 +275,26 @@ pub fn claim_reminder(
     Ok(inserted == 1)
 }
 
+/// Records that `user_id`'s digest of `period` is queued now, unless it was
+/// already: true when this caller is the one to queue it.
+pub fn claim_digest(conn: &mut AnyConnection, user_id: &str, period: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    const SQLITE: &str = "INSERT INTO mail_digests (user_id, period, sent_at) VALUES (?, ?, ?) \
+        ON CONFLICT (user_id, period) DO NOTHING";
+    const POSTGRES: &str = "INSERT INTO mail_digests (user_id, period, sent_at) VALUES ($1, $2, $3) \
+        ON CONFLICT (user_id, period) DO NOTHING";
+    let bind = |sql: &'static str| {
+        diesel::sql_query(sql)
+            .bind::<Text, _>(user_id.to_string())
+            .bind::<Text, _>(period.to_string())
+            .bind::<Timestamp, _>(now)
+    };
+    let inserted = match conn {
+        AnyConnection::Sqlite(c) => bind(SQLITE).execute(c)?,
+        AnyConnection::Postgresql(c) => bind(POSTGRES).execute(c)?,
+    };
+    Ok(inserted == 1)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -366,6 +366,24 @@ diesel::table! {
         body -> Text,
         created_at -> Timestamp,
         read_at -> Nullable<Timestamp>,
+        digest -> Nullable<Text>,
+        digested_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mail_preferences (user_id, notice) {
+        user_id -> Text,
+        notice -> Text,
+        mode -> Text,
+    }
+}
+
+diesel::table! {
+    mail_digests (user_id, period) {
+        user_id -> Text,
+        period -> Text,
+        sent_at -> Timestamp,
     }
 }
 
@@ -399,6 +417,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     deadlines,
     email_outbox,
     reminders,
+    mail_preferences,
+    mail_digests,
     audit_events,
     number_sequences,
     contacts,

@@ -254,7 +254,7 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
 /// open to chase.
 pub fn act_out_today(
     db: &Db,
-    workflow: &crate::config::WorkflowSettings,
+    settings: &crate::config::Settings,
     office: &crate::domain::deadlines::OfficeTime,
     now: NaiveDateTime,
 ) -> anyhow::Result<()> {
@@ -274,7 +274,14 @@ pub fn act_out_today(
         );
         let user = crate::auth::AuthUser::acting_as(&user, "demo");
         let origin = Origin::default();
-        let ctx = crate::acting::Ctx { user: &user, origin: &origin, now, workflow, office };
+        let ctx = crate::acting::Ctx {
+            user: &user,
+            origin: &origin,
+            now,
+            workflow: &settings.workflow,
+            office,
+            mail: &settings.mail,
+        };
         let body = crate::workflow::review::AssignRequest {
             version: proposal.version,
             lead_unit_id: Some(unit),

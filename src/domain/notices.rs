@@ -61,6 +61,44 @@ pub enum Notice {
     DeadlineMoved,
 }
 
+/// How a person's notices of one kind reach them by email (邮件提醒方式).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum MailMode {
+    /// An email for each notice.
+    Every,
+    /// One email a day with that day's notices.
+    Daily,
+    /// One email a week.
+    Weekly,
+    /// In the app only, no email.
+    None,
+}
+
+impl MailMode {
+    /// The digest a notice waits for, if it waits for one.
+    pub fn digest(self) -> Option<&'static str> {
+        match self {
+            MailMode::Daily | MailMode::Weekly => Some(self.as_str()),
+            MailMode::Every | MailMode::None => None,
+        }
+    }
+}
+
 /// Who is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
@@ -181,4 +219,4 @@ mod tests {
     }
 }
 
-crate::domain::names::named!(Notice);
+crate::domain::names::named!(Notice, MailMode);

@@ -7,6 +7,7 @@
 //! instances, share one outbox: a message is claimed by one at a time, and a
 //! lease left by a sender that died expires and is taken over.
 
+pub mod digest;
 pub mod message;
 pub mod outbox;
 pub mod retry;

@@ -5,21 +5,23 @@
 //! `workflow.notices`; this module fills them in and writes the rows.
 
 pub mod inbox;
+pub mod preferences;
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::config::WorkflowSettings;
+use crate::config::{MailSettings, WorkflowSettings};
 use crate::db::DbConn;
 use crate::db::models::notice::{NewEmail, NoticeRow};
 use crate::db::models::proposal::ProposalRow;
 use crate::db::schema::{
-    assignments, committee_sessions, email_outbox, notices, proposal_cosigners, proposals, unit_requests, units, users,
+    assignments, committee_sessions, email_outbox, mail_preferences, notices, proposal_cosigners, proposals,
+    unit_requests, units, users,
 };
 use crate::domain::Role;
-use crate::domain::notices::{Audience, Notice, after};
+use crate::domain::notices::{Audience, MailMode, Notice, after};
 use crate::domain::workflow::{Action, AssignmentState, CosignerStatus, ProposalState, RequestDecision, RequestKind};
 use crate::error::{AppError, AppResult};
 
@@ -27,18 +29,18 @@ use crate::error::{AppError, AppResult};
 /// it: one notice per person, and an email to each one with an address.
 pub fn after_action(
     conn: &mut DbConn,
-    workflow: &WorkflowSettings,
+    ctx: &crate::acting::Ctx,
     action: Action,
     from: ProposalState,
     to: ProposalState,
     p: &ProposalRow,
-    now: NaiveDateTime,
 ) -> AppResult<usize> {
+    let (workflow, mail, now) = (ctx.workflow, ctx.mail, ctx.now);
     let mut told = 0;
     for (notice, audience) in after(action, from, to) {
         let recipients = audience_of(conn, audience, p, now)?;
         if !recipients.is_empty() {
-            told += tell(conn, workflow, notice, &recipients, p, now, BTreeMap::new())?;
+            told += tell(conn, workflow, mail, notice, &recipients, p, now, BTreeMap::new())?;
         }
     }
     Ok(told)
@@ -106,11 +108,14 @@ pub fn unit_people(conn: &mut DbConn, unit_ids: &[String], roles: &[Role]) -> Ap
         .load(conn)?)
 }
 
-/// Writes `notice` to each of `recipients`: a notice, and an email to those
-/// with an address. `extra` adds or replaces placeholders' values.
+/// Writes `notice` to each of `recipients`: a notice, and for those with an
+/// address an email now or in their next digest, as each chose (or as their
+/// role's default says). `extra` adds or replaces placeholders' values.
+#[allow(clippy::too_many_arguments)]
 pub fn tell(
     conn: &mut DbConn,
     workflow: &WorkflowSettings,
+    mail: &MailSettings,
     notice: Notice,
     recipients: &[String],
     p: &ProposalRow,
@@ -124,9 +129,19 @@ pub fn tell(
         .get(notice.as_str())
         .ok_or_else(|| AppError::internal(format!("workflow.notices.{} is missing", notice.as_str())))?;
     let (subject, body) = (fill(&wording.subject, &values), fill(&wording.body, &values));
-    let people: Vec<(String, Option<String>)> =
-        users::table.filter(users::id.eq_any(recipients)).select((users::id, users::email)).load(conn)?;
-    for (user_id, email) in &people {
+    let people: Vec<(String, Option<String>, Role)> =
+        users::table.filter(users::id.eq_any(recipients)).select((users::id, users::email, users::role)).load(conn)?;
+    let chosen: Vec<(String, String)> = mail_preferences::table
+        .filter(mail_preferences::user_id.eq_any(recipients))
+        .filter(mail_preferences::notice.eq(notice.as_str()))
+        .select((mail_preferences::user_id, mail_preferences::mode))
+        .load(conn)?;
+    for (user_id, email, role) in &people {
+        let mode = chosen
+            .iter()
+            .find(|(u, _)| u == user_id)
+            .and_then(|(_, m)| MailMode::parse(m))
+            .unwrap_or_else(|| mail.default_mode(*role));
         let row = NoticeRow {
             id: crate::ids::new_id(),
             user_id: user_id.clone(),
@@ -138,6 +153,13 @@ pub fn tell(
             read_at: None,
         };
         diesel::insert_into(notices::table).values(&row).execute(conn)?;
+        if let Some(digest) = mode.digest() {
+            diesel::update(notices::table.find(&row.id)).set(notices::digest.eq(digest)).execute(conn)?;
+            continue;
+        }
+        if mode == MailMode::None {
+            continue;
+        }
         if let Some(address) = email.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
             let mail = NewEmail {
                 id: crate::ids::new_id(),

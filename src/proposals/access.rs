@@ -181,7 +181,7 @@ impl Step {
             .before(json!({ "proposal": summary(before) }))
             .after(after_json);
         audit::record(conn, &ctx.user.actor(), ctx.origin, change, ctx.now)?;
-        crate::notify::after_action(conn, ctx.workflow, action, from, to, &after, ctx.now)?;
+        crate::notify::after_action(conn, ctx, action, from, to, &after)?;
         Ok(after)
     }
 }

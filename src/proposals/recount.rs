@@ -104,7 +104,16 @@ pub fn recount_provisional(
                     std::slice::from_ref(&unit_id),
                     &[Role::UnitStaff, Role::UnitHead],
                 )?;
-                crate::notify::tell(conn, &settings.workflow, Notice::DeadlineMoved, &people, &p, now, extra)?;
+                crate::notify::tell(
+                    conn,
+                    &settings.workflow,
+                    &settings.mail,
+                    Notice::DeadlineMoved,
+                    &people,
+                    &p,
+                    now,
+                    extra,
+                )?;
             }
             Ok(())
         })?;

@@ -29,6 +29,7 @@ mod closing;
 mod deadlines_due;
 mod demo;
 mod diesel_toml;
+mod digests;
 mod drafting;
 mod handling;
 mod layers;

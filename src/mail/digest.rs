@@ -1,0 +1,82 @@
+//! 摘要: the daily and weekly digests. A notice whose reader chose a digest
+//! (or whose role's default is one) waits in `notices` with `digest` set;
+//! once a day after `mail.digest_hour` (weekly: on the first pass of the
+//! week) each such reader gets one email listing them. A digest is claimed
+//! in `mail_digests` by reader and period in the transaction that queues it,
+//! so it goes once whatever the number of senders.
+
+use chrono::{Datelike, NaiveDateTime, TimeZone, Timelike};
+use diesel::prelude::*;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::db::models::notice::NewEmail;
+use crate::db::schema::{email_outbox, notices, users};
+use crate::domain::deadlines::OfficeTime;
+use crate::domain::notices::MailMode;
+use crate::error::AppResult;
+
+/// Queues every digest that is due; answers how many were queued.
+pub fn send_digests(db: &Db, settings: &Settings, office: &OfficeTime, now: NaiveDateTime) -> AppResult<usize> {
+    let local = office.zone.from_utc_datetime(&now).naive_local();
+    if local.hour() < settings.mail.digest_hour {
+        return Ok(0);
+    }
+    let today = local.date();
+    let week = today.iso_week();
+    let waiting: Vec<(String, Option<String>)> = {
+        let mut conn = db.get()?;
+        notices::table
+            .filter(notices::digest.is_not_null())
+            .filter(notices::digested_at.is_null())
+            .select((notices::user_id, notices::digest))
+            .distinct()
+            .load(&mut conn)?
+    };
+    let mut queued = 0;
+    for (user_id, digest) in waiting {
+        let Some(mode) = digest.as_deref().and_then(MailMode::parse) else { continue };
+        let period = match mode {
+            MailMode::Weekly => format!("weekly:{}-W{:02}", week.year(), week.week()),
+            _ => format!("daily:{today}"),
+        };
+        let sent = db.write_blocking(|conn| {
+            if !crate::db::backend_specific::claim_digest(conn, &user_id, &period, now)? {
+                return Ok(false);
+            }
+            let items: Vec<(String, String, String)> = notices::table
+                .filter(notices::user_id.eq(&user_id))
+                .filter(notices::digest.eq(mode.as_str()))
+                .filter(notices::digested_at.is_null())
+                .filter(notices::created_at.le(now))
+                .order(notices::created_at.asc())
+                .select((notices::id, notices::subject, notices::body))
+                .load(conn)?;
+            let ids: Vec<&String> = items.iter().map(|(id, _, _)| id).collect();
+            diesel::update(notices::table.filter(notices::id.eq_any(ids)))
+                .set(notices::digested_at.eq(now))
+                .execute(conn)?;
+            let email: Option<String> = users::table.find(&user_id).select(users::email).first(conn)?;
+            let Some(address) = email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty()) else { return Ok(false) };
+            let which = if mode == MailMode::Weekly { "每周" } else { "每日" };
+            let mut body = format!("以下是提案通{which}通知摘要，共{}条：\n", items.len());
+            for (i, (_, subject, text)) in items.iter().enumerate() {
+                body.push_str(&format!("\n{}. {subject}\n   {text}\n", i + 1));
+            }
+            body.push_str(&format!("\n登录提案通查看详情：{}\n", settings.server.public_url));
+            let mail = NewEmail {
+                id: crate::ids::new_id(),
+                to_address: address,
+                template: format!("digest.{}", mode.as_str()),
+                subject: format!("提案通{which}摘要：{}条通知", items.len()),
+                body_text: body,
+                created_at: now,
+                send_after: now,
+            };
+            diesel::insert_into(email_outbox::table).values(&mail).execute(conn)?;
+            Ok(true)
+        })?;
+        queued += usize::from(sent);
+    }
+    Ok(queued)
+}
