@@ -60,6 +60,8 @@ pub struct MailSettings {
     pub worker: bool,
     pub poll_seconds: u64,
     pub batch_size: i64,
+    /// Connections sending a batch side by side.
+    pub senders: usize,
     pub max_attempts: i32,
     pub retry_first_seconds: i64,
     pub retry_max_seconds: i64,
@@ -425,6 +427,9 @@ impl Settings {
         }
         if m.from.parse::<lettre::message::Mailbox>().is_err() {
             anyhow::bail!("configuration: mail.from `{}` is not an address (Name <user@host>)", m.from);
+        }
+        if m.senders == 0 || m.senders > 64 {
+            anyhow::bail!("configuration: mail.senders must be 1 to 64");
         }
         if m.poll_seconds == 0 || m.batch_size < 1 || m.max_attempts < 1 || m.lease_seconds < 1 {
             anyhow::bail!(

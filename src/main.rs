@@ -90,6 +90,16 @@ enum BenchAction {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Seed N deadlines (95% met) into an empty SQLite database and time finding what is due.
+    Due {
+        #[arg(long, default_value_t = 1_000_000)]
+        assignments: usize,
+    },
+    /// Queue N emails and time sending them through the configured mail transport.
+    Mail {
+        #[arg(long, default_value_t = 2_000)]
+        messages: usize,
+    },
     /// Bare durable single-row SQLite commits per second on FILE (the write workload's ceiling).
     Commits {
         #[arg(long, default_value_t = 5)]
@@ -365,6 +375,36 @@ fn bench(settings: Settings, action: BenchAction) -> anyhow::Result<ExitCode> {
                 seeded.rows,
                 started.elapsed().as_secs_f64(),
                 bench::BENCH_PASSWORD
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchAction::Due { assignments } => {
+            let db = server::open_database(&settings)?;
+            let office = settings.calendar.office_time()?;
+            let r = bench::due::run(&db, &settings, &office, assignments, SystemClock.now())?;
+            let mut sorted = r.search_ms.clone();
+            sorted.sort_by(f64::total_cmp);
+            println!(
+                "deadlines={} open={} due_now={} seed_seconds={:.1} search_ms_median={:.1} search_ms_max={:.1}",
+                r.deadlines,
+                r.open,
+                r.due_now,
+                r.seed_seconds,
+                sorted[sorted.len() / 2],
+                sorted[sorted.len() - 1]
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchAction::Mail { messages } => {
+            let db = server::open_database(&settings)?;
+            let clock: proposal_desk::clock::SharedClock = Arc::new(SystemClock);
+            let r = bench::mail::run(&db, &settings, &clock, messages, SystemClock.now())?;
+            println!(
+                "messages={} sent={} seconds={:.2} emails_per_second={:.0}",
+                r.messages,
+                r.sent,
+                r.seconds,
+                r.sent as f64 / r.seconds
             );
             Ok(ExitCode::SUCCESS)
         }

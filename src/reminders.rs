@@ -24,28 +24,62 @@ use crate::domain::reminders::{Step, latest_step};
 use crate::error::AppResult;
 use crate::notify;
 
-/// Sends every reminder that has come by `now`; answers how many deadlines were reminded.
-pub fn send_due(db: &Db, settings: &Settings, office: &OfficeTime, now: NaiveDateTime) -> AppResult<usize> {
+/// A deadline whose reminder step has come.
+pub struct Due {
+    pub deadline_id: String,
+    pub due_at: NaiveDateTime,
+    pub kind: String,
+    pub step: Step,
+}
+
+/// The open reply and opinion deadlines whose latest reminder step has come
+/// by `now` and was not sent yet: one range read on the index of open
+/// deadlines by due time, the calendar, then the steps already sent.
+pub fn due_now(
+    conn: &mut crate::db::DbConn,
+    settings: &Settings,
+    office: &OfficeTime,
+    now: NaiveDateTime,
+) -> AppResult<Vec<Due>> {
     let schedule = &settings.reminders.schedule;
     let today = office.today(now);
     let reach = schedule.before_working_days.iter().copied().max().unwrap_or(0);
     let horizon = office.end_of(office.calendar.add_working_days(today, reach).value);
-    let candidates: Vec<(String, NaiveDateTime, String)> = {
-        let mut conn = db.get()?;
-        deadlines::table
-            .filter(deadlines::met_at.is_null())
-            .filter(deadlines::due_at.le(horizon))
-            .filter(deadlines::object_type.eq("assignment"))
-            .filter(deadlines::kind.eq_any(["reply", "opinion"]))
-            .order(deadlines::due_at.asc())
-            .select((deadlines::id, deadlines::due_at, deadlines::kind))
-            .load(&mut conn)?
-    };
+    let candidates: Vec<(String, NaiveDateTime, String)> = deadlines::table
+        .filter(deadlines::met_at.is_null())
+        .filter(deadlines::due_at.le(horizon))
+        .filter(deadlines::object_type.eq("assignment"))
+        .filter(deadlines::kind.eq_any(["reply", "opinion"]))
+        .order(deadlines::due_at.asc())
+        .select((deadlines::id, deadlines::due_at, deadlines::kind))
+        .load(conn)?;
+    let due: Vec<Due> = candidates
+        .into_iter()
+        .filter_map(|(deadline_id, due_at, kind)| {
+            let step = latest_step(&office.calendar, schedule, office.today(due_at), today)?;
+            Some(Due { deadline_id, due_at, kind, step })
+        })
+        .collect();
+    let mut sent: std::collections::HashMap<String, i32> = std::collections::HashMap::new();
+    for chunk in due.chunks(5000) {
+        let ids: Vec<&str> = chunk.iter().map(|d| d.deadline_id.as_str()).collect();
+        let rows: Vec<(String, Option<i32>)> = reminders::table
+            .filter(reminders::deadline_id.eq_any(ids))
+            .group_by(reminders::deadline_id)
+            .select((reminders::deadline_id, diesel::dsl::max(reminders::step_order)))
+            .load(conn)?;
+        sent.extend(rows.into_iter().filter_map(|(id, order)| order.map(|o| (id, o))));
+    }
+    Ok(due.into_iter().filter(|d| sent.get(&d.deadline_id).is_none_or(|o| *o < d.step.order())).collect())
+}
+
+/// Sends every reminder that has come by `now`; answers how many deadlines were reminded.
+pub fn send_due(db: &Db, settings: &Settings, office: &OfficeTime, now: NaiveDateTime) -> AppResult<usize> {
+    let due = due_now(&mut *db.get()?, settings, office, now)?;
     let mut reminded = 0;
-    for (deadline_id, due_at, kind) in candidates {
-        let due = office.today(due_at);
-        let Some(step) = latest_step(&office.calendar, schedule, due, today) else { continue };
-        let sent = db.write_blocking(|conn| remind(conn, settings, office, &deadline_id, &kind, due_at, step, now))?;
+    for d in due {
+        let sent =
+            db.write_blocking(|conn| remind(conn, settings, office, &d.deadline_id, &d.kind, d.due_at, d.step, now))?;
         reminded += usize::from(sent);
     }
     Ok(reminded)

@@ -2,6 +2,8 @@
 //! them and the load. See docs/performance.md.
 
 pub mod commits;
+pub mod due;
+pub mod mail;
 pub mod seed;
 mod texts;
 

@@ -32,7 +32,10 @@ pub struct SendReport {
     pub set_aside: usize,
 }
 
-/// Sends every message due now, batch by batch, until none is left due.
+/// Sends every message due now, batch by batch, until none is left due. A
+/// batch is shared among `mail.senders` connections sending side by side:
+/// an SMTP exchange mostly waits on the network, so one connection alone
+/// leaves the server idle.
 pub fn send_pending(db: &Db, mail: &MailSettings, transport: &Transport, clock: &SharedClock) -> AppResult<SendReport> {
     let mut report = SendReport::default();
     loop {
@@ -40,7 +43,41 @@ pub fn send_pending(db: &Db, mail: &MailSettings, transport: &Transport, clock: 
         if batch.is_empty() {
             return Ok(report);
         }
-        for row in batch {
+        let lanes = mail.senders.clamp(1, batch.len());
+        let mut shares: Vec<Vec<outbox::EmailRow>> = (0..lanes).map(|_| Vec::new()).collect();
+        for (i, row) in batch.into_iter().enumerate() {
+            shares[i % lanes].push(row);
+        }
+        let results: Vec<AppResult<SendReport>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = shares
+                .into_iter()
+                .map(|share| scope.spawn(move || send_share(db, mail, transport, clock, share)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(crate::error::AppError::internal("a mail sender panicked"))))
+                .collect()
+        });
+        for r in results {
+            let r = r?;
+            report.sent += r.sent;
+            report.retried += r.retried;
+            report.set_aside += r.set_aside;
+        }
+    }
+}
+
+/// One sender's share of a batch, each message sent and then marked in its own commit.
+fn send_share(
+    db: &Db,
+    mail: &MailSettings,
+    transport: &Transport,
+    clock: &SharedClock,
+    share: Vec<outbox::EmailRow>,
+) -> AppResult<SendReport> {
+    let mut report = SendReport::default();
+    {
+        for row in share {
             let result = message::build(&row, mail)
                 .map_err(|e| SendError { message: e.0, permanent: true })
                 .and_then(|m| transport.send(&row.id, &m));
@@ -64,6 +101,7 @@ pub fn send_pending(db: &Db, mail: &MailSettings, transport: &Transport, clock: 
             }
         }
     }
+    Ok(report)
 }
 
 /// Runs the sender in the background of `serve`: a pass every `mail.poll_seconds`.
