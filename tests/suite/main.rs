@@ -36,6 +36,7 @@ mod layers;
 mod lives;
 mod login_backoff;
 mod mail;
+mod mail_processes;
 mod migrations;
 mod notices;
 mod openapi_schemas;
