@@ -447,9 +447,14 @@ impl Settings {
                 "configuration: mail.retry_first_seconds must be at least 1 and not above mail.retry_max_seconds"
             );
         }
-        // A lease shorter than one SMTP exchange could be taken over while the message is still being sent.
-        if (m.lease_seconds as u64) < m.smtp_timeout_seconds * 2 {
-            anyhow::bail!("configuration: mail.lease_seconds must be at least twice mail.smtp_timeout_seconds");
+        // Each sender sends its share of a batch one message after another under
+        // one lease: a shorter lease could be taken over while its tail waits.
+        let share = (m.batch_size.max(1) as u64).div_ceil(m.senders.max(1) as u64);
+        if (m.lease_seconds as u64) < share * 2 * m.smtp_timeout_seconds {
+            anyhow::bail!(
+                "configuration: mail.lease_seconds must cover a sender's share of a batch: at least ceil(mail.batch_size / mail.senders) x 2 x mail.smtp_timeout_seconds = {} s",
+                share * 2 * m.smtp_timeout_seconds
+            );
         }
         Ok(())
     }

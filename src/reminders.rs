@@ -104,6 +104,15 @@ fn remind(
     if latest.is_some_and(|order| order >= step.order()) {
         return Ok(false);
     }
+    // Met since the search (a reply submitted meanwhile): nothing to remind.
+    let open: i64 = deadlines::table
+        .filter(deadlines::id.eq(deadline_id))
+        .filter(deadlines::met_at.is_null())
+        .count()
+        .get_result(conn)?;
+    if open == 0 {
+        return Ok(false);
+    }
     if !crate::db::backend_specific::claim_reminder(conn, deadline_id, &step.code(), step.order(), now)? {
         return Ok(false);
     }

@@ -224,10 +224,14 @@ pub fn claim_outbox(
     const SQLITE: &str = "UPDATE email_outbox SET locked_until = ?, attempts = attempts + 1 WHERE id IN ( \
         SELECT id FROM email_outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND send_after <= ? \
         AND (locked_until IS NULL OR locked_until <= ?) ORDER BY send_after, id LIMIT ?) RETURNING id";
-    const POSTGRES: &str = "UPDATE email_outbox SET locked_until = $1, attempts = attempts + 1 WHERE id IN ( \
+    // Chosen once in a materialized CTE: inside `IN (…)` PostgreSQL may run
+    // the LIMITed, row-locking subquery more than once and claim more.
+    const POSTGRES: &str = "WITH chosen AS MATERIALIZED ( \
         SELECT id FROM email_outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND send_after <= $2 \
         AND (locked_until IS NULL OR locked_until <= $3) ORDER BY send_after, id LIMIT $4 \
-        FOR UPDATE SKIP LOCKED) RETURNING id";
+        FOR UPDATE SKIP LOCKED) \
+        UPDATE email_outbox e SET locked_until = $1, attempts = e.attempts + 1 FROM chosen \
+        WHERE e.id = chosen.id RETURNING e.id";
     #[derive(QueryableByName)]
     struct Claimed {
         #[diesel(sql_type = Text)]

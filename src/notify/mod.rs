@@ -38,10 +38,40 @@ pub fn after_action(
     let (workflow, mail, now) = (ctx.workflow, ctx.mail, ctx.now);
     let mut told = 0;
     for (notice, audience) in after(action, from, to) {
+        if audience == Audience::NewlyAssignedUnits {
+            told += tell_each_new_unit(conn, ctx, notice, p)?;
+            continue;
+        }
         let recipients = audience_of(conn, audience, p, now)?;
         if !recipients.is_empty() {
             told += tell(conn, workflow, mail, notice, &recipients, p, now, BTreeMap::new())?;
         }
+    }
+    Ok(told)
+}
+
+/// Each unit this action assigned hears of its own part: a co-handling unit
+/// of its opinion's date, the others of their reply's.
+fn tell_each_new_unit(
+    conn: &mut DbConn,
+    ctx: &crate::acting::Ctx,
+    notice: Notice,
+    p: &ProposalRow,
+) -> AppResult<usize> {
+    let new: Vec<(String, NaiveDateTime, Option<NaiveDateTime>)> = assignments::table
+        .filter(assignments::proposal_id.eq(&p.id))
+        .filter(assignments::created_at.eq(ctx.now))
+        .filter(assignments::state.ne(AssignmentState::Returned))
+        .order(assignments::id)
+        .select((assignments::unit_id, assignments::due_at, assignments::opinion_due_at))
+        .load(conn)?;
+    let mut told = 0;
+    for (unit_id, due_at, opinion_due_at) in new {
+        let people = unit_people(conn, std::slice::from_ref(&unit_id), &[Role::UnitStaff, Role::UnitHead])?;
+        let mut extra = BTreeMap::new();
+        extra.insert("date", ctx.office.today(opinion_due_at.unwrap_or(due_at)).format("%Y-%m-%d").to_string());
+        extra.insert("reason", if opinion_due_at.is_some() { "提出会办意见" } else { "答复" }.to_string());
+        told += tell(conn, ctx.workflow, ctx.mail, notice, &people, p, ctx.now, extra)?;
     }
     Ok(told)
 }

@@ -158,9 +158,27 @@ pub fn meet(conn: &mut DbConn, assignment_id: &str, kind: Option<&str>, now: Nai
     Ok(())
 }
 
+/// A deadline whose day moved is reminded afresh, on its new day's schedule.
+pub fn forget_reminders(conn: &mut DbConn, deadline_ids: &[String]) -> AppResult<()> {
+    diesel::delete(
+        crate::db::schema::reminders::table.filter(crate::db::schema::reminders::deadline_id.eq_any(deadline_ids)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
 /// The assignment's open reply deadline moves to the day `on`, due at
-/// `due_at` (an approved extension): a day chosen, no longer provisional.
+/// `due_at` (an approved extension): a day chosen, no longer provisional,
+/// and reminded afresh.
 pub fn move_reply(conn: &mut DbConn, assignment_id: &str, on: NaiveDate, due_at: NaiveDateTime) -> AppResult<()> {
+    let moved: Vec<String> = deadlines::table
+        .filter(deadlines::object_type.eq("assignment"))
+        .filter(deadlines::object_id.eq(assignment_id))
+        .filter(deadlines::kind.eq("reply"))
+        .filter(deadlines::met_at.is_null())
+        .select(deadlines::id)
+        .load(conn)?;
+    forget_reminders(conn, &moved)?;
     diesel::update(
         deadlines::table
             .filter(deadlines::object_type.eq("assignment"))

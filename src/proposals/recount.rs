@@ -69,10 +69,23 @@ pub fn recount_provisional(
             continue;
         }
         let moved = due.at != old_due_at;
-        db.write_blocking(|conn| {
-            diesel::update(deadlines::table.find(&id))
-                .set((deadlines::due_at.eq(due.at), deadlines::provisional.eq(false)))
-                .execute(conn)?;
+        let changed = db.write_blocking(|conn| {
+            // Another instance starting at the same time, or an action since the read, may have changed it.
+            let changed = diesel::update(
+                deadlines::table
+                    .find(&id)
+                    .filter(deadlines::provisional.eq(true))
+                    .filter(deadlines::met_at.is_null())
+                    .filter(deadlines::due_at.eq(old_due_at)),
+            )
+            .set((deadlines::due_at.eq(due.at), deadlines::provisional.eq(false)))
+            .execute(conn)?;
+            if changed == 0 {
+                return Ok(false);
+            }
+            if moved {
+                crate::proposals::deadlines::forget_reminders(conn, std::slice::from_ref(&id))?;
+            }
             let on_assignment = assignments::table.find(&assignment_id);
             match kind.as_str() {
                 "reply" => diesel::update(on_assignment).set(assignments::due_at.eq(due.at)).execute(conn)?,
@@ -115,8 +128,11 @@ pub fn recount_provisional(
                     extra,
                 )?;
             }
-            Ok(())
+            Ok(true)
         })?;
+        if !changed {
+            continue;
+        }
         if moved {
             done.moved += 1;
         } else {

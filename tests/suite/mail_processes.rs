@@ -57,6 +57,7 @@ fn sender(db: &TestDatabase, port: u16) -> Child {
         .env("PD__MAIL__SMTP_SECURITY", "none")
         .env("PD__MAIL__SMTP_TIMEOUT_SECONDS", "1")
         .env("PD__MAIL__LEASE_SECONDS", "2")
+        .env("PD__MAIL__BATCH_SIZE", "8")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

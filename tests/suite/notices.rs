@@ -274,14 +274,14 @@ async fn units_the_office_and_the_leader_are_told_what_concerns_them(app: TestAp
     life.file(&id).await;
     life.mark_key(&id, &leader, "lead").await;
 
-    // 交办: each unit's staff and head hear of it, with the reply's due date.
+    // 交办: each unit's staff and head hear of their own part and its date.
     life.assign_lead_and_co(&id, &lead, &[&co]).await;
-    for person in [&lead.staff, &lead.head, &co.staff, &co.head] {
-        let body = body_of(&app, person, "unit_assigned").await;
-        assert_eq!(
-            body,
-            "提案一届一次会议第1号提案《关于加强社区居家养老服务的提案》已交贵单位办理，请于2026-06-02前答复。"
-        );
+    let told = "提案一届一次会议第1号提案《关于加强社区居家养老服务的提案》已交贵单位办理，";
+    for person in [&lead.staff, &lead.head] {
+        assert_eq!(body_of(&app, person, "unit_assigned").await, format!("{told}请于2026-06-02前答复。"));
+    }
+    for person in [&co.staff, &co.head] {
+        assert_eq!(body_of(&app, person, "unit_assigned").await, format!("{told}请于2026-05-03前提出会办意见。"));
     }
     assert!(!events(&app, &life.office).await.contains(&"unit_assigned".to_string()));
 

@@ -9,7 +9,10 @@ use common::life::Life;
 use common::{TestApp, TestUser};
 use serde_json::json;
 
-both_backends!(a_unit_is_reminded_on_its_working_days_and_overdue_work_is_escalated);
+both_backends!(
+    a_unit_is_reminded_on_its_working_days_and_overdue_work_is_escalated,
+    an_extension_starts_the_reminders_afresh_on_the_new_day,
+);
 
 fn d(s: &str) -> NaiveDate {
     s.parse().expect("a date")
@@ -114,4 +117,30 @@ async fn a_unit_is_reminded_on_its_working_days_and_overdue_work_is_escalated(ap
     life.reply(&id, &unit, "A").await;
     go_to(&life, "2026-05-14");
     assert_eq!(run(&app), 0);
+}
+
+/// Reminded three working days before 04-20, the unit is given until 05-29:
+/// the new day has its own reminders, from ten working days before it.
+async fn an_extension_starts_the_reminders_afresh_on_the_new_day(app: TestApp) {
+    let life = Life::new(&app).await;
+    let unit = life.unit().await;
+    let id = life.draft(&life.member, "关于加强社区居家养老服务的提案").await;
+    life.submit(&id, &life.member).await;
+    life.file(&id).await;
+    let token = app.token(&life.office).await;
+    let version = life.version(&id, &life.office).await;
+    let body = json!({"version": version, "lead_unit_id": unit.id, "due_on": "2026-04-20"});
+    app.post(&format!("/api/proposals/{id}/assign"), &token, body).await.assert_ok();
+    go_to(&life, "2026-04-15");
+    assert_eq!(run(&app), 1, "three working days before 04-20");
+    let request = life.request_extension(&id, &unit, d("2026-05-29")).await;
+    life.decide(&id, &request, json!({"approve": true}), "decide_extension").await;
+    assert_eq!(run(&app), 0, "05-29 is far away");
+    // Ten working days before Friday 05-29: 05-15.
+    go_to(&life, "2026-05-14");
+    assert_eq!(run(&app), 0);
+    go_to(&life, "2026-05-15");
+    assert_eq!(run(&app), 1);
+    let last = reminders_of(&app, &unit.staff).await.pop().expect("a reminder");
+    assert!(last.1.contains("须于2026-05-29前完成，还有10个工作日"), "{}", last.1);
 }
