@@ -138,10 +138,10 @@ fn remind(
     };
     let wf = &settings.workflow;
     let people = notify::unit_people(conn, std::slice::from_ref(&unit_id), roles)?;
-    notify::tell(conn, wf, &settings.mail, notice, &people, &p, now, extra.clone())?;
+    notify::tell(conn, wf, &settings.mail, office, notice, &people, &p, now, extra.clone())?;
     if step.escalates(&settings.reminders.schedule) {
         let office_people = notify::audience_of(conn, Audience::Office, &p, now)?;
-        notify::tell(conn, wf, &settings.mail, Notice::OverdueEscalated, &office_people, &p, now, extra)?;
+        notify::tell(conn, wf, &settings.mail, office, Notice::OverdueEscalated, &office_people, &p, now, extra)?;
     }
     Ok(true)
 }

@@ -21,6 +21,7 @@ use crate::db::schema::{
     unit_requests, units, users,
 };
 use crate::domain::Role;
+use crate::domain::deadlines::OfficeTime;
 use crate::domain::notices::{Audience, MailMode, Notice, after};
 use crate::domain::workflow::{Action, AssignmentState, CosignerStatus, ProposalState, RequestDecision, RequestKind};
 use crate::error::{AppError, AppResult};
@@ -44,7 +45,7 @@ pub fn after_action(
         }
         let recipients = audience_of(conn, audience, p, now)?;
         if !recipients.is_empty() {
-            told += tell(conn, workflow, mail, notice, &recipients, p, now, BTreeMap::new())?;
+            told += tell(conn, workflow, mail, ctx.office, notice, &recipients, p, now, BTreeMap::new())?;
         }
     }
     Ok(told)
@@ -71,7 +72,7 @@ fn tell_each_new_unit(
         let mut extra = BTreeMap::new();
         extra.insert("date", ctx.office.today(opinion_due_at.unwrap_or(due_at)).format("%Y-%m-%d").to_string());
         extra.insert("reason", if opinion_due_at.is_some() { "提出会办意见" } else { "答复" }.to_string());
-        told += tell(conn, ctx.workflow, ctx.mail, notice, &people, p, ctx.now, extra)?;
+        told += tell(conn, ctx.workflow, ctx.mail, ctx.office, notice, &people, p, ctx.now, extra)?;
     }
     Ok(told)
 }
@@ -146,13 +147,14 @@ pub fn tell(
     conn: &mut DbConn,
     workflow: &WorkflowSettings,
     mail: &MailSettings,
+    office: &OfficeTime,
     notice: Notice,
     recipients: &[String],
     p: &ProposalRow,
     now: NaiveDateTime,
     extra: BTreeMap<&'static str, String>,
 ) -> AppResult<usize> {
-    let mut values = values(conn, workflow, notice, p, now)?;
+    let mut values = values(conn, workflow, office, notice, p, now)?;
     values.extend(extra);
     let wording = workflow
         .notices
@@ -220,6 +222,7 @@ pub fn proposers(conn: &mut DbConn, p: &ProposalRow) -> AppResult<Vec<String>> {
 fn values(
     conn: &mut DbConn,
     workflow: &WorkflowSettings,
+    office: &OfficeTime,
     notice: Notice,
     p: &ProposalRow,
     now: NaiveDateTime,
@@ -228,7 +231,8 @@ fn values(
     v.insert("kind", workflow.noun(&p.kind).to_string());
     v.insert("title", p.title.clone());
     v.insert("label", label_of(conn, workflow, p)?);
-    let day = |t: NaiveDateTime| t.date().format("%Y-%m-%d").to_string();
+    // The office's day of a moment: a deadline at 23:59:59 Beijing is 15:59:59 UTC.
+    let day = |t: NaiveDateTime| office.today(t).format("%Y-%m-%d").to_string();
     match notice {
         Notice::Invited => {
             let name: String = users::table.find(&p.proposer_id).select(users::display_name).first(conn)?;

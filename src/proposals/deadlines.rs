@@ -76,8 +76,16 @@ impl AssignmentDues {
             None => rules.rule(kind, stage),
         };
         let reply = Counted { due: office.due_after(today, rule), from: today, rule: Some(rule) };
-        let opinion = (role == UnitRole::Co)
-            .then(|| Counted { due: office.days_before(reply.due, rules.co_opinion_days_before_reply), ..reply });
+        let opinion = (role == UnitRole::Co).then(|| {
+            let mut due = office.days_before(reply.due, rules.co_opinion_days_before_reply);
+            // A reply due soon leaves no time for the opinion before it: the opinion gets
+            // at least the next working day (and never later than the reply), not a past day.
+            if due.on <= today {
+                let next = office.due_after(today, Span::WorkingDays(1));
+                due = if next.on < reply.due.on { next } else { reply.due };
+            }
+            Counted { due, ..reply }
+        });
         let return_window = (stage == Stage::Reply).then(|| {
             let rule = rules.rule(kind, Stage::ReturnWindow);
             Counted { due: office.due_after(today, rule), from: today, rule: Some(rule) }

@@ -121,6 +121,7 @@ pub fn recount_provisional(
                     conn,
                     &settings.workflow,
                     &settings.mail,
+                    office,
                     Notice::DeadlineMoved,
                     &people,
                     &p,

@@ -278,7 +278,7 @@ pub fn answer_invitation(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, accept: 
 pub fn submit(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, version: i32) -> AppResult<ProposalRow> {
     let step = begin(conn, ctx, id, Action::Submit, Some(version))?;
     let before = &step.before;
-    let Some((session, plenary)) = session_for(conn, ctx.now.date())? else {
+    let Some((session, plenary)) = session_for(conn, ctx.office.today(ctx.now))? else {
         return Err(blocked(crate::domain::workflow::guards::Blocked {
             code: "no_session",
             message_zh: "尚未设置届次会议，暂不能提交",

@@ -166,7 +166,7 @@ pub fn record_contact(
     assignment_id: &AssignmentId,
     body: ContactRequest,
 ) -> AppResult<ProposalRow> {
-    let today = ctx.now.date();
+    let today = ctx.office.today(ctx.now);
     let mut check = Check::new();
     let kind = ContactKind::parse(&body.kind);
     if kind.is_none() {
@@ -267,7 +267,7 @@ pub fn draft_reply(
     assignment_id: &AssignmentId,
     body: ReplyRequest,
 ) -> AppResult<ProposalRow> {
-    let grade = check_reply(&body, ctx.now.date())?;
+    let grade = check_reply(&body, ctx.office.today(ctx.now))?;
     on_assignment(conn, ctx, id, assignment_id, Action::DraftReply, move |conn, ctx, p, a| {
         let existing = current_reply(conn, p, &a)?;
         may_work_on_reply(existing.is_some(), existing.as_ref().is_some_and(|r| r.submitted_at.is_some()), false)

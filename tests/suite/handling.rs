@@ -17,6 +17,7 @@ use proposal_desk::domain::workflow::{AssignmentState, ProposalState, UnitRole};
 use serde_json::{Value, json};
 
 both_backends!(
+    a_contact_made_early_in_the_morning_in_beijing_is_of_that_day,
     the_lead_and_co_units_handle_a_proposal_to_its_reply,
     a_reply_needs_a_contact_unless_the_office_waives_it,
     units_reach_only_their_own_assignment,
@@ -596,4 +597,18 @@ async fn when_the_unit_still_working_is_released_the_replied_part_stands(app: Te
         )
         .await;
     rated.assert_ok();
+}
+
+/// 01:00 on 03-03 in Beijing is still 03-02 in UTC: "today" is the office's day.
+async fn a_contact_made_early_in_the_morning_in_beijing_is_of_that_day(app: TestApp) {
+    let f = app.proposal_in(ProposalState::Handling).await;
+    let lead = f.lead();
+    // The clock stands at 2026-03-02 01:00 UTC; 16 hours on it is 01:00 on 03-03 in Beijing.
+    app.clock.advance(Duration::hours(16));
+    let token = app.token(&lead.staff).await;
+    let body = json!({"kind": "phone", "contacted_on": "2026-03-03", "summary": "清晨电话沟通"});
+    let recorded = app.post(&at(&f, lead, "contacts"), &token, body).await;
+    recorded.assert_ok();
+    let tomorrow = json!({"kind": "phone", "contacted_on": "2026-03-04", "summary": "尚未发生"});
+    app.post(&at(&f, lead, "contacts"), &token, tomorrow).await.assert_problem(422, "validation");
 }

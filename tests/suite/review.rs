@@ -559,4 +559,12 @@ async fn each_unit_may_have_its_own_date(app: TestApp) {
     assigned.assert_ok();
     assert_eq!(assignment_of(&assigned, &a)["due_at"], "2026-05-15T15:59:59Z");
     assert_eq!(assignment_of(&assigned, &b)["due_at"], "2026-06-02T15:59:59Z", "the configured three months");
+
+    // A reply due in two weeks leaves no 30 days for a co-handling opinion:
+    // it is due the next working day (Tuesday 03-03), not in the past.
+    let h = app.proposal_in(ProposalState::Filed).await;
+    let body = json!({"version": 1, "lead_unit_id": a, "co_unit_ids": [b], "due_on": "2026-03-16"});
+    let assigned = app.post(&path(&h.id, "assign"), &office.token, body).await;
+    assigned.assert_ok();
+    assert_eq!(assignment_of(&assigned, &b)["opinion_due_at"], "2026-03-03T15:59:59Z");
 }
