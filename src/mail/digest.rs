@@ -1,7 +1,7 @@
 //! 摘要: the daily and weekly digests. A notice whose reader chose a digest
 //! (or whose role's default is one) waits in `notices` with `digest` set;
-//! once a day after `mail.digest_hour` (weekly: on the first pass of the
-//! week) each such reader gets one email listing them. A digest is claimed
+//! from `mail.digest_hour` each day (weekly: each Monday's hour) each such
+//! reader gets one email listing what came before that hour. A digest is claimed
 //! in `mail_digests` by reader and period in the transaction that queues it,
 //! so it goes once whatever the number of senders.
 
@@ -24,11 +24,22 @@ pub fn send_digests(db: &Db, settings: &Settings, office: &OfficeTime, now: Naiv
     }
     let today = local.date();
     let week = today.iso_week();
+    // A digest holds what came before its hour: today's for a daily one, this
+    // Monday's for a weekly one. Later notices wait for the next digest, so
+    // that a notice after the hour does not go out at once on its own.
+    let at_hour = |day: chrono::NaiveDate| {
+        let local = day.and_hms_opt(settings.mail.digest_hour, 0, 0).unwrap_or_default();
+        office.zone.from_local_datetime(&local).earliest().map(|t| t.naive_utc()).unwrap_or(local)
+    };
+    let daily_cutoff = at_hour(today);
+    let monday = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let weekly_cutoff = at_hour(monday);
     let waiting: Vec<(String, Option<String>)> = {
         let mut conn = db.get()?;
         notices::table
             .filter(notices::digest.is_not_null())
             .filter(notices::digested_at.is_null())
+            .filter(notices::created_at.le(daily_cutoff))
             .select((notices::user_id, notices::digest))
             .distinct()
             .load(&mut conn)?
@@ -40,18 +51,19 @@ pub fn send_digests(db: &Db, settings: &Settings, office: &OfficeTime, now: Naiv
             MailMode::Weekly => format!("weekly:{}-W{:02}", week.year(), week.week()),
             _ => format!("daily:{today}"),
         };
+        let cutoff = if mode == MailMode::Weekly { weekly_cutoff } else { daily_cutoff };
         let sent = db.write_blocking(|conn| {
-            if !crate::db::backend_specific::claim_digest(conn, &user_id, &period, now)? {
-                return Ok(false);
-            }
             let items: Vec<(String, String, String)> = notices::table
                 .filter(notices::user_id.eq(&user_id))
                 .filter(notices::digest.eq(mode.as_str()))
                 .filter(notices::digested_at.is_null())
-                .filter(notices::created_at.le(now))
+                .filter(notices::created_at.le(cutoff))
                 .order(notices::created_at.asc())
                 .select((notices::id, notices::subject, notices::body))
                 .load(conn)?;
+            if items.is_empty() || !crate::db::backend_specific::claim_digest(conn, &user_id, &period, now)? {
+                return Ok(false);
+            }
             let ids: Vec<&String> = items.iter().map(|(id, _, _)| id).collect();
             diesel::update(notices::table.filter(notices::id.eq_any(ids)))
                 .set(notices::digested_at.eq(now))

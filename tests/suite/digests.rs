@@ -56,19 +56,20 @@ async fn the_office_reads_one_daily_digest_and_the_leader_a_weekly_one(app: Test
     assert_eq!(mail_to(&app, "office@example.org"), [], "the office's notices wait for its digest");
     assert_eq!(mail_to(&app, "leader@example.org"), [], "the leader's for the weekly one");
 
-    // 09:00 in Beijing, past mail.digest_hour (8): one digest each.
-    assert_eq!(digests(&app), 2);
+    // All this happened at 09:00 on Monday 03-02, after the day's digest hour
+    // (8): it goes in Tuesday's daily digest and next Monday's weekly one.
+    assert_eq!(digests(&app), 0);
+    life.travel(Duration::days(1));
+    assert_eq!(digests(&app), 1);
     let office = mail_to(&app, "office@example.org");
     assert_eq!(office.len(), 1);
     assert_eq!(office[0].0, "digest.daily");
     assert_eq!(office[0].1, "提案通每日摘要：1条通知");
     assert!(office[0].2.contains("1. 单位申请待处理：一届一次会议第1号提案"), "{}", office[0].2);
-    let leader_mail = mail_to(&app, "leader@example.org");
-    assert_eq!((leader_mail[0].0.as_str(), leader_mail[0].1.as_str()), ("digest.weekly", "提案通每周摘要：1条通知"));
+    assert_eq!(mail_to(&app, "leader@example.org"), [], "the week's digest waits for Monday");
     assert_eq!(digests(&app), 0, "each digest goes once");
 
-    // The next day a new request: the office's next daily digest; the leader's week is not over.
-    life.travel(Duration::days(1));
+    // Tuesday a new request: in Wednesday's daily digest.
     let another = life.draft(&life.member, "关于优化公交线路的提案").await;
     life.submit(&another, &life.member).await;
     life.file(&another).await;
@@ -76,15 +77,16 @@ async fn the_office_reads_one_daily_digest_and_the_leader_a_weekly_one(app: Test
     life.assign_lead_and_co(&another, &unit, &[]).await;
     life.request_extension(&another, &unit, wanted).await;
     life.reply(&another, &unit, "A").await;
+    assert_eq!(digests(&app), 0, "after today's hour: tomorrow's digest");
+    life.travel(Duration::days(1));
     assert_eq!(digests(&app), 1);
     assert_eq!(mail_to(&app, "office@example.org").len(), 2);
-    assert_eq!(mail_to(&app, "leader@example.org").len(), 1);
-    // Monday of the next week: the leader's second weekly digest.
-    life.travel(Duration::days(6));
+    // Monday 03-09: the leader's weekly digest holds both replies.
+    life.travel(Duration::days(5));
     assert_eq!(digests(&app), 1);
     let leader_mail = mail_to(&app, "leader@example.org");
-    assert_eq!(leader_mail.len(), 2);
-    assert_eq!(leader_mail[1].1, "提案通每周摘要：1条通知");
+    assert_eq!(leader_mail.len(), 1);
+    assert_eq!((leader_mail[0].0.as_str(), leader_mail[0].1.as_str()), ("digest.weekly", "提案通每周摘要：2条通知"));
 }
 
 async fn a_member_chooses_how_each_kind_of_notice_reaches_them(app: TestApp) {
@@ -130,6 +132,7 @@ async fn a_member_chooses_how_each_kind_of_notice_reaches_them(app: TestApp) {
     life.assign_lead_and_co(&id, &life.unit().await, &[]).await;
     let templates: Vec<String> = mail_to(&app, "member@example.org").into_iter().map(|(t, _, _)| t).collect();
     assert_eq!(templates, ["notice.assigned"], "filed: in the app only; submitted: in the daily digest");
+    life.travel(Duration::days(1));
     assert_eq!(digests(&app), 1);
     let mail = mail_to(&app, "member@example.org");
     assert_eq!(mail[1].1, "提案通每日摘要：1条通知");
