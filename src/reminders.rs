@@ -44,7 +44,7 @@ pub fn due_now(
     let schedule = &settings.reminders.schedule;
     let today = office.today(now);
     let reach = schedule.before_working_days.iter().copied().max().unwrap_or(0);
-    let horizon = office.end_of(office.calendar.add_working_days(today, reach).value);
+    let horizon = office.end_of(office.calendar.last_day_within(today, reach).value);
     let candidates: Vec<(String, NaiveDateTime, String)> = deadlines::table
         .filter(deadlines::met_at.is_null())
         .filter(deadlines::due_at.le(horizon))

@@ -79,6 +79,14 @@ impl Calendar {
         Reckoned { value: day, provisional }
     }
 
+    /// The last day at most `n` working days after `start`: the day before the
+    /// (n+1)th working day, so that the weekend or holiday following the nth
+    /// working day is within reach too (its deadline is n working days away).
+    pub fn last_day_within(&self, start: NaiveDate, n: u32) -> Reckoned<NaiveDate> {
+        let next = self.add_working_days(start, n.saturating_add(1));
+        Reckoned { value: next.value.pred_opt().unwrap_or(next.value), provisional: next.provisional }
+    }
+
     /// The working days after `from` up to and including `to` (negative when
     /// `to` is earlier), so that `add_working_days(from, n)` lands on a day
     /// `d` with `working_days_between(from, d) == n`.
@@ -120,6 +128,16 @@ mod tests {
         assert_eq!(c.add_working_days(d("2026-02-13"), 1).value, d("2026-02-14"));
         assert_eq!(c.working_days_between(d("2026-02-13"), d("2026-02-27")).value, 5);
         assert_eq!(c.working_days_between(d("2026-02-27"), d("2026-02-13")).value, -5);
+    }
+
+    #[test]
+    fn within_reach_runs_to_the_day_before_the_next_working_day() {
+        let c = spring_2026();
+        // Friday 02-13: one working day on is Saturday 02-14 (worked); the next is 02-24.
+        assert_eq!(c.last_day_within(d("2026-02-13"), 1).value, d("2026-02-23"));
+        assert_eq!(c.working_days_between(d("2026-02-13"), d("2026-02-23")).value, 1);
+        // A plain Friday: Monday is the first working day, so Friday to Sunday is "0".
+        assert_eq!(c.last_day_within(d("2026-03-06"), 0).value, d("2026-03-08"));
     }
 
     #[test]

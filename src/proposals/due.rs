@@ -83,7 +83,7 @@ pub fn list(
     check.range("within_working_days", i64::from(within), 0, 250);
     check.finish()?;
     let today = office.today(now);
-    let horizon = office.end_of(office.calendar.add_working_days(today, within).value);
+    let horizon = office.end_of(office.calendar.last_day_within(today, within).value);
     let until = if q.overdue_only == Some(true) { now } else { horizon };
 
     let query = || {
