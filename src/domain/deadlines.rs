@@ -136,7 +136,8 @@ impl OfficeTime {
     /// The deadline `days` calendar days before `due` (a co-handling opinion before the reply).
     pub fn days_before(&self, due: Due, days: u32) -> Due {
         let on = due.on.checked_sub_days(Days::new(days.into())).unwrap_or(due.on);
-        self.on(Reckoned { value: on, provisional: due.provisional && !self.calendar.covers(on.year()) })
+        // It follows its reply: while the reply's day is provisional, so is this one.
+        self.on(Reckoned { value: on, provisional: due.provisional })
     }
 
     /// The deadline on `day` (a date the office chose).

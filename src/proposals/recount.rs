@@ -60,10 +60,11 @@ pub fn recount_provisional(
     let mut done = Recount::default();
     for (id, assignment_id, kind, old_due_at, from, rule) in open {
         let (Some(from), Some(span)) = (from, rule.as_deref().and_then(Span::from_code)) else { continue };
-        let mut due = office.due_after(from, span);
-        if kind == "opinion" {
-            due = office.days_before(due, settings.workflow.deadlines.co_opinion_days_before_reply);
-        }
+        let reply = office.due_after(from, span);
+        let due = match kind.as_str() {
+            "opinion" => office.days_before(reply, settings.workflow.deadlines.co_opinion_days_before_reply),
+            _ => reply,
+        };
         if due.provisional {
             done.still_provisional += 1;
             continue;
@@ -89,7 +90,10 @@ pub fn recount_provisional(
             let on_assignment = assignments::table.find(&assignment_id);
             match kind.as_str() {
                 "reply" => diesel::update(on_assignment).set(assignments::due_at.eq(due.at)).execute(conn)?,
-                "opinion" => diesel::update(on_assignment).set(assignments::opinion_due_at.eq(due.at)).execute(conn)?,
+                // A co-handling unit's opinion follows the reply's day, which moves with it.
+                "opinion" => diesel::update(on_assignment)
+                    .set((assignments::opinion_due_at.eq(due.at), assignments::due_at.eq(reply.at)))
+                    .execute(conn)?,
                 _ => diesel::update(on_assignment).set(assignments::return_window_ends_at.eq(due.at)).execute(conn)?,
             };
             let (p, unit_id): (ProposalRow, String) = assignments::table

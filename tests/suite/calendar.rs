@@ -386,3 +386,27 @@ async fn adding_next_years_file_counts_provisional_deadlines_again_on_sqlite() {
 async fn adding_next_years_file_counts_provisional_deadlines_again_on_postgres() {
     adding_next_years_file_counts_provisional_deadlines_again(crate::common::Backend::Postgres).await;
 }
+
+both_backends!(an_opinion_before_a_provisional_reply_is_provisional_too);
+
+/// Assigned on 2026-10-15, the reply is due 2027-01-15 (provisional) and the
+/// co-handling opinion 30 days before, on 2026-12-16, a published year: it
+/// follows the reply, so it is provisional too and is counted again with it.
+async fn an_opinion_before_a_provisional_reply_is_provisional_too(app: crate::common::TestApp) {
+    use proposal_desk::domain::Role;
+    use proposal_desk::domain::workflow::ProposalState;
+    app.clock.advance(chrono::Duration::days(227));
+    let office = app.user(Role::Office).await;
+    let f = app.proposal_in(ProposalState::Filed).await;
+    let (lead, co) = (app.unit("op-lead"), app.unit("op-co"));
+    let body = serde_json::json!({"version": 1, "lead_unit_id": lead, "co_unit_ids": [co]});
+    let assigned = app.post(&format!("/api/proposals/{}/assign", f.id), &office.token, body).await;
+    assigned.assert_ok();
+    let co_assignment = assigned.body["assignments"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["unit_id"] == co.as_str()))
+        .expect("the co unit's assignment")
+        .clone();
+    assert_eq!(co_assignment["opinion_due_at"], "2026-12-16T15:59:59Z");
+    assert_eq!(co_assignment["provisional"], true, "{co_assignment}");
+}
