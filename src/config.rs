@@ -6,7 +6,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::domain::deadlines::{Span, Stage};
+mod deadlines;
+mod mail;
+
+pub use deadlines::{CalendarSettings, DeadlineRules, KindDeadlineRules};
+pub use mail::{MailSettings, ReminderSettings};
 
 /// The defaults, documented setting by setting.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -24,124 +28,6 @@ pub struct Settings {
     pub calendar: CalendarSettings,
     pub mail: MailSettings,
     pub reminders: ReminderSettings,
-}
-
-/// 催办 (src/reminders.rs).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReminderSettings {
-    #[serde(flatten)]
-    pub schedule: crate::domain::reminders::Schedule,
-    /// Whether `serve` sends reminders itself (else cron runs `reminders send`).
-    pub worker: bool,
-    /// Seconds between two looks for reminders that have come.
-    pub poll_seconds: u64,
-}
-
-/// How the outbox is sent (src/mail/).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MailSettings {
-    /// "file" (an .eml file per message under `dir`) or "smtp".
-    pub transport: String,
-    pub dir: String,
-    /// The From header: `Name <address>`.
-    pub from: String,
-    /// The domain of each message's stable Message-ID.
-    pub message_id_domain: String,
-    pub smtp_host: String,
-    pub smtp_port: u16,
-    /// "starttls", "tls" (implicit TLS) or "none" (a relay on the same host only).
-    pub smtp_security: String,
-    pub smtp_username: String,
-    pub smtp_password: String,
-    pub smtp_timeout_seconds: u64,
-    /// Whether `serve` sends the outbox itself (else a cron job runs `mail send-pending`).
-    pub worker: bool,
-    pub poll_seconds: u64,
-    pub batch_size: i64,
-    /// Connections sending a batch side by side.
-    pub senders: usize,
-    pub max_attempts: i32,
-    pub retry_first_seconds: i64,
-    pub retry_max_seconds: i64,
-    /// How long a claimed message is held by one sender before another may take it over.
-    pub lease_seconds: i64,
-    /// How each role's notices reach them by email unless they choose otherwise, by role name.
-    pub default_modes: std::collections::BTreeMap<String, crate::domain::notices::MailMode>,
-    /// The office's hour (0-23) from which the day's digests go out.
-    pub digest_hour: u32,
-}
-
-impl MailSettings {
-    /// How a person of `role` receives notices they have not chosen for.
-    pub fn default_mode(&self, role: crate::domain::Role) -> crate::domain::notices::MailMode {
-        self.default_modes.get(role.as_str()).copied().unwrap_or(crate::domain::notices::MailMode::Every)
-    }
-}
-
-/// Where the working-day calendar is and in which time zone the office works.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CalendarSettings {
-    /// Folder of the year files (`2027.toml`), read at start-up.
-    pub dir: String,
-    /// An IANA zone name; a deadline falls due at the end of its day here.
-    pub time_zone: String,
-}
-
-impl CalendarSettings {
-    pub fn zone(&self) -> anyhow::Result<chrono_tz::Tz> {
-        self.time_zone.parse().map_err(|_| {
-            anyhow::anyhow!("configuration: calendar.time_zone `{}` is not a known time zone", self.time_zone)
-        })
-    }
-
-    /// The office's time: the calendar files and the zone, checked.
-    pub fn office_time(&self) -> anyhow::Result<crate::domain::deadlines::OfficeTime> {
-        let calendar = crate::calendar::load(Path::new(&self.dir))?;
-        Ok(crate::domain::deadlines::OfficeTime::new(calendar, self.zone()?))
-    }
-}
-
-/// The deadline rule of each stage, and the rules a kind of proposal has of its own.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DeadlineRules {
-    pub cosign: Span,
-    pub reply: Span,
-    pub co_opinion_days_before_reply: u32,
-    pub return_window: Span,
-    pub rating: Span,
-    pub rehandling: Span,
-    #[serde(default)]
-    pub by_kind: std::collections::BTreeMap<String, KindDeadlineRules>,
-}
-
-/// A kind's own rules; a stage left out follows the general rule.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KindDeadlineRules {
-    pub cosign: Option<Span>,
-    pub reply: Option<Span>,
-    pub return_window: Option<Span>,
-    pub rating: Option<Span>,
-    pub rehandling: Option<Span>,
-}
-
-impl DeadlineRules {
-    /// The rule of `stage` for a proposal of kind `kind`.
-    pub fn rule(&self, kind: &str, stage: Stage) -> Span {
-        let own = self.by_kind.get(kind);
-        let pick = |general: Span, own: Option<Span>| own.unwrap_or(general);
-        match stage {
-            Stage::Cosign => pick(self.cosign, own.and_then(|k| k.cosign)),
-            Stage::Reply => pick(self.reply, own.and_then(|k| k.reply)),
-            Stage::ReturnWindow => pick(self.return_window, own.and_then(|k| k.return_window)),
-            Stage::Rating => pick(self.rating, own.and_then(|k| k.rating)),
-            Stage::Rehandling => pick(self.rehandling, own.and_then(|k| k.rehandling)),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -407,79 +293,6 @@ impl Settings {
         self.validate_attachments()?;
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             anyhow::bail!("configuration: log.level `{}` is not a valid filter (e.g. \"info\")", self.log.level);
-        }
-        Ok(())
-    }
-
-    fn validate_mail(&self) -> anyhow::Result<()> {
-        let m = &self.mail;
-        if !matches!(m.transport.as_str(), "file" | "smtp") {
-            anyhow::bail!("configuration: mail.transport must be \"file\" or \"smtp\", not `{}`", m.transport);
-        }
-        if !matches!(m.smtp_security.as_str(), "starttls" | "tls" | "none") {
-            anyhow::bail!(
-                "configuration: mail.smtp_security must be \"starttls\", \"tls\" or \"none\", not `{}`",
-                m.smtp_security
-            );
-        }
-        if m.transport == "smtp" && m.smtp_host.trim().is_empty() {
-            anyhow::bail!("configuration: mail.smtp_host is needed when mail.transport is \"smtp\"");
-        }
-        if m.from.parse::<lettre::message::Mailbox>().is_err() {
-            anyhow::bail!("configuration: mail.from `{}` is not an address (Name <user@host>)", m.from);
-        }
-        if m.senders == 0 || m.senders > 64 {
-            anyhow::bail!("configuration: mail.senders must be 1 to 64");
-        }
-        if m.poll_seconds == 0 || m.batch_size < 1 || m.max_attempts < 1 || m.lease_seconds < 1 {
-            anyhow::bail!(
-                "configuration: mail.poll_seconds, mail.batch_size, mail.max_attempts and mail.lease_seconds must be at least 1"
-            );
-        }
-        if let Some(role) = m.default_modes.keys().find(|r| crate::domain::Role::parse(r).is_none()) {
-            anyhow::bail!("configuration: mail.default_modes names `{role}`, which is not a role");
-        }
-        if m.digest_hour > 23 {
-            anyhow::bail!("configuration: mail.digest_hour must be 0 to 23");
-        }
-        if m.retry_first_seconds < 1 || m.retry_max_seconds < m.retry_first_seconds {
-            anyhow::bail!(
-                "configuration: mail.retry_first_seconds must be at least 1 and not above mail.retry_max_seconds"
-            );
-        }
-        // Each sender sends its share of a batch one message after another under
-        // one lease: a shorter lease could be taken over while its tail waits.
-        let share = (m.batch_size.max(1) as u64).div_ceil(m.senders.max(1) as u64);
-        if (m.lease_seconds as u64) < share * 2 * m.smtp_timeout_seconds {
-            anyhow::bail!(
-                "configuration: mail.lease_seconds must cover a sender's share of a batch: at least ceil(mail.batch_size / mail.senders) x 2 x mail.smtp_timeout_seconds = {} s",
-                share * 2 * m.smtp_timeout_seconds
-            );
-        }
-        Ok(())
-    }
-
-    fn validate_deadlines(&self) -> anyhow::Result<()> {
-        let d = &self.workflow.deadlines;
-        for code in d.by_kind.keys() {
-            if self.workflow.kind(code).is_none() {
-                anyhow::bail!("configuration: workflow.deadlines.by_kind.{code} is not a kind of workflow.kinds");
-            }
-        }
-        for kind in &self.workflow.kinds {
-            for stage in Stage::ALL {
-                let rule = d.rule(&kind.code, *stage);
-                let empty = matches!(rule, Span::Days(0) | Span::WorkingDays(0) | Span::Months(0));
-                let fixed = matches!(rule, Span::Fixed(_));
-                if empty || (fixed && *stage != Stage::Reply && *stage != Stage::Rehandling) {
-                    anyhow::bail!(
-                        "configuration: workflow.deadlines rule for {} of `{}` is {rule}; it must be at least one day{}",
-                        stage.as_str(),
-                        kind.code,
-                        if fixed { " after the stage starts, not a fixed date" } else { "" }
-                    );
-                }
-            }
         }
         Ok(())
     }

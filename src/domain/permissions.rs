@@ -25,6 +25,8 @@ pub enum Permission {
     ManageMail,
     /// See every unit's open deadlines (what is due, what is overdue): the office, leaders and the administrator.
     ChaseDeadlines,
+    /// See one's own unit's open deadlines: the unit's staff and head.
+    SeeOwnUnitDeadlines,
 }
 
 impl Permission {}
@@ -41,6 +43,7 @@ pub fn may(role: Role, permission: Permission) -> bool {
         Permission::ReadStatistics => matches!(role, Role::Office | Role::Leader | Role::Admin),
         Permission::ManageMail => matches!(role, Role::Office | Role::Admin),
         Permission::ChaseDeadlines => matches!(role, Role::Office | Role::Leader | Role::Admin),
+        Permission::SeeOwnUnitDeadlines => matches!(role, Role::UnitStaff | Role::UnitHead),
     }
 }
 
@@ -58,6 +61,7 @@ mod tests {
                     Permission::ReadStatistics => matches!(role, Role::Office | Role::Leader | Role::Admin),
                     Permission::ManageMail => matches!(role, Role::Office | Role::Admin),
                     Permission::ChaseDeadlines => matches!(role, Role::Office | Role::Leader | Role::Admin),
+                    Permission::SeeOwnUnitDeadlines => matches!(role, Role::UnitStaff | Role::UnitHead),
                     _ => role == Role::Admin,
                 };
                 assert_eq!(may(role, p), expected, "{role:?} {p:?}");

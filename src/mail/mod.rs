@@ -76,27 +76,25 @@ fn send_share(
     share: Vec<outbox::EmailRow>,
 ) -> AppResult<SendReport> {
     let mut report = SendReport::default();
-    {
-        for row in share {
-            let result = message::build(&row, mail)
-                .map_err(|e| SendError { message: e.0, permanent: true })
-                .and_then(|m| transport.send(&row.id, &m));
-            let now = clock.now();
-            match result {
-                Ok(()) => {
-                    db.write_blocking(|conn| outbox::mark_sent(conn, &row.id, now))?;
-                    report.sent += 1;
-                }
-                Err(e) => {
-                    let wait = retry::wait(row.attempts, mail, rand::random::<f64>());
-                    let outcome = db.write_blocking(|conn| {
-                        outbox::mark_failed(conn, &row, &e.message, e.permanent, now + wait, mail, now)
-                    })?;
-                    tracing::warn!(email = %row.id, attempt = row.attempts, error = %e.message, ?outcome, "email not sent");
-                    match outcome {
-                        AfterFailure::RetryAt(_) => report.retried += 1,
-                        AfterFailure::SetAside => report.set_aside += 1,
-                    }
+    for row in share {
+        let result = message::build(&row, mail)
+            .map_err(|e| SendError { message: e.0, permanent: true })
+            .and_then(|m| transport.send(&row.id, &m));
+        let now = clock.now();
+        match result {
+            Ok(()) => {
+                db.write_blocking(|conn| outbox::mark_sent(conn, &row.id, now))?;
+                report.sent += 1;
+            }
+            Err(e) => {
+                let wait = retry::wait(row.attempts, mail, rand::random::<f64>());
+                let outcome = db.write_blocking(|conn| {
+                    outbox::mark_failed(conn, &row, &e.message, e.permanent, now + wait, mail, now)
+                })?;
+                tracing::warn!(email = %row.id, attempt = row.attempts, error = %e.message, ?outcome, "email not sent");
+                match outcome {
+                    AfterFailure::RetryAt(_) => report.retried += 1,
+                    AfterFailure::SetAside => report.set_aside += 1,
                 }
             }
         }

@@ -12,8 +12,8 @@ use crate::auth::AuthUser;
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::schema::{assignments, committee_sessions, deadlines, proposals, units};
+use crate::domain::Permission;
 use crate::domain::deadlines::OfficeTime;
-use crate::domain::{Permission, Role};
 use crate::error::AppResult;
 use crate::listing::Page;
 use crate::validate::Check;
@@ -70,12 +70,12 @@ pub fn list(
     now: NaiveDateTime,
     q: &DueQuery,
 ) -> AppResult<Page<DueItem>> {
-    let unit_filter = match user.role {
-        Role::UnitStaff | Role::UnitHead => user.unit_id.clone().or_else(|| Some(String::new())),
-        _ => {
-            user.require(Permission::ChaseDeadlines)?;
-            q.unit_id.clone()
-        }
+    // Every unit's, one asked for, or (a unit) one's own only: the permission table decides.
+    let unit_filter = if user.require(Permission::ChaseDeadlines).is_ok() {
+        q.unit_id.clone()
+    } else {
+        user.require(Permission::SeeOwnUnitDeadlines)?;
+        Some(user.unit_id.clone().unwrap_or_default())
     };
     let (page, per_page) = crate::listing::PageQuery { page: q.page, per_page: q.per_page }.resolve()?;
     let within = q.within_working_days.unwrap_or(10);

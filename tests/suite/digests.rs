@@ -5,10 +5,8 @@
 use crate::common;
 
 use chrono::Duration;
+use common::TestApp;
 use common::life::Life;
-use common::{TestApp, TestUser};
-use diesel::prelude::*;
-use proposal_desk::db::schema::{email_outbox, users};
 use proposal_desk::domain::Role;
 use serde_json::json;
 
@@ -16,23 +14,6 @@ both_backends!(
     the_office_reads_one_daily_digest_and_the_leader_a_weekly_one,
     a_member_chooses_how_each_kind_of_notice_reaches_them,
 );
-
-fn give_email(app: &TestApp, user: &TestUser, address: &str) {
-    app.with_conn(|c| diesel::update(users::table.find(&user.id)).set(users::email.eq(address)).execute(c))
-        .expect("email");
-}
-
-/// (template, subject, body) of the emails queued for `address`, oldest first.
-fn mail_to(app: &TestApp, address: &str) -> Vec<(String, String, String)> {
-    app.with_conn(|c| {
-        email_outbox::table
-            .filter(email_outbox::to_address.eq(address))
-            .order(email_outbox::created_at.asc())
-            .select((email_outbox::template, email_outbox::subject, email_outbox::body_text))
-            .load(c)
-    })
-    .expect("outbox")
-}
 
 fn digests(app: &TestApp) -> usize {
     proposal_desk::mail::digest::send_digests(app.db(), &app.state.settings, &app.state.office, app.clock_now())
@@ -43,8 +24,8 @@ async fn the_office_reads_one_daily_digest_and_the_leader_a_weekly_one(app: Test
     let life = Life::new(&app).await;
     let unit = life.unit().await;
     let leader = life.person(Role::Leader).await;
-    give_email(&app, &life.office, "office@example.org");
-    give_email(&app, &leader, "leader@example.org");
+    app.give_email(&life.office, "office@example.org");
+    app.give_email(&leader, "leader@example.org");
     let id = life.draft(&life.member, "关于加强社区居家养老服务的提案").await;
     life.submit(&id, &life.member).await;
     life.file(&id).await;
@@ -53,20 +34,20 @@ async fn the_office_reads_one_daily_digest_and_the_leader_a_weekly_one(app: Test
     let wanted = life.today() + Duration::days(150);
     life.request_extension(&id, &unit, wanted).await;
     life.reply(&id, &unit, "A").await;
-    assert_eq!(mail_to(&app, "office@example.org"), [], "the office's notices wait for its digest");
-    assert_eq!(mail_to(&app, "leader@example.org"), [], "the leader's for the weekly one");
+    assert_eq!(app.outbox_for("office@example.org"), [], "the office's notices wait for its digest");
+    assert_eq!(app.outbox_for("leader@example.org"), [], "the leader's for the weekly one");
 
     // All this happened at 09:00 on Monday 03-02, after the day's digest hour
     // (8): it goes in Tuesday's daily digest and next Monday's weekly one.
     assert_eq!(digests(&app), 0);
     life.travel(Duration::days(1));
     assert_eq!(digests(&app), 1);
-    let office = mail_to(&app, "office@example.org");
+    let office = app.outbox_for("office@example.org");
     assert_eq!(office.len(), 1);
     assert_eq!(office[0].0, "digest.daily");
     assert_eq!(office[0].1, "提案通每日摘要：1条通知");
     assert!(office[0].2.contains("1. 单位申请待处理：一届一次会议第1号提案"), "{}", office[0].2);
-    assert_eq!(mail_to(&app, "leader@example.org"), [], "the week's digest waits for Monday");
+    assert_eq!(app.outbox_for("leader@example.org"), [], "the week's digest waits for Monday");
     assert_eq!(digests(&app), 0, "each digest goes once");
 
     // Tuesday a new request: in Wednesday's daily digest.
@@ -80,18 +61,18 @@ async fn the_office_reads_one_daily_digest_and_the_leader_a_weekly_one(app: Test
     assert_eq!(digests(&app), 0, "after today's hour: tomorrow's digest");
     life.travel(Duration::days(1));
     assert_eq!(digests(&app), 1);
-    assert_eq!(mail_to(&app, "office@example.org").len(), 2);
+    assert_eq!(app.outbox_for("office@example.org").len(), 2);
     // Monday 03-09: the leader's weekly digest holds both replies.
     life.travel(Duration::days(5));
     assert_eq!(digests(&app), 1);
-    let leader_mail = mail_to(&app, "leader@example.org");
+    let leader_mail = app.outbox_for("leader@example.org");
     assert_eq!(leader_mail.len(), 1);
     assert_eq!((leader_mail[0].0.as_str(), leader_mail[0].1.as_str()), ("digest.weekly", "提案通每周摘要：2条通知"));
 }
 
 async fn a_member_chooses_how_each_kind_of_notice_reaches_them(app: TestApp) {
     let life = Life::new(&app).await;
-    give_email(&app, &life.member, "member@example.org");
+    app.give_email(&life.member, "member@example.org");
     let token = app.token(&life.member).await;
     let mine = app.get("/api/notices/preferences", &token).await;
     mine.assert_ok();
@@ -130,11 +111,11 @@ async fn a_member_chooses_how_each_kind_of_notice_reaches_them(app: TestApp) {
     life.submit(&id, &life.member).await;
     life.file(&id).await;
     life.assign_lead_and_co(&id, &life.unit().await, &[]).await;
-    let templates: Vec<String> = mail_to(&app, "member@example.org").into_iter().map(|(t, _, _)| t).collect();
+    let templates: Vec<String> = app.outbox_for("member@example.org").into_iter().map(|(t, _, _)| t).collect();
     assert_eq!(templates, ["notice.assigned"], "filed: in the app only; submitted: in the daily digest");
     life.travel(Duration::days(1));
     assert_eq!(digests(&app), 1);
-    let mail = mail_to(&app, "member@example.org");
+    let mail = app.outbox_for("member@example.org");
     assert_eq!(mail[1].1, "提案通每日摘要：1条通知");
     assert!(mail[1].2.contains("提案已提交"), "{}", mail[1].2);
 }

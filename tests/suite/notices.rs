@@ -5,7 +5,7 @@ use crate::common;
 
 use common::{TestApp, TestUser};
 use diesel::prelude::*;
-use proposal_desk::db::schema::{email_outbox, notices, users};
+use proposal_desk::db::schema::{email_outbox, notices};
 use proposal_desk::domain::Role;
 use proposal_desk::domain::workflow::ProposalState;
 use serde_json::{Value, json};
@@ -44,22 +44,6 @@ async fn told(app: &TestApp, user: &TestUser) -> Vec<(String, String, String)> {
             (s("event"), s("subject"), s("body"))
         })
         .collect()
-}
-
-fn give_email(app: &TestApp, user: &TestUser, address: &str) {
-    app.with_conn(|c| diesel::update(users::table.find(&user.id)).set(users::email.eq(address)).execute(c))
-        .expect("email");
-}
-
-fn outbox_for(app: &TestApp, address: &str) -> Vec<(String, String, String)> {
-    app.with_conn(|c| {
-        email_outbox::table
-            .filter(email_outbox::to_address.eq(address))
-            .order(email_outbox::created_at.asc())
-            .select((email_outbox::template, email_outbox::subject, email_outbox::body_text))
-            .load(c)
-    })
-    .expect("outbox")
 }
 
 async fn every_review_outcome_tells_the_proposer(app: TestApp) {
@@ -186,12 +170,12 @@ async fn an_email_is_queued_only_for_people_with_an_address(app: TestApp) {
     let office = app.user(Role::Office).await;
     let with = app.proposal_in(ProposalState::Submitted).await;
     let without = app.proposal_in(ProposalState::Submitted).await;
-    give_email(&app, &with.proposer, "weiyuan@example.org");
+    app.give_email(&with.proposer, "weiyuan@example.org");
     let before: i64 = app.with_conn(|c| email_outbox::table.count().get_result(c)).expect("count");
     for f in [&with, &without] {
         app.post(&path(&f.id, "file"), &office.token, json!({"version": app.version_of(&f.id)})).await.assert_ok();
     }
-    let mails = outbox_for(&app, "weiyuan@example.org");
+    let mails = app.outbox_for("weiyuan@example.org");
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].0, "notice.filed");
     assert_eq!(mails[0].1, "提案已立案：一届一次会议第1号提案");
@@ -204,7 +188,7 @@ async fn an_email_is_queued_only_for_people_with_an_address(app: TestApp) {
 async fn a_refused_action_tells_nobody(app: TestApp) {
     let office = app.user(Role::Office).await;
     let f = app.proposal_in(ProposalState::Submitted).await;
-    give_email(&app, &f.proposer, "refused@example.org");
+    app.give_email(&f.proposer, "refused@example.org");
     let count = |app: &TestApp| -> i64 { app.with_conn(|c| notices::table.count().get_result(c)).expect("count") };
     let before = count(&app);
     // A stale version and a wrong reason code are refused: no notice, no email.
@@ -217,7 +201,7 @@ async fn a_refused_action_tells_nobody(app: TestApp) {
     .await
     .assert_problem(422, "validation");
     assert_eq!(count(&app), before);
-    assert!(outbox_for(&app, "refused@example.org").is_empty());
+    assert!(app.outbox_for("refused@example.org").is_empty());
 }
 
 async fn notices_are_private_and_can_be_marked_read(app: TestApp) {

@@ -5,7 +5,7 @@
 use crate::common;
 
 use chrono::NaiveDate;
-use common::life::Life;
+use common::life::{Life, Unit};
 use common::{TestApp, TestUser};
 use serde_json::json;
 
@@ -47,17 +47,23 @@ async fn reminders_of(app: &TestApp, user: &TestUser) -> Vec<(String, String)> {
     all
 }
 
-async fn a_unit_is_reminded_on_its_working_days_and_overdue_work_is_escalated(app: TestApp) {
-    let life = Life::new(&app).await;
-    let unit = life.unit().await;
+/// A member's proposal, filed and given to `unit` with its reply fixed for `due_on`.
+async fn filed_and_assigned_until(life: &Life<'_>, unit: &Unit, due_on: &str) -> String {
     let id = life.draft(&life.member, "关于加强社区居家养老服务的提案").await;
     life.submit(&id, &life.member).await;
     life.file(&id).await;
-    // The office fixes the reply for Monday 2026-04-20.
-    let token = app.token(&life.office).await;
+    let token = life.app.token(&life.office).await;
     let version = life.version(&id, &life.office).await;
-    let body = json!({"version": version, "lead_unit_id": unit.id, "due_on": "2026-04-20"});
-    app.post(&format!("/api/proposals/{id}/assign"), &token, body).await.assert_ok();
+    let body = json!({"version": version, "lead_unit_id": unit.id, "due_on": due_on});
+    life.app.post(&format!("/api/proposals/{id}/assign"), &token, body).await.assert_ok();
+    id
+}
+
+async fn a_unit_is_reminded_on_its_working_days_and_overdue_work_is_escalated(app: TestApp) {
+    let life = Life::new(&app).await;
+    let unit = life.unit().await;
+    // The office fixes the reply for Monday 2026-04-20.
+    let id = filed_and_assigned_until(&life, &unit, "2026-04-20").await;
     let label = "提案一届一次会议第1号提案《关于加强社区居家养老服务的提案》的答复";
 
     // Ten working days before 04-20, counted back over 清明 (04-04..04-06 off): Friday 04-03.
@@ -124,13 +130,8 @@ async fn a_unit_is_reminded_on_its_working_days_and_overdue_work_is_escalated(ap
 async fn an_extension_starts_the_reminders_afresh_on_the_new_day(app: TestApp) {
     let life = Life::new(&app).await;
     let unit = life.unit().await;
-    let id = life.draft(&life.member, "关于加强社区居家养老服务的提案").await;
-    life.submit(&id, &life.member).await;
-    life.file(&id).await;
-    let token = app.token(&life.office).await;
-    let version = life.version(&id, &life.office).await;
-    let body = json!({"version": version, "lead_unit_id": unit.id, "due_on": "2026-04-20"});
-    app.post(&format!("/api/proposals/{id}/assign"), &token, body).await.assert_ok();
+    // The office fixes the reply for Monday 2026-04-20.
+    let id = filed_and_assigned_until(&life, &unit, "2026-04-20").await;
     go_to(&life, "2026-04-15");
     assert_eq!(run(&app), 1, "three working days before 04-20");
     let request = life.request_extension(&id, &unit, d("2026-05-29")).await;

@@ -9,7 +9,7 @@ use chrono::Duration;
 use diesel::prelude::*;
 use proposal_desk::db::backend_specific::next_number;
 use proposal_desk::db::models::proposal::{AssignmentRow, ContactRow, ProposalRow, RatingRow, ReplyRow};
-use proposal_desk::db::schema::{assignments, contacts, proposals, ratings, replies, users};
+use proposal_desk::db::schema::{assignments, contacts, email_outbox, proposals, ratings, replies, users};
 use proposal_desk::domain::Role;
 use proposal_desk::domain::workflow::guards::{Grade, Satisfaction};
 use proposal_desk::domain::workflow::{AssignmentState, ContactKind, ProposalState, SubmitterType, UnitRole};
@@ -46,6 +46,24 @@ impl Fixture {
 }
 
 impl TestApp {
+    /// Gives `user` an email address, so that what they are told is mailed too.
+    pub fn give_email(&self, user: &TestUser, address: &str) {
+        self.with_conn(|c| diesel::update(users::table.find(&user.id)).set(users::email.eq(address)).execute(c))
+            .expect("email");
+    }
+
+    /// (template, subject, body) of the emails queued for `address`, oldest first.
+    pub fn outbox_for(&self, address: &str) -> Vec<(String, String, String)> {
+        self.with_conn(|c| {
+            email_outbox::table
+                .filter(email_outbox::to_address.eq(address))
+                .order(email_outbox::created_at.asc())
+                .select((email_outbox::template, email_outbox::subject, email_outbox::body_text))
+                .load(c)
+        })
+        .expect("outbox")
+    }
+
     /// The committee session proposals are filed in (created once per test).
     pub fn session_id(&self) -> String {
         use proposal_desk::db::schema::committee_sessions;
