@@ -94,20 +94,7 @@ pub struct WorkflowSettings {
     pub cosigners_rate: bool,
     pub kinds: Vec<KindWording>,
     pub refusal_reasons: Vec<RefusalReason>,
-    /// 通知: the wording of each notice, by event (`domain::notices::Notice::as_str`).
-    pub notices: std::collections::BTreeMap<String, NoticeWording>,
 }
-
-/// What a notice says: its subject and body, with placeholders.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoticeWording {
-    pub subject: String,
-    pub body: String,
-}
-
-/// The placeholders a notice's wording may use.
-pub const NOTICE_PLACEHOLDERS: [&str; 8] = ["kind", "title", "label", "name", "reason", "date", "days", "previous"];
 
 /// A kind of item and its words (提案 / 委员, 建议 / 代表).
 #[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -204,8 +191,12 @@ impl Settings {
                 .map_err(|e| anyhow::anyhow!("setting {path}: {e}"))?;
         }
         let raw = builder.build().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
-        let settings: Settings = raw.try_deserialize().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        let mut settings: Settings = raw.try_deserialize().map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
         settings.validate()?;
+        let dir = Some(settings.mail.templates_dir.trim()).filter(|d| !d.is_empty()).map(Path::new);
+        let templates = crate::mail::templates::MailTemplates::load(dir, &settings.server.public_url)
+            .map_err(|e| anyhow::anyhow!("configuration: mail.templates_dir: {e:#}"))?;
+        settings.mail.templates = std::sync::Arc::new(templates);
         Ok(settings)
     }
 
@@ -289,7 +280,6 @@ impl Settings {
         if w.refusal_reasons.is_empty() {
             anyhow::bail!("configuration: workflow.refusal_reasons needs at least one reason");
         }
-        check_notices(&w.notices)?;
         self.validate_attachments()?;
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             anyhow::bail!("configuration: log.level `{}` is not a valid filter (e.g. \"info\")", self.log.level);
@@ -331,42 +321,6 @@ impl Settings {
         }
         Ok(())
     }
-}
-
-/// Every notice the workflow sends has wording, no other is listed, and the
-/// wording uses only known placeholders.
-fn check_notices(notices: &std::collections::BTreeMap<String, NoticeWording>) -> anyhow::Result<()> {
-    use crate::domain::notices::Notice;
-    for notice in Notice::ALL.iter().copied() {
-        if !notices.contains_key(notice.as_str()) {
-            anyhow::bail!("configuration: workflow.notices.{} is missing", notice.as_str());
-        }
-    }
-    for (key, wording) in notices {
-        if !Notice::ALL.iter().any(|n| n.as_str() == key) {
-            anyhow::bail!("configuration: workflow.notices.{key} is not a notice the workflow sends");
-        }
-        for (part, text) in [("subject", &wording.subject), ("body", &wording.body)] {
-            if text.trim().is_empty() {
-                anyhow::bail!("configuration: workflow.notices.{key}.{part} is empty");
-            }
-            let mut rest = text.as_str();
-            while let Some(start) = rest.find('{') {
-                let Some(len) = rest[start..].find('}') else {
-                    anyhow::bail!("configuration: workflow.notices.{key}.{part} has an unclosed `{{`");
-                };
-                let name = &rest[start + 1..start + len];
-                if !NOTICE_PLACEHOLDERS.contains(&name) {
-                    anyhow::bail!(
-                        "configuration: workflow.notices.{key}.{part} uses `{{{name}}}`; known: {}",
-                        NOTICE_PLACEHOLDERS.join(", ")
-                    );
-                }
-                rest = &rest[start + len + 1..];
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Environment values are strings; lists are written comma-separated.
@@ -450,18 +404,21 @@ mod tests {
     }
 
     #[test]
-    fn notice_wording_is_checked() {
-        let err = Settings::load_from(None, env(&[("PD__WORKFLOW__NOTICES__FILED__BODY", "编号{number}")]))
+    fn mail_templates_are_read_at_start_up_and_checked() {
+        let s = Settings::load_from(None, env(&[("PD__SERVER__PUBLIC_URL", "https://desk.example/")])).unwrap();
+        assert_eq!(s.mail.templates.link("/proposals/p1"), "https://desk.example/proposals/p1");
+        let dir = std::env::temp_dir().join(format!("pd-config-mail-{}", crate::ids::new_id()));
+        std::fs::create_dir_all(dir.join("filed")).unwrap();
+        std::fs::write(dir.join("filed/text.txt"), "编号{{ number }}").unwrap();
+        let err = Settings::load_from(None, env(&[("PD__MAIL__TEMPLATES_DIR", &dir.display().to_string())]))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("workflow.notices.filed.body") && err.contains("{number}"), "{err}");
-        let err =
-            Settings::load_from(None, env(&[("PD__WORKFLOW__NOTICES__FILED__SUBJECT", " ")])).unwrap_err().to_string();
-        assert!(err.contains("workflow.notices.filed.subject"), "{err}");
-        let mut s = Settings::load_from(None, env(&[])).unwrap();
-        s.workflow.notices.remove("replied");
-        let err = s.validate().unwrap_err().to_string();
-        assert!(err.contains("workflow.notices.replied is missing"), "{err}");
+        assert!(err.contains("mail.templates_dir") && err.contains("filed/text.txt"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+        let err = Settings::load_from(None, env(&[("PD__MAIL__TEMPLATES_DIR", &dir.display().to_string())]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mail.templates_dir"), "{err}");
     }
 
     #[test]

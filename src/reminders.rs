@@ -116,12 +116,12 @@ fn remind(
     if !crate::db::backend_specific::claim_reminder(conn, deadline_id, &step.code(), step.order(), now)? {
         return Ok(false);
     }
-    let (p, unit_id, unit_name): (ProposalRow, String, String) = deadlines::table
+    let (p, unit_id, unit_name, provisional): (ProposalRow, String, String, bool) = deadlines::table
         .inner_join(assignments::table.on(assignments::id.eq(deadlines::object_id)))
         .inner_join(proposals::table.on(proposals::id.eq(assignments::proposal_id)))
         .inner_join(units::table.on(units::id.eq(assignments::unit_id)))
         .filter(deadlines::id.eq(deadline_id))
-        .select((ProposalRow::as_select(), units::id, units::name))
+        .select((ProposalRow::as_select(), units::id, units::name, deadlines::provisional))
         .first(conn)?;
     let today = office.today(now);
     let due = office.today(due_at);
@@ -129,6 +129,9 @@ fn remind(
     extra.insert("reason", if kind == "opinion" { "会办意见" } else { "答复" }.to_string());
     extra.insert("date", due.format("%Y-%m-%d").to_string());
     extra.insert("name", unit_name);
+    if provisional {
+        extra.insert("provisional", "1".to_string());
+    }
     let days = office.calendar.working_days_between(today, due).value;
     extra.insert("days", days.abs().to_string());
     let (notice, roles): (Notice, &[Role]) = match step {

@@ -35,6 +35,7 @@ pub fn run(
                 template: "notice.assigned".into(),
                 subject: "提案已交办：一届一次会议第12号提案".into(),
                 body_text: "您的提案一届一次会议第12号提案《关于加强社区居家养老服务的提案》已交区民政局办理。".into(),
+                body_html: None,
                 created_at: now,
                 send_after: now,
             };

@@ -50,6 +50,12 @@ pub struct MailSettings {
     pub default_modes: std::collections::BTreeMap<String, crate::domain::notices::MailMode>,
     /// The office's hour (0-23) from which the day's digests go out.
     pub digest_hour: u32,
+    /// A folder whose `<message>/subject.txt|text.txt|html.html` replace the
+    /// built-in templates of config/mail/ ("" for none).
+    pub templates_dir: String,
+    /// The templates, read once the settings are (src/mail/templates.rs).
+    #[serde(skip)]
+    pub templates: std::sync::Arc<crate::mail::templates::MailTemplates>,
 }
 
 impl MailSettings {

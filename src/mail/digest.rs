@@ -14,7 +14,8 @@ use crate::db::models::notice::NewEmail;
 use crate::db::schema::{email_outbox, notices, users};
 use crate::domain::deadlines::OfficeTime;
 use crate::domain::notices::MailMode;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::mail::templates::DigestItem;
 
 /// Queues every digest that is due; answers how many were queued.
 pub fn send_digests(db: &Db, settings: &Settings, office: &OfficeTime, now: NaiveDateTime) -> AppResult<usize> {
@@ -70,18 +71,20 @@ pub fn send_digests(db: &Db, settings: &Settings, office: &OfficeTime, now: Naiv
                 .execute(conn)?;
             let email: Option<String> = users::table.find(&user_id).select(users::email).first(conn)?;
             let Some(address) = email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty()) else { return Ok(false) };
-            let which = if mode == MailMode::Weekly { "每周" } else { "每日" };
-            let mut body = format!("以下是提案通{which}通知摘要，共{}条：\n", items.len());
-            for (i, (_, subject, text)) in items.iter().enumerate() {
-                body.push_str(&format!("\n{}. {subject}\n   {text}\n", i + 1));
-            }
-            body.push_str(&format!("\n登录提案通查看详情：{}\n", settings.server.public_url));
+            let period = if mode == MailMode::Weekly { "每周" } else { "每日" };
+            let listed: Vec<DigestItem> = items
+                .iter()
+                .map(|(_, subject, body)| DigestItem { subject: subject.clone(), body: body.clone() })
+                .collect();
+            let words =
+                settings.mail.templates.digest(period, &listed).map_err(|e| AppError::internal(format!("{e:#}")))?;
             let mail = NewEmail {
                 id: crate::ids::new_id(),
                 to_address: address,
                 template: format!("digest.{}", mode.as_str()),
-                subject: format!("提案通{which}摘要：{}条通知", items.len()),
-                body_text: body,
+                subject: words.subject,
+                body_text: words.text,
+                body_html: Some(words.html),
                 created_at: now,
                 send_after: now,
             };

@@ -11,6 +11,7 @@ pub mod digest;
 pub mod message;
 pub mod outbox;
 pub mod retry;
+pub mod templates;
 pub mod transport;
 
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! the action's transaction (from `Step::commit`), so a notice and
 //! its email are written together with the change and its audit event, or not
 //! at all. Who is told what is `domain::notices`; the words are
-//! `workflow.notices`; this module fills them in and writes the rows.
+//! config/mail/ (`mail::templates`); this module gathers the values and writes the rows.
 
 pub mod inbox;
 pub mod preferences;
@@ -17,7 +17,7 @@ use crate::db::DbConn;
 use crate::db::models::notice::{NewEmail, NoticeRow};
 use crate::db::models::proposal::ProposalRow;
 use crate::db::schema::{
-    assignments, committee_sessions, email_outbox, mail_preferences, notices, proposal_cosigners, proposals,
+    assignments, committee_sessions, deadlines, email_outbox, mail_preferences, notices, proposal_cosigners, proposals,
     unit_requests, units, users,
 };
 use crate::domain::Role;
@@ -59,19 +59,34 @@ fn tell_each_new_unit(
     notice: Notice,
     p: &ProposalRow,
 ) -> AppResult<usize> {
-    let new: Vec<(String, NaiveDateTime, Option<NaiveDateTime>)> = assignments::table
+    let new: Vec<(String, String, NaiveDateTime, Option<NaiveDateTime>)> = assignments::table
         .filter(assignments::proposal_id.eq(&p.id))
         .filter(assignments::created_at.eq(ctx.now))
         .filter(assignments::state.ne(AssignmentState::Returned))
         .order(assignments::id)
-        .select((assignments::unit_id, assignments::due_at, assignments::opinion_due_at))
+        .select((assignments::id, assignments::unit_id, assignments::due_at, assignments::opinion_due_at))
         .load(conn)?;
     let mut told = 0;
-    for (unit_id, due_at, opinion_due_at) in new {
+    for (assignment_id, unit_id, due_at, opinion_due_at) in new {
         let people = unit_people(conn, std::slice::from_ref(&unit_id), &[Role::UnitStaff, Role::UnitHead])?;
+        let (at, kind) = match opinion_due_at {
+            Some(at) => (at, "opinion"),
+            None => (due_at, "reply"),
+        };
+        // Whether this date may still move: its year's calendar is not published.
+        let provisional: bool = deadlines::table
+            .filter(deadlines::object_id.eq(&assignment_id))
+            .filter(deadlines::kind.eq(kind))
+            .select(deadlines::provisional)
+            .first(conn)
+            .optional()?
+            .unwrap_or(false);
         let mut extra = BTreeMap::new();
-        extra.insert("date", ctx.office.today(opinion_due_at.unwrap_or(due_at)).format("%Y-%m-%d").to_string());
+        extra.insert("date", ctx.office.today(at).format("%Y-%m-%d").to_string());
         extra.insert("reason", if opinion_due_at.is_some() { "提出会办意见" } else { "答复" }.to_string());
+        if provisional {
+            extra.insert("provisional", "1".to_string());
+        }
         told += tell(conn, ctx.workflow, ctx.mail, ctx.office, notice, &people, p, ctx.now, extra)?;
     }
     Ok(told)
@@ -156,11 +171,9 @@ pub fn tell(
 ) -> AppResult<usize> {
     let mut values = values(conn, workflow, office, notice, p, now)?;
     values.extend(extra);
-    let wording = workflow
-        .notices
-        .get(notice.as_str())
-        .ok_or_else(|| AppError::internal(format!("workflow.notices.{} is missing", notice.as_str())))?;
-    let (subject, body) = (fill(&wording.subject, &values), fill(&wording.body, &values));
+    values.entry("link").or_insert_with(|| mail.templates.link(&format!("/proposals/{}", p.id)));
+    let words = mail.templates.notice(notice, &values).map_err(|e| AppError::internal(format!("{e:#}")))?;
+    let (subject, body) = (words.subject.clone(), words.body.clone());
     let people: Vec<(String, Option<String>, Role)> =
         users::table.filter(users::id.eq_any(recipients)).select((users::id, users::email, users::role)).load(conn)?;
     let chosen: Vec<(String, String)> = mail_preferences::table
@@ -198,7 +211,8 @@ pub fn tell(
                 to_address: address.into(),
                 template: format!("notice.{}", notice.as_str()),
                 subject: subject.clone(),
-                body_text: body.clone(),
+                body_text: words.text.clone(),
+                body_html: Some(words.html.clone()),
                 created_at: now,
                 send_after: now,
             };
@@ -362,42 +376,4 @@ fn label_of(conn: &mut DbConn, workflow: &WorkflowSettings, p: &ProposalRow) -> 
     let (Some(number), Some(session_id)) = (p.number, p.session_id.as_deref()) else { return Ok(String::new()) };
     let session: String = committee_sessions::table.find(session_id).select(committee_sessions::name).first(conn)?;
     Ok(crate::proposals::numbering::label(&session, number, workflow.noun(&p.kind)))
-}
-
-/// The wording with each `{placeholder}` replaced by its value (unknown ones
-/// cannot occur: `config::validate` refuses them; missing values are empty).
-pub fn fill(template: &str, values: &BTreeMap<&'static str, String>) -> String {
-    let mut out = String::with_capacity(template.len() + 64);
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        match rest[start..].find('}') {
-            Some(len) => {
-                let name = &rest[start + 1..start + len];
-                out.push_str(values.get(name).map(String::as_str).unwrap_or(""));
-                rest = &rest[start + len + 1..];
-            }
-            None => {
-                out.push_str(&rest[start..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fill_replaces_each_placeholder_and_keeps_the_rest() {
-        let mut v = BTreeMap::new();
-        v.insert("kind", "提案".to_string());
-        v.insert("label", "一届一次会议第3号提案".to_string());
-        assert_eq!(fill("您的{kind}已立案，编号为{label}。", &v), "您的提案已立案，编号为一届一次会议第3号提案。");
-        assert_eq!(fill("{title}{", &v), "{");
-        assert_eq!(fill("无占位符", &v), "无占位符");
-    }
 }

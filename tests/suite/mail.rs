@@ -27,6 +27,8 @@ both_backends!(
     the_file_transport_writes_one_eml_file_per_message,
     a_lease_left_by_a_dead_sender_is_taken_over_when_it_expires,
     two_senders_share_one_outbox_and_send_each_message_once,
+    a_unit_s_assignment_mail_names_the_proposal_its_date_and_its_page_in_text_and_html,
+    a_date_in_a_year_without_a_calendar_is_said_to_be_provisional_in_the_mail,
 );
 
 const SUBJECT: &str = "提案已交办：一届一次会议第12号提案《关于加强社区居家养老服务的提案》";
@@ -53,6 +55,7 @@ fn queue(app: &TestApp, n: usize, subject: &str) -> Vec<String> {
             template: "notice.assigned".into(),
             subject: subject.into(),
             body_text: BODY.into(),
+            body_html: None,
             created_at: now,
             send_after: now,
         })
@@ -280,4 +283,59 @@ async fn two_senders_share_one_outbox_and_send_each_message_once(app: TestApp) {
         .expect("count");
     assert_eq!(unsent, 0);
     assert_eq!(ids.len(), 100);
+}
+
+/// The email a workflow action writes, as the unit's mail client receives it.
+async fn a_unit_s_assignment_mail_names_the_proposal_its_date_and_its_page_in_text_and_html(app: TestApp) {
+    use crate::common::life::Life;
+    let life = Life::new(&app).await;
+    let lead = life.unit().await;
+    app.give_email(&lead.staff, "staff@unit.example");
+    let id = life.draft(&life.member, "关于加强<社区>居家养老服务的提案").await;
+    life.submit(&id, &life.member).await;
+    life.file(&id).await;
+    life.assign_lead_and_co(&id, &lead, &[]).await;
+
+    let sink = SmtpSink::start();
+    let sent = send(&app, &smtp(&app, sink.port));
+    assert!(sent.sent >= 1, "{sent:?}");
+    let received = sink.messages();
+    let message = received
+        .iter()
+        .find(|m| header(m, "To").as_deref() == Some("staff@unit.example"))
+        .expect("the unit's staff got the assignment");
+    assert_eq!(header(message, "Subject").as_deref(), Some("交办通知：一届一次会议第1号提案"));
+    let page = format!("{}/proposals/{id}", app.state.settings.server.public_url);
+    let text = common::smtp_sink::part(message, "text/plain").expect("a plain-text part");
+    assert!(text.contains("一届一次会议第1号提案《关于加强<社区>居家养老服务的提案》已交贵单位办理"), "{text}");
+    assert!(text.contains("请于2026-06-02前答复") && text.contains(&page), "{text}");
+    let html = common::smtp_sink::part(message, "text/html").expect("an HTML part");
+    assert!(html.contains("《关于加强&lt;社区&gt;居家养老服务的提案》"), "the title is escaped: {html}");
+    assert!(html.contains(&format!("href=\"{page}\"")) && html.contains("2026-06-02"), "{html}");
+}
+
+/// Assigned on 2026-12-01, the reply falls due in 2027, whose holidays are
+/// not published: the unit's mail says the date may still move; the mail of a
+/// date inside 2026 does not.
+async fn a_date_in_a_year_without_a_calendar_is_said_to_be_provisional_in_the_mail(app: TestApp) {
+    use crate::common::life::Life;
+    let life = Life::new(&app).await;
+    let (known, unknown) = (life.unit().await, life.unit().await);
+    app.give_email(&known.staff, "known@unit.example");
+    app.give_email(&unknown.staff, "unknown@unit.example");
+    let march = life.draft(&life.member, "三月交办的提案").await;
+    life.submit(&march, &life.member).await;
+    life.file(&march).await;
+    life.assign_lead_and_co(&march, &known, &[]).await;
+    let (_, _, text) = app.outbox_for("known@unit.example").pop().expect("mail to the first unit");
+    assert!(text.contains("请于2026-06-02前答复") && !text.contains("暂按普通工作日"), "{text}");
+
+    life.travel(Duration::days(274));
+    let december = life.draft(&life.member, "十二月交办的提案").await;
+    life.submit(&december, &life.member).await;
+    life.file(&december).await;
+    life.assign_lead_and_co(&december, &unknown, &[]).await;
+    let (_, _, text) = app.outbox_for("unknown@unit.example").pop().expect("mail to the second unit");
+    assert!(text.contains("请于2027-03-01前答复"), "{text}");
+    assert!(text.contains("此期限暂按普通工作日计算"), "{text}");
 }

@@ -33,6 +33,7 @@ fn queue(db: &TestDatabase, n: usize) -> Vec<String> {
                 template: "notice.assigned".into(),
                 subject: "提案已交办".into(),
                 body_text: "您的提案已交办。".into(),
+                body_html: None,
                 created_at: now,
                 send_after: now,
             };

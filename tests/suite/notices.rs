@@ -260,7 +260,7 @@ async fn units_the_office_and_the_leader_are_told_what_concerns_them(app: TestAp
 
     // 交办: each unit's staff and head hear of their own part and its date.
     life.assign_lead_and_co(&id, &lead, &[&co]).await;
-    let told = "提案一届一次会议第1号提案《关于加强社区居家养老服务的提案》已交贵单位办理，";
+    let told = "一届一次会议第1号提案《关于加强社区居家养老服务的提案》已交贵单位办理，";
     for person in [&lead.staff, &lead.head] {
         assert_eq!(body_of(&app, person, "unit_assigned").await, format!("{told}请于2026-06-02前答复。"));
     }
@@ -274,14 +274,14 @@ async fn units_the_office_and_the_leader_are_told_what_concerns_them(app: TestAp
     let request = life.request_extension(&id, &lead, wanted).await;
     for office in [&life.office, &second_office] {
         let body = body_of(&app, office, "request_received").await;
-        assert!(body.starts_with(&format!("{}就提案一届一次会议第1号提案", lead.name)), "{body}");
+        assert!(body.starts_with(&format!("{}就一届一次会议第1号提案", lead.name)), "{body}");
         assert!(body.contains("延期申请："), "{body}");
     }
     life.decide(&id, &request, json!({"approve": true, "note": "同意延期"}), "decide_extension").await;
     let decided = body_of(&app, &lead.staff, "request_decided").await;
     assert_eq!(
         decided,
-        "贵单位关于提案一届一次会议第1号提案《关于加强社区居家养老服务的提案》的延期申请，办公室同意。同意延期。"
+        "贵单位关于一届一次会议第1号提案《关于加强社区居家养老服务的提案》的延期申请，办公室同意。同意延期。"
     );
     assert!(!events(&app, &co.staff).await.contains(&"request_decided".to_string()));
 
@@ -294,6 +294,6 @@ async fn units_the_office_and_the_leader_are_told_what_concerns_them(app: TestAp
     assert_eq!(events(&app, &leader).await.first().map(String::as_str), Some("key_rated"));
     assert_eq!(events(&app, &life.office).await.first().map(String::as_str), Some("unsatisfied"));
     let again = body_of(&app, &lead.staff, "unit_rehandling").await;
-    assert!(again.starts_with("提案人对提案一届一次会议第1号提案"), "{again}");
+    assert!(again.starts_with("提案人对一届一次会议第1号提案"), "{again}");
     assert!(!events(&app, &co.staff).await.contains(&"unit_rehandling".to_string()), "co units are not brought back");
 }

@@ -64,7 +64,7 @@ async fn a_unit_is_reminded_on_its_working_days_and_overdue_work_is_escalated(ap
     let unit = life.unit().await;
     // The office fixes the reply for Monday 2026-04-20.
     let id = filed_and_assigned_until(&life, &unit, "2026-04-20").await;
-    let label = "提案一届一次会议第1号提案《关于加强社区居家养老服务的提案》的答复";
+    let label = "一届一次会议第1号提案《关于加强社区居家养老服务的提案》的答复";
 
     // Ten working days before 04-20, counted back over 清明 (04-04..04-06 off): Friday 04-03.
     go_to(&life, "2026-04-02");

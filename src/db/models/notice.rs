@@ -33,6 +33,7 @@ pub struct NewEmail {
     pub template: String,
     pub subject: String,
     pub body_text: String,
+    pub body_html: Option<String>,
     pub created_at: NaiveDateTime,
     pub send_after: NaiveDateTime,
 }

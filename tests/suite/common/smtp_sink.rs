@@ -157,3 +157,49 @@ pub fn text_body(message: &str) -> String {
     let body: String = message.split("\r\n\r\n").nth(1).unwrap_or("").split_whitespace().collect();
     String::from_utf8_lossy(&base64::engine::general_purpose::STANDARD.decode(body).unwrap_or_default()).into_owned()
 }
+
+/// The decoded body of the part of type `content_type` (`text/plain`,
+/// `text/html`) of a multipart message, as a mail client shows it.
+pub fn part(message: &str, content_type: &str) -> Option<String> {
+    use base64::Engine as _;
+    let boundary = header(message, "Content-Type")?.split("boundary=").nth(1)?.trim_matches('"').to_string();
+    for section in message.split(&format!("--{boundary}")) {
+        let section = section.trim_start_matches("\r\n");
+        let (head, body) = section.split_once("\r\n\r\n")?;
+        if !head.to_ascii_lowercase().contains(&format!("content-type: {content_type}")) {
+            continue;
+        }
+        let head = head.to_ascii_lowercase();
+        let decoded = if head.contains("content-transfer-encoding: base64") {
+            let joined: String = body.split_whitespace().collect();
+            base64::engine::general_purpose::STANDARD.decode(joined).ok()?
+        } else if head.contains("content-transfer-encoding: quoted-printable") {
+            quoted_printable(body)
+        } else {
+            body.as_bytes().to_vec()
+        };
+        return Some(String::from_utf8_lossy(&decoded).into_owned());
+    }
+    None
+}
+
+fn quoted_printable(body: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let bytes = body.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'=' if bytes.get(i + 1..i + 3) == Some(b"\r\n") => i += 3,
+            b'=' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                out.push(hex.unwrap_or(b'='));
+                i += 3;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
