@@ -487,6 +487,7 @@ fn handling(
             return_window_ends_at: Some(assigned_at + Duration::days(7)),
             opinion_due_at: (role == UnitRole::Co).then(|| due_at - Duration::days(30)),
             contact_waiver: None,
+            opinion_waiver: None,
             handling_round: 1,
         };
         if role == UnitRole::Co && replied {

@@ -170,6 +170,7 @@ diesel::table! {
         opinion_due_at -> Nullable<Timestamp>,
         contact_waiver -> Nullable<Text>,
         handling_round -> Integer,
+        opinion_waiver -> Nullable<Text>,
     }
 }
 

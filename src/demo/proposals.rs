@@ -214,6 +214,7 @@ pub fn seed(conn: &mut DbConn, now: NaiveDateTime, actor: &Actor, origin: &Origi
                 return_window_ends_at: Some(assigned_at + Duration::days(7)),
                 opinion_due_at: (part == UnitRole::Co).then(|| due - Duration::days(30)),
                 contact_waiver: None,
+                opinion_waiver: None,
                 handling_round: 1,
             };
             diesel::insert_into(assignments::table).values(&a).execute(conn)?;

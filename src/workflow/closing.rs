@@ -94,6 +94,7 @@ fn rehandle(conn: &mut DbConn, p: &ProposalRow, new_round: i32, ctx: &Ctx) -> Ap
             return_window_ends_at: None,
             opinion_due_at: None,
             contact_waiver: None,
+            opinion_waiver: None,
             handling_round: new_round,
         };
         diesel::insert_into(assignments::table).values(&row).execute(conn)?;

@@ -17,7 +17,8 @@ use crate::db::models::proposal::{AssignmentRow, CommitmentRow, ContactRow, Opin
 use crate::db::schema::{assignments, co_opinions, commitments, contacts, replies};
 use crate::domain::Role;
 use crate::domain::workflow::guards::{
-    Grade, after_reply, commitments_fit, may_sign_for, may_submit_lead_reply, may_submit_reply, may_work_on_reply,
+    Grade, after_reply, commitments_fit, may_sign_for, may_submit_lead_reply, may_submit_reply, may_waive_opinion,
+    may_work_on_reply,
 };
 use crate::domain::workflow::{Action, AssignmentState, ContactKind, ProposalState, UnitRole};
 use crate::error::{AppError, AppResult};
@@ -466,7 +467,37 @@ pub fn waive_contact(
     })
 }
 
-/// The co-handling units of the round whose opinion is neither in nor past its date.
+/// The office lets the lead unit reply without this co-handling unit's
+/// opinion, with a reason; the opinion's deadline closes. The unit may still
+/// send its opinion while the lead has not replied.
+pub fn waive_opinion(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: &ProposalId,
+    assignment_id: &AssignmentId,
+    body: ReasonRequest,
+) -> AppResult<ProposalRow> {
+    let mut check = Check::new();
+    check.long_text("reason", &body.reason, 1, 500);
+    check.finish()?;
+    on_assignment(conn, ctx, id, assignment_id, Action::WaiveOpinion, move |conn, ctx, p, a| {
+        let sent: i64 = co_opinions::table.filter(co_opinions::assignment_id.eq(&a.id)).count().get_result(conn)?;
+        may_waive_opinion(a.unit_role == UnitRole::Co, sent > 0, a.opinion_waiver.is_some()).map_err(blocked)?;
+        let reason = body.reason.trim().to_string();
+        diesel::update(assignments::table.find(&a.id))
+            .set((
+                assignments::opinion_waiver.eq(&reason),
+                assignments::updated_at.eq(ctx.now),
+                assignments::version.eq(a.version + 1),
+            ))
+            .execute(conn)?;
+        crate::proposals::deadlines::meet(conn, &a.id, Some("opinion"), ctx.now)?;
+        Ok((p.clone(), json!({ "assignment_id": a.id, "opinion_waiver": reason })))
+    })
+}
+
+/// The co-handling units of the round whose opinion is neither in, nor
+/// waived, nor past its date.
 fn co_opinions_awaited(conn: &mut DbConn, p: &ProposalRow, now: chrono::NaiveDateTime) -> AppResult<usize> {
     let sent = co_opinions::table.select(co_opinions::assignment_id);
     let awaited: i64 = assignments::table
@@ -475,6 +506,7 @@ fn co_opinions_awaited(conn: &mut DbConn, p: &ProposalRow, now: chrono::NaiveDat
         .filter(assignments::unit_role.eq(UnitRole::Co))
         .filter(assignments::state.ne(AssignmentState::Returned))
         .filter(assignments::opinion_due_at.gt(now))
+        .filter(assignments::opinion_waiver.is_null())
         .filter(assignments::id.ne_all(sent))
         .count()
         .get_result(conn)?;

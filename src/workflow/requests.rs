@@ -320,6 +320,7 @@ fn fresh_assignment(
         return_window_ends_at: dues.return_window.map(|w| w.due.at),
         opinion_due_at: dues.opinion.map(|o| o.due.at),
         contact_waiver: None,
+        opinion_waiver: None,
         handling_round: p.handling_round,
     };
     diesel::insert_into(assignments::table).values(&row).execute(conn)?;

@@ -332,6 +332,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: AssignRequest
             return_window_ends_at: dues.return_window.map(|w| w.due.at),
             opinion_due_at: dues.opinion.map(|o| o.due.at),
             contact_waiver: None,
+            opinion_waiver: None,
             handling_round: before.handling_round,
         };
         diesel::insert_into(assignments::table).values(&row).execute(conn)?;

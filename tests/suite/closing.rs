@@ -396,6 +396,7 @@ async fn a_b_reply_is_followed_up_until_fulfilled(app: TestApp) {
         return_window_ends_at: None,
         opinion_due_at: None,
         contact_waiver: None,
+        opinion_waiver: None,
         handling_round: 1,
     };
     app.with_conn(move |c| diesel::insert_into(assignments::table).values(&separate).execute(c)).expect("separate");

@@ -13,6 +13,7 @@ use serde_json::Value;
 both_backends!(
     the_office_sees_what_is_due_and_overdue_by_unit_and_a_unit_its_own,
     no_deadline_stays_open_once_the_proposal_is_published,
+    the_office_waives_a_missing_co_handling_opinion_with_a_reason_and_the_lead_replies_at_once,
 );
 
 fn items(v: &Value) -> Vec<(String, String, bool, i64)> {
@@ -116,4 +117,45 @@ async fn no_deadline_stays_open_once_the_proposal_is_published(app: TestApp) {
         })
         .expect("count");
     assert_eq!(open, 0, "every deadline of a published proposal is closed");
+}
+
+async fn the_office_waives_a_missing_co_handling_opinion_with_a_reason_and_the_lead_replies_at_once(app: TestApp) {
+    use actix_web::http::Method;
+    use serde_json::json;
+    let life = Life::new(&app).await;
+    let (lead, co) = (life.unit().await, life.unit().await);
+    let id = life.draft(&life.member, "关于加强社区居家养老服务的提案").await;
+    life.submit(&id, &life.member).await;
+    life.file(&id).await;
+    life.assign_lead_and_co(&id, &lead, &[&co]).await;
+    life.contact(&id, &lead).await;
+    life.draft_reply(&id, &lead, "A", json!([])).await;
+    life.sign_off(&id, &lead).await;
+    let (lead_aid, co_aid) = (
+        life.assignment(&id, &lead).await["id"].as_str().expect("id").to_string(),
+        life.assignment(&id, &co).await["id"].as_str().expect("id").to_string(),
+    );
+    let submit = format!("/api/proposals/{id}/assignments/{lead_aid}/reply/submit");
+    let early = life.refused(&lead.staff, Method::POST, &submit, json!({})).await;
+    assert_eq!(early.body["rule"], "awaiting_opinions");
+
+    let waive = |aid: &str| format!("/api/proposals/{id}/assignments/{aid}/opinion-waiver");
+    let reason = json!({"reason": "会办单位机构改革，职能已划转主办单位"});
+    life.refused(&life.office, Method::POST, &waive(&co_aid), json!({"reason": " "}))
+        .await
+        .assert_problem(422, "validation");
+    life.refused(&lead.staff, Method::POST, &waive(&co_aid), reason.clone()).await.assert_problem(403, "forbidden");
+    let not_co = life.refused(&life.office, Method::POST, &waive(&lead_aid), reason.clone()).await;
+    not_co.assert_problem(409, "invalid-transition");
+    assert_eq!(not_co.body["rule"], "not_co_handling");
+
+    life.act(&life.office, Method::POST, &waive(&co_aid), reason.clone(), "waive_opinion").await;
+    let again = life.refused(&life.office, Method::POST, &waive(&co_aid), reason).await;
+    assert_eq!(again.body["rule"], "opinion_waived");
+    let opinion = life.deadlines(&co_aid).into_iter().find(|(kind, _, _)| kind == "opinion").expect("opinion row");
+    assert_eq!(opinion.2, Some(life.now()), "the waived opinion's deadline is closed");
+    assert_eq!(life.assignment(&id, &co).await["opinion_waiver"], "会办单位机构改革，职能已划转主办单位");
+
+    life.submit_reply(&id, &lead).await;
+    assert_eq!(life.view(&id, &life.member).await["state"], "replied");
 }

@@ -525,6 +525,7 @@ async fn split_between_two_units(app: &TestApp) -> (Fixture, Vec<UnitFixture>) {
             return_window_ends_at: Some(now + Duration::days(7)),
             opinion_due_at: None,
             contact_waiver: None,
+            opinion_waiver: None,
             handling_round: 1,
         };
         app.with_conn(|c| diesel::insert_into(assignments::table).values(&row).execute(c)).expect("assign");

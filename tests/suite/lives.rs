@@ -36,7 +36,8 @@ both_backends!(
 
 const REPLY_ACTIONS_STAFF: [&str; 6] =
     ["sign_for", "request_return", "record_contact", "draft_reply", "submit_reply", "request_extension"];
-const OFFICE_WHILE_HANDLING: [&str; 4] = ["mark_key", "decide_return", "decide_extension", "waive_contact"];
+const OFFICE_WHILE_HANDLING: [&str; 5] =
+    ["mark_key", "decide_return", "decide_extension", "waive_contact", "waive_opinion"];
 
 /// One `deadlines` row as `Life::deadlines` reads it.
 fn dl(kind: &str, due: NaiveDateTime, met: Option<NaiveDateTime>) -> (String, NaiveDateTime, Option<NaiveDateTime>) {

@@ -23,7 +23,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(draft_reply)
         .service(sign_off_reply)
         .service(submit_reply)
-        .service(waive_contact);
+        .service(waive_contact)
+        .service(waive_opinion);
 }
 
 /// 签收: the unit acknowledges receipt.
@@ -137,6 +138,22 @@ async fn waive_contact(
 ) -> AppResult<web::Json<ProposalView>> {
     let ((id, assignment_id), body) = (path_pair::<ProposalId, AssignmentId>(path)?, body.into_inner());
     perform(&state, user, origin, move |conn, ctx| handling::waive_contact(conn, ctx, &id, &assignment_id, body))
+        .await
+        .map(web::Json)
+}
+
+/// The office lets the lead unit reply without this co-handling unit's opinion, with a reason.
+#[utoipa::path(tag = "proposals", request_body = ReasonRequest, responses((status = 200, body = ProposalView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+#[post("/proposals/{id}/assignments/{assignment_id}/opinion-waiver")]
+async fn waive_opinion(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    origin: Origin,
+    path: web::Path<(String, String)>,
+    body: Body<ReasonRequest>,
+) -> AppResult<web::Json<ProposalView>> {
+    let ((id, assignment_id), body) = (path_pair::<ProposalId, AssignmentId>(path)?, body.into_inner());
+    perform(&state, user, origin, move |conn, ctx| handling::waive_opinion(conn, ctx, &id, &assignment_id, body))
         .await
         .map(web::Json)
 }

@@ -103,6 +103,8 @@ pub struct AssignmentRow {
     pub opinion_due_at: Option<NaiveDateTime>,
     pub contact_waiver: Option<String>,
     pub handling_round: i32,
+    /// Why the office let the lead reply without this co-handling unit's opinion.
+    pub opinion_waiver: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]

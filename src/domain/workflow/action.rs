@@ -61,6 +61,8 @@ pub enum Action {
     DecideExtension,
     /// The office lets a reply go without a recorded contact, with a reason.
     WaiveContact,
+    /// The office lets the lead reply without a co-handling unit's opinion, with a reason.
+    WaiveOpinion,
     /// 评价: the proposer (or a co-signer) rates process and result.
     Rate,
     /// 办结: the office closes it.

@@ -131,6 +131,21 @@ pub fn may_submit_lead_reply(opinions_awaited: usize) -> Result<(), Blocked> {
     Ok(())
 }
 
+/// The office waives a co-handling unit's opinion (会办意见) only for a
+/// co-handling unit whose opinion is not in and not waived already.
+pub fn may_waive_opinion(is_co_unit: bool, opinion_sent: bool, waived: bool) -> Result<(), Blocked> {
+    if !is_co_unit {
+        return Err(blocked("not_co_handling", "只有会办单位的意见可以免予等待"));
+    }
+    if opinion_sent {
+        return Err(blocked("opinion_sent", "该会办单位的意见已经送达"));
+    }
+    if waived {
+        return Err(blocked("opinion_waived", "该会办单位的意见已免予等待"));
+    }
+    Ok(())
+}
+
 /// 签收: a unit signs for an assignment once.
 pub fn may_sign_for(signed_for_at: Option<NaiveDateTime>) -> Result<(), Blocked> {
     match signed_for_at {
@@ -271,6 +286,10 @@ mod tests {
         assert!(may_decide_request(RequestDecision::Pending).is_ok());
         assert_eq!(may_decide_request(RequestDecision::Approved).unwrap_err().code, "already_decided");
         assert_eq!(may_grant(AssignmentState::Returned).unwrap_err().code, "assignment_returned");
+        assert_eq!(may_waive_opinion(false, false, false).unwrap_err().code, "not_co_handling");
+        assert_eq!(may_waive_opinion(true, true, false).unwrap_err().code, "opinion_sent");
+        assert_eq!(may_waive_opinion(true, false, true).unwrap_err().code, "opinion_waived");
+        assert!(may_waive_opinion(true, false, false).is_ok());
         assert!(may_grant(AssignmentState::Received).is_ok());
         assert_eq!(may_work_on_reply(false, false, true).unwrap_err().code, "no_draft");
         assert_eq!(may_work_on_reply(true, true, false).unwrap_err().code, "already_submitted");

@@ -27,7 +27,8 @@ pub fn from_states(action: Action) -> &'static [ProposalState] {
         | A::SubmitReply
         | A::RequestExtension
         | A::DecideExtension
-        | A::WaiveContact => &[S::Handling],
+        | A::WaiveContact
+        | A::WaiveOpinion => &[S::Handling],
         A::Rate | A::Close => &[S::Replied],
         A::Publish | A::Withhold => &[S::Closed],
         A::ReportProgress | A::FulfilCommitment => &[S::Replied, S::Closed, S::Published, S::Withheld],
@@ -89,6 +90,7 @@ pub fn permits(action: Action, who: &Standing) -> bool {
         | A::DecideReturn
         | A::DecideExtension
         | A::WaiveContact
+        | A::WaiveOpinion
         | A::Close
         | A::Publish
         | A::Withhold

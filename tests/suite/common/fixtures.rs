@@ -118,6 +118,7 @@ impl TestApp {
             return_window_ends_at: Some(now + Duration::days(7)),
             opinion_due_at: (role == UnitRole::Co).then(|| now + Duration::days(60)),
             contact_waiver: None,
+            opinion_waiver: None,
             handling_round: 1,
         };
         self.with_conn(|c| diesel::insert_into(assignments::table).values(&row).execute(c)).expect("assignment");

@@ -308,6 +308,7 @@ pub fn request(app: &TestApp, action: Action, user: &TestUser, id: &str, shared:
             (Method::POST, p(&format!("/requests/{}/decision", pending("extension"))), json!({"approve": true}))
         }
         A::WaiveContact => (Method::POST, a("/contact-waiver"), json!({"reason": "提案人长期在外地"})),
+        A::WaiveOpinion => (Method::POST, a("/opinion-waiver"), json!({"reason": "会办单位已撤并"})),
         A::Rate => (Method::POST, p("/rating"), json!({"process": "satisfied", "result": "satisfied"})),
         A::Close => (Method::POST, p("/close"), json!({"version": version})),
         A::Publish => (Method::POST, p("/publish"), json!({"version": version})),
