@@ -76,6 +76,14 @@ pub enum Stage {
 
 crate::domain::names::named!(Stage);
 
+impl Stage {
+    /// The handling stage of a round: the first reply, or re-handling after
+    /// 不满意 in every later round.
+    pub fn of_round(handling_round: i32) -> Stage {
+        if handling_round > 1 { Stage::Rehandling } else { Stage::Reply }
+    }
+}
+
 /// A deadline: its day and the moment it falls due (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Due {

@@ -4,7 +4,7 @@
 //! a handling unit of its assignment, of re-handling and of the office's
 //! decision on its requests; the office of units' requests and of an
 //! unsatisfied rating; a key proposal's leader of its reply and its rating.
-//! Pure: the wording is configuration (`workflow.notices`), the delivery is
+//! Pure: the wording is configuration (config/mail/), the delivery is
 //! `crate::notify`.
 
 use serde::{Deserialize, Serialize};
@@ -111,8 +111,9 @@ pub enum Audience {
 
 impl Notice {}
 
-/// What `action`, having led from `from` to `to`, tells and to whom.
-pub fn after(action: Action, from: ProposalState, to: ProposalState) -> Vec<(Notice, Audience)> {
+/// What `action`, having led from `from` to `to`, tells and to whom;
+/// `rehandling` when the proposal is in a round after 不满意 (重新办理).
+pub fn after(action: Action, from: ProposalState, to: ProposalState, rehandling: bool) -> Vec<(Notice, Audience)> {
     use Action as A;
     use Audience as W;
     use ProposalState as S;
@@ -124,6 +125,9 @@ pub fn after(action: Action, from: ProposalState, to: ProposalState) -> Vec<(Not
         A::RefuseFiling => vec![(Notice::Refused, W::Proposers)],
         A::Convert => vec![(Notice::Converted, W::Proposers)],
         A::Merge => vec![(Notice::Merged, W::Proposers)],
+        A::Assign if rehandling => {
+            vec![(Notice::Rehandling, W::Proposers), (Notice::UnitRehandling, W::NewlyAssignedUnits)]
+        }
         A::Assign => vec![(Notice::Assigned, W::Proposers), (Notice::UnitAssigned, W::NewlyAssignedUnits)],
         A::RequestReturn | A::RequestExtension => vec![(Notice::RequestReceived, W::Office)],
         A::DecideReturn | A::DecideExtension => {
@@ -132,16 +136,15 @@ pub fn after(action: Action, from: ProposalState, to: ProposalState) -> Vec<(Not
                 told.extend([(Notice::Replied, W::Proposers), (Notice::KeyReplied, W::KeyLeader)]);
             }
             // An approved return handed to another unit assigns that unit.
-            told.push((Notice::UnitAssigned, W::NewlyAssignedUnits));
+            told.push((if rehandling { Notice::UnitRehandling } else { Notice::UnitAssigned }, W::NewlyAssignedUnits));
             told
         }
         A::SubmitReply if replied => vec![(Notice::Replied, W::Proposers), (Notice::KeyReplied, W::KeyLeader)],
-        A::Rate if from == S::Replied && to == S::Handling => vec![
-            (Notice::Rehandling, W::Proposers),
-            (Notice::UnitRehandling, W::NewlyAssignedUnits),
-            (Notice::Unsatisfied, W::Office),
-            (Notice::KeyRated, W::KeyLeader),
-        ],
+        // The office chooses who handles it again; the proposer and the units
+        // hear of it when it does (the assignment of the new round).
+        A::Rate if from == S::Replied && to == S::Filed => {
+            vec![(Notice::Unsatisfied, W::Office), (Notice::KeyRated, W::KeyLeader)]
+        }
         A::Rate => vec![(Notice::KeyRated, W::KeyLeader)],
         A::Publish => vec![(Notice::Published, W::Proposers)],
         A::Withhold => vec![(Notice::Withheld, W::Proposers)],
@@ -161,15 +164,15 @@ mod tests {
             (Action::Convert, ProposalState::Converted),
             (Action::Merge, ProposalState::Merged),
         ] {
-            assert_eq!(after(action, ProposalState::Submitted, to).len(), 1, "{action:?}");
-            assert_eq!(after(action, ProposalState::Submitted, to)[0].1, Audience::Proposers, "{action:?}");
+            assert_eq!(after(action, ProposalState::Submitted, to, false).len(), 1, "{action:?}");
+            assert_eq!(after(action, ProposalState::Submitted, to, false)[0].1, Audience::Proposers, "{action:?}");
         }
     }
 
     #[test]
     fn a_reply_tells_only_once_the_last_one_is_in() {
         let h = ProposalState::Handling;
-        let told = |a, to| after(a, h, to).into_iter().map(|n| n.0).collect::<Vec<_>>();
+        let told = |a, to| after(a, h, to, false).into_iter().map(|n| n.0).collect::<Vec<_>>();
         assert_eq!(told(Action::SubmitReply, h), []);
         assert_eq!(told(Action::SubmitReply, ProposalState::Replied), [Notice::Replied, Notice::KeyReplied]);
         assert!(told(Action::DecideReturn, ProposalState::Replied).contains(&Notice::Replied));
@@ -178,30 +181,36 @@ mod tests {
     }
 
     #[test]
-    fn an_unsatisfied_rating_tells_the_proposer_the_units_the_office_and_the_leader() {
+    fn an_unsatisfied_rating_tells_the_office_and_the_leader_and_the_new_round_the_proposer_and_units() {
         let r = ProposalState::Replied;
-        let told = |to| after(Action::Rate, r, to).into_iter().map(|n| n.1).collect::<Vec<_>>();
+        let told = |to| after(Action::Rate, r, to, false).into_iter().map(|n| n.1).collect::<Vec<_>>();
         assert_eq!(told(r), [Audience::KeyLeader]);
+        assert_eq!(told(ProposalState::Filed), [Audience::Office, Audience::KeyLeader]);
+        let (f, h) = (ProposalState::Filed, ProposalState::Handling);
         assert_eq!(
-            told(ProposalState::Handling),
-            [Audience::Proposers, Audience::NewlyAssignedUnits, Audience::Office, Audience::KeyLeader]
+            after(Action::Assign, f, h, true),
+            [(Notice::Rehandling, Audience::Proposers), (Notice::UnitRehandling, Audience::NewlyAssignedUnits)]
         );
+        assert_eq!(after(Action::Assign, f, h, false)[0], (Notice::Assigned, Audience::Proposers));
     }
 
     #[test]
     fn a_units_request_tells_the_office_and_its_decision_tells_the_unit() {
         let h = ProposalState::Handling;
         for a in [Action::RequestReturn, Action::RequestExtension] {
-            assert_eq!(after(a, h, h), [(Notice::RequestReceived, Audience::Office)], "{a:?}");
+            assert_eq!(after(a, h, h, false), [(Notice::RequestReceived, Audience::Office)], "{a:?}");
         }
-        assert_eq!(after(Action::DecideExtension, h, h)[0], (Notice::RequestDecided, Audience::DecidedRequestUnit));
+        assert_eq!(
+            after(Action::DecideExtension, h, h, false)[0],
+            (Notice::RequestDecided, Audience::DecidedRequestUnit)
+        );
     }
 
     #[test]
     fn the_units_daily_work_tells_nobody() {
         let h = ProposalState::Handling;
         for action in [Action::SignFor, Action::RecordContact, Action::DraftReply, Action::SignOffReply] {
-            assert_eq!(after(action, h, h), [], "{action:?}");
+            assert_eq!(after(action, h, h, false), [], "{action:?}");
         }
     }
 

@@ -38,7 +38,7 @@ pub fn after_action(
 ) -> AppResult<usize> {
     let (workflow, mail, now) = (ctx.workflow, ctx.mail, ctx.now);
     let mut told = 0;
-    for (notice, audience) in after(action, from, to) {
+    for (notice, audience) in after(action, from, to, p.handling_round > 1) {
         if audience == Audience::NewlyAssignedUnits {
             told += tell_each_new_unit(conn, ctx, notice, p)?;
             continue;
@@ -285,7 +285,7 @@ fn values(
             };
             v.insert("name", target);
         }
-        Notice::Assigned => {
+        Notice::Assigned | Notice::Rehandling => {
             let names: Vec<String> = assignments::table
                 .inner_join(units::table)
                 .filter(assignments::proposal_id.eq(&p.id))
@@ -295,17 +295,17 @@ fn values(
                 .select(units::name)
                 .load(conn)?;
             v.insert("name", names.join("、"));
+            if notice == Notice::Rehandling {
+                let due: Option<NaiveDateTime> = assignments::table
+                    .filter(assignments::proposal_id.eq(&p.id))
+                    .filter(assignments::handling_round.eq(p.handling_round))
+                    .select(diesel::dsl::max(assignments::due_at))
+                    .first(conn)?;
+                v.insert("date", due.map(day).unwrap_or_default());
+            }
         }
         Notice::Replied => {
             v.insert("date", p.rating_due_at.map(day).unwrap_or_default());
-        }
-        Notice::Rehandling => {
-            let due: Option<NaiveDateTime> = assignments::table
-                .filter(assignments::proposal_id.eq(&p.id))
-                .filter(assignments::handling_round.eq(p.handling_round))
-                .select(diesel::dsl::max(assignments::due_at))
-                .first(conn)?;
-            v.insert("date", due.map(day).unwrap_or_default());
         }
         Notice::Withheld => {
             v.insert("reason", p.withheld_reason.clone().unwrap_or_default());

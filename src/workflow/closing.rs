@@ -9,14 +9,12 @@ use utoipa::ToSchema;
 
 use super::{Ctx, begin, blocked};
 use crate::db::DbConn;
-use crate::db::models::proposal::{AssignmentRow, CommitmentRow, ProgressRow, ProposalRow, RatingRow};
+use crate::db::models::proposal::{CommitmentRow, ProgressRow, ProposalRow, RatingRow};
 use crate::db::schema::{assignments, commitment_progress, commitments, ratings, replies};
-use crate::domain::deadlines::Stage;
 use crate::domain::workflow::guards::{Blocked, Satisfaction, after_rating, may_close, may_publish};
-use crate::domain::workflow::{Action, AssignmentState, ProposalState, UnitRole};
+use crate::domain::workflow::{Action, AssignmentState, ProposalState};
 use crate::error::{AppError, AppResult};
 use crate::ids::{CommitmentId, ProposalId};
-use crate::proposals::deadlines::AssignmentDues;
 use crate::validate::Check;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -62,50 +60,23 @@ pub struct FulfilRequest {
 const ALREADY_RATED: Blocked = Blocked { code: "already_rated", message_zh: "本轮办理已经评价过" };
 const ALREADY_FULFILLED: Blocked = Blocked { code: "already_fulfilled", message_zh: "该承诺事项已办结" };
 
-/// 重新办理: every lead or separate unit whose reply of the round just rated is
-/// in gets a fresh assignment for the new round, already received, with the
-/// re-handling deadline. The old assignments and replies stay as the record.
-fn rehandle(conn: &mut DbConn, p: &ProposalRow, new_round: i32, ctx: &Ctx) -> AppResult<Vec<AssignmentRow>> {
-    let now = ctx.now;
-    let previous: Vec<AssignmentRow> = assignments::table
-        .filter(assignments::proposal_id.eq(&p.id))
-        .filter(assignments::handling_round.eq(p.handling_round))
-        .filter(assignments::state.eq(AssignmentState::Done))
-        .filter(assignments::unit_role.eq_any([UnitRole::Lead.as_str(), UnitRole::Separate.as_str()]))
-        .order(assignments::assigned_at.asc())
-        .select(AssignmentRow::as_select())
-        .load(conn)?;
-    let mut fresh = Vec::with_capacity(previous.len());
-    for old in previous {
-        let rules = &ctx.workflow.deadlines;
-        let dues = AssignmentDues::count(ctx.office, rules, &p.kind, old.unit_role, Stage::Rehandling, now, None);
-        let row = AssignmentRow {
-            id: crate::ids::new_id(),
-            proposal_id: p.id.clone(),
-            unit_id: old.unit_id,
-            unit_role: old.unit_role,
-            state: AssignmentState::Received,
-            assigned_at: now,
-            due_at: dues.reply.due.at,
-            signed_for_at: Some(now),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-            return_window_ends_at: None,
-            opinion_due_at: None,
-            contact_waiver: None,
-            opinion_waiver: None,
-            handling_round: new_round,
-        };
-        diesel::insert_into(assignments::table).values(&row).execute(conn)?;
-        crate::proposals::deadlines::open_for_assignment(conn, &row, &dues, now)?;
-        fresh.push(row);
-    }
-    Ok(fresh)
+/// The round just rated is over for every unit in it: a co-handling unit's
+/// assignment (which never submits a reply) is done with the round, so that
+/// nothing of it stays open into re-handling (重新办理).
+fn close_round(conn: &mut DbConn, p: &ProposalRow, now: chrono::NaiveDateTime) -> AppResult<usize> {
+    Ok(diesel::update(
+        assignments::table
+            .filter(assignments::proposal_id.eq(&p.id))
+            .filter(assignments::handling_round.eq(p.handling_round))
+            .filter(assignments::state.ne_all([AssignmentState::Done, AssignmentState::Returned])),
+    )
+    .set((assignments::state.eq(AssignmentState::Done), assignments::updated_at.eq(now)))
+    .execute(conn)?)
 }
 
 /// 评价: the proposer rates the handling process and its result; 不满意 on
-/// either sends the proposal back to its replying units (重新办理).
+/// either ends the round and sends the proposal back to the office, which
+/// chooses the units that handle it again (重新办理, through `assign`).
 /// Confirmed co-signers rate too when the configuration says so (the table decides).
 pub fn rate(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: RateRequest) -> AppResult<ProposalRow> {
     let comment = body.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
@@ -140,13 +111,14 @@ pub fn rate(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: RateRequest) ->
     diesel::insert_into(ratings::table).values(&rating).execute(conn)?;
     let mut after = before.clone();
     let mut record = json!({ "rating": rating });
-    if standing.is_proposer && after_rating(body.process, body.result) == ProposalState::Handling {
-        after.state = ProposalState::Handling;
+    if standing.is_proposer && after_rating(body.process, body.result) == ProposalState::Filed {
+        let closed = close_round(conn, before, ctx.now)?;
+        crate::proposals::deadlines::close_all(conn, &before.id, ctx.now)?;
+        after.state = ProposalState::Filed;
         after.handling_round = before.handling_round + 1;
         after.replied_at = None;
         after.rating_due_at = None;
-        let fresh = rehandle(conn, before, after.handling_round, ctx)?;
-        record["rehandling"] = json!(fresh);
+        record["rehandling"] = json!({ "round": after.handling_round, "assignments_closed": closed });
     }
     step.commit(conn, ctx, after, Some(record))
 }

@@ -304,7 +304,15 @@ fn fresh_assignment(
     role: UnitRole,
     chosen: Option<NaiveDate>,
 ) -> AppResult<AssignmentRow> {
-    let dues = AssignmentDues::count(ctx.office, &ctx.workflow.deadlines, &p.kind, role, Stage::Reply, ctx.now, chosen);
+    let dues = AssignmentDues::count(
+        ctx.office,
+        &ctx.workflow.deadlines,
+        &p.kind,
+        role,
+        Stage::of_round(p.handling_round),
+        ctx.now,
+        chosen,
+    );
     let row = AssignmentRow {
         id: crate::ids::new_id(),
         proposal_id: p.id.clone(),

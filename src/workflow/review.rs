@@ -296,6 +296,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: AssignRequest
         let live: i64 = assignments::table
             .filter(assignments::proposal_id.eq(&before.id))
             .filter(assignments::unit_id.eq(&u.unit_id))
+            .filter(assignments::handling_round.eq(before.handling_round))
             .filter(assignments::state.ne(AssignmentState::Returned))
             .count()
             .get_result(conn)?;
@@ -305,6 +306,8 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: AssignRequest
     }
     check.finish()?;
 
+    // A round after 不满意 (重新办理) counts the re-handling rule, with no return window.
+    let stage = Stage::of_round(before.handling_round);
     let mut created = Vec::new();
     let mut chased = Vec::new();
     for u in named {
@@ -313,7 +316,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: AssignRequest
             &ctx.workflow.deadlines,
             &before.kind,
             u.role,
-            Stage::Reply,
+            stage,
             now,
             body.unit_due_on.get(&u.unit_id).copied().or(body.due_on),
         );

@@ -18,7 +18,7 @@ use serde_json::json;
 
 both_backends!(
     both_satisfied_then_closed_and_published_for_everyone_to_read,
-    unsatisfied_sends_it_back_to_the_replying_units,
+    unsatisfied_sends_it_back_to_the_office_to_choose_the_units_again,
     one_rating_per_person_and_round,
     closing_waits_for_the_rating_or_its_window,
     a_withheld_proposal_stays_out_of_public_view,
@@ -112,7 +112,7 @@ async fn both_satisfied_then_closed_and_published_for_everyone_to_read(app: Test
     assert_eq!(again.body["current_state"], "published");
 }
 
-async fn unsatisfied_sends_it_back_to_the_replying_units(app: TestApp) {
+async fn unsatisfied_sends_it_back_to_the_office_to_choose_the_units_again(app: TestApp) {
     let f = app.proposal_in(ProposalState::Replied).await;
     let seq = app.last_audit_seq();
     let rated = app
@@ -123,34 +123,59 @@ async fn unsatisfied_sends_it_back_to_the_replying_units(app: TestApp) {
         )
         .await;
     rated.assert_ok();
-    // 重新办理: back to handling, in a second round, with a new clock.
-    assert_eq!(rated.str("state"), "handling");
+    // 不满意: the round ends and the proposal goes back to the office, in a second round.
+    assert_eq!(rated.str("state"), "filed");
     assert_eq!(rated.body["handling_round"], 2);
     assert!(rated.body["replied_at"].is_null());
     assert!(rated.body["rating_due_at"].is_null());
     assert_eq!(actions_since(&app, seq), ["proposal.rate"]);
-
-    let lead_id = f.lead().unit_id.clone();
     let pid = f.id.clone();
-    let rows: Vec<AssignmentRow> = app
-        .with_conn(move |c| {
+    let rows = |app: &TestApp| -> Vec<AssignmentRow> {
+        let pid = pid.clone();
+        app.with_conn(move |c| {
             assignments::table
                 .filter(assignments::proposal_id.eq(pid))
-                .order(assignments::handling_round.asc())
+                .order((assignments::handling_round.asc(), assignments::created_at.asc()))
                 .select(AssignmentRow::as_select())
                 .load(c)
         })
-        .expect("assignments");
-    let again: Vec<&AssignmentRow> = rows.iter().filter(|a| a.handling_round == 2).collect();
-    assert_eq!(again.len(), 1, "only the replying lead unit handles it again, not the co-handling unit");
+        .expect("assignments")
+    };
+    let first: Vec<(String, i32, String)> =
+        rows(&app).iter().map(|a| (a.unit_id.clone(), a.handling_round, a.state.as_str().to_string())).collect();
+    assert_eq!(
+        first,
+        [(f.lead().unit_id.clone(), 1, "done".to_string()), (f.co().unit_id.clone(), 1, "done".to_string())],
+        "the first round is closed for every unit in it, the co-handling unit too, and nobody is chosen yet"
+    );
+    let ids: Vec<String> = rows(&app).iter().map(|a| a.id.clone()).collect();
+    let open: i64 = app
+        .with_conn(move |c| {
+            deadlines::table
+                .filter(deadlines::object_id.eq_any(ids))
+                .filter(deadlines::met_at.is_null())
+                .count()
+                .get_result(c)
+        })
+        .expect("open deadlines");
+    assert_eq!(open, 0, "no deadline of the first round stays open");
+
+    // The office gives it to the lead unit alone this time (重新办理).
+    let office = app.user(Role::Office).await;
+    let version = app.get(&format!("/api/proposals/{}", f.id), &office.token).await.body["version"].clone();
+    let assigned = app
+        .post(&path(&f.id, "assign"), &office.token, json!({"version": version, "lead_unit_id": f.lead().unit_id}))
+        .await;
+    assigned.assert_ok();
+    assert_eq!(assigned.str("state"), "handling");
+    let all = rows(&app);
+    let again: Vec<&AssignmentRow> = all.iter().filter(|a| a.handling_round == 2).collect();
+    assert_eq!(again.len(), 1);
     let again = again[0];
-    assert_eq!(again.unit_id, lead_id);
-    assert_eq!(again.unit_role.as_str(), "lead");
-    assert_eq!(again.state.as_str(), "received");
+    assert_eq!((again.unit_id.as_str(), again.unit_role.as_str()), (f.lead().unit_id.as_str(), "lead"));
+    assert_eq!(again.state.as_str(), "assigned");
     // The default re-handling rule: one month.
     assert_eq!(again.due_at, add_months(app.clock_now(), 1));
-    // The first round stays on record.
-    assert!(rows.iter().any(|a| a.id == f.lead().assignment_id && a.state.as_str() == "done" && a.handling_round == 1));
     // The new clock is a deadline the office chases, like any other reply's.
     let again_id = again.id.clone();
     let chased: Vec<(String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = app
@@ -489,7 +514,7 @@ async fn a_merged_proposer_rates_the_shared_reply(app: TestApp) {
         .await;
     rated.assert_ok();
     // Each merged proposer receives the reply and rates it as a proposer: 不满意 sends it back.
-    assert_eq!(rated.str("state"), "handling");
+    assert_eq!(rated.str("state"), "filed");
     let rows = ratings_of(&app, &f.id);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].rater_id, merged.proposer.id);

@@ -286,14 +286,24 @@ async fn units_the_office_and_the_leader_are_told_what_concerns_them(app: TestAp
     assert!(!events(&app, &co.staff).await.contains(&"request_decided".to_string()));
 
     // The reply reaches the leader of the key proposal; an unsatisfied rating
-    // reaches the office, the unit handling it again and the leader.
+    // reaches the office, which chooses who handles it again, and the leader.
     life.opinion(&id, &co).await;
     life.reply(&id, &lead, "A").await;
     assert_eq!(events(&app, &leader).await.first().map(String::as_str), Some("key_replied"));
     life.rate(&id, &life.member, "unsatisfied", "satisfied").await;
     assert_eq!(events(&app, &leader).await.first().map(String::as_str), Some("key_rated"));
     assert_eq!(events(&app, &life.office).await.first().map(String::as_str), Some("unsatisfied"));
-    let again = body_of(&app, &lead.staff, "unit_rehandling").await;
-    assert!(again.starts_with("提案人对一届一次会议第1号提案"), "{again}");
-    assert!(!events(&app, &co.staff).await.contains(&"unit_rehandling".to_string()), "co units are not brought back");
+    let choose = body_of(&app, &life.office, "unsatisfied").await;
+    assert!(choose.contains("请确定重新办理的承办单位并重新交办"), "{choose}");
+    assert!(!events(&app, &lead.staff).await.contains(&"unit_rehandling".to_string()), "nobody is chosen yet");
+
+    // The office chooses the co-handling unit to lead this time: it, and the
+    // proposer, hear of the re-handling with its date; the first lead does not.
+    life.assign_lead_and_co(&id, &co, &[]).await;
+    let again = body_of(&app, &co.staff, "unit_rehandling").await;
+    assert!(again.starts_with("提案人对一届一次会议第1号提案") && again.contains("请贵单位重新办理"), "{again}");
+    assert!(again.contains("前答复"), "{again}");
+    assert!(!events(&app, &lead.staff).await.contains(&"unit_rehandling".to_string()));
+    let told = body_of(&app, &life.member, "rehandling").await;
+    assert!(told.contains(&format!("已交{}重新办理，期限至", co.name)), "{told}");
 }

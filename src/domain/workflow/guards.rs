@@ -204,8 +204,9 @@ pub fn after_reply(replies_outstanding: usize) -> ProposalState {
 
 /// After a rating: 不满意 on process or result sends it back for re-handling.
 pub fn after_rating(process: Satisfaction, result: Satisfaction) -> ProposalState {
+    // 不满意: back to the office, which chooses the units that handle it again.
     if process == Satisfaction::Unsatisfied || result == Satisfaction::Unsatisfied {
-        ProposalState::Handling
+        ProposalState::Filed
     } else {
         ProposalState::Replied
     }
@@ -259,8 +260,8 @@ mod tests {
     fn unsatisfied_on_either_count_sends_it_back() {
         use Satisfaction::*;
         assert_eq!(after_rating(Satisfied, BasicallySatisfied), ProposalState::Replied);
-        assert_eq!(after_rating(Unsatisfied, Satisfied), ProposalState::Handling);
-        assert_eq!(after_rating(Satisfied, Unsatisfied), ProposalState::Handling);
+        assert_eq!(after_rating(Unsatisfied, Satisfied), ProposalState::Filed);
+        assert_eq!(after_rating(Satisfied, Unsatisfied), ProposalState::Filed);
     }
 
     #[test]

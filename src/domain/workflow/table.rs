@@ -58,8 +58,8 @@ pub fn leads_to(action: Action) -> Leads {
         A::SubmitReply => Leads::Depends(&[S::Handling, S::Replied]),
         // An approved return with nobody left to reply sends it back for assignment.
         A::DecideReturn => Leads::Depends(&[S::Handling, S::Filed, S::Replied]),
-        // 不满意 sends it back for re-handling.
-        A::Rate => Leads::Depends(&[S::Replied, S::Handling]),
+        // 不满意 sends it back to the office to choose who handles it again (重新办理).
+        A::Rate => Leads::Depends(&[S::Replied, S::Filed]),
         A::Close => Leads::To(S::Closed),
         A::Publish => Leads::To(S::Published),
         A::Withhold => Leads::To(S::Withheld),
