@@ -1,5 +1,5 @@
-//! 催办: sending the reminders that have come. For each open reply or opinion
-//! deadline due within the schedule's reach, the latest step that has come
+//! 催办: sending the reminders that have come. For each open reply, opinion
+//! or commitment deadline due within the schedule's reach, the latest step that has come
 //! (`domain::reminders::latest_step`) is claimed in `reminders` and, in the
 //! same transaction, told to the unit's staff (its head too once overdue,
 //! the office too from the configured overdue step on) as notices and
@@ -15,7 +15,7 @@ use diesel::prelude::*;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::db::models::proposal::ProposalRow;
-use crate::db::schema::{assignments, deadlines, proposals, reminders, units};
+use crate::db::schema::{assignments, commitments, deadlines, proposals, reminders, units};
 use crate::domain::Role;
 use crate::domain::deadlines::OfficeTime;
 use crate::domain::notices::Audience;
@@ -49,7 +49,7 @@ pub fn due_now(
         .filter(deadlines::met_at.is_null())
         .filter(deadlines::due_at.le(horizon))
         .filter(deadlines::object_type.eq("assignment"))
-        .filter(deadlines::kind.eq_any(["reply", "opinion"]))
+        .filter(deadlines::kind.eq_any(["reply", "opinion", crate::proposals::deadlines::COMMITMENT]))
         .order(deadlines::due_at.asc())
         .select((deadlines::id, deadlines::due_at, deadlines::kind))
         .load(conn)?;
@@ -126,7 +126,19 @@ fn remind(
     let today = office.today(now);
     let due = office.today(due_at);
     let mut extra = BTreeMap::new();
-    extra.insert("reason", if kind == "opinion" { "会办意见" } else { "答复" }.to_string());
+    let reason = match kind {
+        "opinion" => "会办意见".to_string(),
+        crate::proposals::deadlines::COMMITMENT => {
+            let promised: Option<String> = commitments::table
+                .filter(commitments::deadline_id.eq(deadline_id))
+                .select(commitments::description)
+                .first(conn)
+                .optional()?;
+            format!("承诺事项“{}”", promised.unwrap_or_default())
+        }
+        _ => "答复".to_string(),
+    };
+    extra.insert("reason", reason);
     extra.insert("date", due.format("%Y-%m-%d").to_string());
     extra.insert("name", unit_name);
     if provisional {

@@ -328,6 +328,7 @@ diesel::table! {
         fulfilled_at -> Nullable<Timestamp>,
         fulfilled_by_id -> Nullable<Text>,
         created_at -> Timestamp,
+        deadline_id -> Nullable<Text>,
     }
 }
 

@@ -1,7 +1,8 @@
 //! The `deadlines` rows the office chases: one per assignment and kind of
 //! work (reply, co-handling opinion, return window), opened when the stage
 //! starts, moved by an approved extension, met when the work is done or the
-//! unit is released.
+//! unit is released; and one per commitment of a B reply (承诺事项), open
+//! until the office marks it fulfilled.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -10,7 +11,7 @@ use serde::Serialize;
 use crate::config::{DeadlineRules, WorkflowSettings};
 use crate::db::DbConn;
 use crate::db::models::proposal::{AssignmentRow, ProposalRow};
-use crate::db::schema::{assignments, deadlines};
+use crate::db::schema::{assignments, commitments, deadlines};
 use crate::domain::deadlines::{Due, OfficeTime, Span, Stage};
 use crate::domain::workflow::{AssignmentState, UnitRole};
 use crate::error::AppResult;
@@ -22,7 +23,7 @@ pub struct DeadlineRow {
     pub id: String,
     pub object_type: String,
     pub object_id: String,
-    /// reply | opinion | return_window
+    /// reply | opinion | return_window | commitment
     pub kind: String,
     #[serde(serialize_with = "crate::timestamps::utc")]
     pub due_at: NaiveDateTime,
@@ -227,18 +228,76 @@ pub fn open_rating(
     close_all(conn, &p.id, now)
 }
 
-/// Every open deadline of the proposal's assignments closes now (its stage
-/// ended for every unit concerned).
+/// Every open deadline of the work on the proposal's assignments closes now
+/// (its stage ended for every unit concerned). A B reply's commitments stay
+/// open: they are followed up after the reply, until fulfilled.
 pub fn close_all(conn: &mut DbConn, proposal_id: &str, now: NaiveDateTime) -> AppResult<()> {
     let ids = assignments::table.filter(assignments::proposal_id.eq(proposal_id)).select(assignments::id);
     diesel::update(
         deadlines::table
             .filter(deadlines::object_type.eq("assignment"))
             .filter(deadlines::object_id.eq_any(ids))
+            .filter(deadlines::kind.ne(COMMITMENT))
             .filter(deadlines::met_at.is_null()),
     )
     .set(deadlines::met_at.eq(now))
     .execute(conn)?;
+    Ok(())
+}
+
+/// The kind of deadline of a B reply's commitment (承诺事项).
+pub const COMMITMENT: &str = "commitment";
+
+/// B 类跟踪: each commitment of the reply just submitted is a deadline of
+/// the assignment that made it, due at the end of its target day (a day the
+/// unit chose: nothing is counted, so nothing is provisional).
+pub fn open_commitments(
+    conn: &mut DbConn,
+    a: &AssignmentRow,
+    reply_id: &str,
+    office: &OfficeTime,
+    now: NaiveDateTime,
+) -> AppResult<Vec<DeadlineRow>> {
+    let promised: Vec<(String, NaiveDate)> = commitments::table
+        .filter(commitments::reply_id.eq(reply_id))
+        .order(commitments::created_at.asc())
+        .select((commitments::id, commitments::target_date))
+        .load(conn)?;
+    let mut opened = Vec::with_capacity(promised.len());
+    for (commitment_id, target) in promised {
+        let due = Due { on: target, at: office.end_of(target), provisional: false };
+        let counted = Counted { due, from: office.today(now), rule: Some(Span::Fixed(target)) };
+        let row = open(conn, a, COMMITMENT, counted, now)?;
+        diesel::update(commitments::table.find(&commitment_id))
+            .set(commitments::deadline_id.eq(&row.id))
+            .execute(conn)?;
+        opened.push(row);
+    }
+    Ok(opened)
+}
+
+/// The commitment is fulfilled (or its reply superseded): its deadline closes.
+pub fn meet_commitment(conn: &mut DbConn, commitment_id: &str, now: NaiveDateTime) -> AppResult<()> {
+    let deadline: Option<Option<String>> =
+        commitments::table.find(commitment_id).select(commitments::deadline_id).first(conn).optional()?;
+    if let Some(Some(id)) = deadline {
+        diesel::update(deadlines::table.find(id).filter(deadlines::met_at.is_null()))
+            .set(deadlines::met_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Every open commitment deadline of the proposal closes: the replies that
+/// made them were rated 不满意 and are handled again.
+pub fn close_commitments(conn: &mut DbConn, proposal_id: &str, now: NaiveDateTime) -> AppResult<()> {
+    let ids = commitments::table
+        .filter(commitments::proposal_id.eq(proposal_id))
+        .filter(commitments::deadline_id.is_not_null())
+        .select(commitments::deadline_id.assume_not_null());
+    diesel::update(deadlines::table.filter(deadlines::id.eq_any(ids)).filter(deadlines::met_at.is_null()))
+        .set(deadlines::met_at.eq(now))
+        .execute(conn)?;
     Ok(())
 }
 

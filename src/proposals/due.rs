@@ -1,6 +1,7 @@
-//! What is due (待办期限): the open deadlines of the units' work (replies and
-//! co-handling opinions) falling due within N working days, or already
-//! overdue, with the unit and the proposal, and the provisional ones marked.
+//! What is due (待办期限): the open deadlines of the units' work (replies,
+//! co-handling opinions and the commitments of B replies) falling due within
+//! N working days, or already overdue, with the unit and the proposal, and
+//! the provisional ones marked.
 //! The office sees every unit's; a unit's staff and head see their own.
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -11,11 +12,12 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::AuthUser;
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
-use crate::db::schema::{assignments, committee_sessions, deadlines, proposals, units};
+use crate::db::schema::{assignments, commitments, committee_sessions, deadlines, proposals, units};
 use crate::domain::Permission;
 use crate::domain::deadlines::OfficeTime;
 use crate::error::AppResult;
 use crate::listing::Page;
+use crate::proposals::deadlines::COMMITMENT;
 use crate::validate::Check;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -39,8 +41,12 @@ pub struct DueQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DueItem {
     pub deadline_id: String,
-    /// `reply` or `opinion`.
+    /// `reply`, `opinion` or `commitment` (a B reply's 承诺事项).
     pub kind: String,
+    /// The commitment, for a `commitment` deadline.
+    pub commitment_id: Option<String>,
+    /// What was promised, for a `commitment` deadline.
+    pub commitment: Option<String>,
     pub proposal_id: String,
     /// 一届一次会议第12号提案
     pub number_label: Option<String>,
@@ -59,8 +65,11 @@ pub struct DueItem {
     pub working_days_left: i64,
 }
 
-type Row =
-    (String, String, NaiveDateTime, bool, String, String, String, String, Option<i32>, Option<String>, String, String);
+type Row = (
+    (String, String, NaiveDateTime, bool),
+    (String, String, String, String, Option<i32>, Option<String>, String, String),
+    (Option<String>, Option<String>),
+);
 
 pub fn list(
     conn: &mut DbConn,
@@ -92,8 +101,9 @@ pub fn list(
             .inner_join(units::table.on(units::id.eq(assignments::unit_id)))
             .inner_join(proposals::table.on(proposals::id.eq(assignments::proposal_id)))
             .left_join(committee_sessions::table.on(committee_sessions::id.nullable().eq(proposals::session_id)))
+            .left_join(commitments::table.on(commitments::deadline_id.eq(deadlines::id.nullable())))
             .filter(deadlines::object_type.eq("assignment"))
-            .filter(deadlines::kind.eq_any(["reply", "opinion"]))
+            .filter(deadlines::kind.eq_any(["reply", "opinion", COMMITMENT]))
             .filter(deadlines::met_at.is_null())
             .filter(deadlines::due_at.le(until))
             .into_boxed();
@@ -108,36 +118,27 @@ pub fn list(
         .limit(per_page)
         .offset((page - 1) * per_page)
         .select((
-            deadlines::id,
-            deadlines::kind,
-            deadlines::due_at,
-            deadlines::provisional,
-            proposals::id,
-            proposals::title,
-            proposals::kind,
-            assignments::id,
-            proposals::number,
-            committee_sessions::name.nullable(),
-            units::id,
-            units::name,
+            (deadlines::id, deadlines::kind, deadlines::due_at, deadlines::provisional),
+            (
+                proposals::id,
+                proposals::title,
+                proposals::kind,
+                assignments::id,
+                proposals::number,
+                committee_sessions::name.nullable(),
+                units::id,
+                units::name,
+            ),
+            (commitments::id.nullable(), commitments::description.nullable()),
         ))
         .load(conn)?;
     let items = rows
         .into_iter()
         .map(
             |(
-                deadline_id,
-                kind,
-                due_at,
-                provisional,
-                proposal_id,
-                title,
-                pkind,
-                assignment_id,
-                number,
-                session,
-                unit_id,
-                unit_name,
+                (deadline_id, kind, due_at, provisional),
+                (proposal_id, title, pkind, assignment_id, number, session, unit_id, unit_name),
+                (commitment_id, commitment),
             )| {
                 let due_on = office.today(due_at);
                 let number_label = match (number, session) {
@@ -147,6 +148,8 @@ pub fn list(
                 DueItem {
                     deadline_id,
                     kind,
+                    commitment_id,
+                    commitment,
                     proposal_id,
                     number_label,
                     title,

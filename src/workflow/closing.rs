@@ -114,6 +114,7 @@ pub fn rate(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: RateRequest) ->
     if standing.is_proposer && after_rating(body.process, body.result) == ProposalState::Filed {
         let closed = close_round(conn, before, ctx.now)?;
         crate::proposals::deadlines::close_all(conn, &before.id, ctx.now)?;
+        crate::proposals::deadlines::close_commitments(conn, &before.id, ctx.now)?;
         after.state = ProposalState::Filed;
         after.handling_round = before.handling_round + 1;
         after.replied_at = None;
@@ -276,6 +277,7 @@ pub fn fulfil(
     diesel::update(commitments::table.find(&commitment.id))
         .set((commitments::fulfilled_at.eq(ctx.now), commitments::fulfilled_by_id.eq(&ctx.user.id)))
         .execute(conn)?;
+    crate::proposals::deadlines::meet_commitment(conn, &commitment.id, ctx.now)?;
     commitment.fulfilled_at = Some(ctx.now);
     commitment.fulfilled_by_id = Some(ctx.user.id.clone());
     step.commit(conn, ctx, before.clone(), Some(json!({ "commitment": commitment })))

@@ -433,13 +433,16 @@ pub fn submit_reply(
             ))
             .execute(conn)?;
         crate::proposals::deadlines::meet(conn, &a.id, Some("reply"), ctx.now)?;
+        let followed = crate::proposals::deadlines::open_commitments(conn, &a, &reply.id, ctx.office, ctx.now)?;
         let outstanding = crate::proposals::deadlines::replies_outstanding(conn, p)?;
         let mut after = p.clone();
         let next = after_reply(usize::try_from(outstanding).unwrap_or(usize::MAX));
         if next == ProposalState::Replied {
             crate::proposals::deadlines::open_rating(conn, &mut after, ctx.now, ctx.workflow, ctx.office)?;
         }
-        Ok((after, json!({ "reply": reply, "assignment_id": a.id, "assignment_state": "done" })))
+        let record =
+            json!({ "reply": reply, "assignment_id": a.id, "assignment_state": "done", "deadlines": followed });
+        Ok((after, record))
     })
 }
 

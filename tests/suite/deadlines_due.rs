@@ -14,6 +14,7 @@ both_backends!(
     the_office_sees_what_is_due_and_overdue_by_unit_and_a_unit_its_own,
     no_deadline_stays_open_once_the_proposal_is_published,
     the_office_waives_a_missing_co_handling_opinion_with_a_reason_and_the_lead_replies_at_once,
+    a_b_reply_s_commitments_are_deadlines_reminded_and_chased_until_fulfilled,
 );
 
 fn items(v: &Value) -> Vec<(String, String, bool, i64)> {
@@ -158,4 +159,60 @@ async fn the_office_waives_a_missing_co_handling_opinion_with_a_reason_and_the_l
 
     life.submit_reply(&id, &lead).await;
     assert_eq!(life.view(&id, &life.member).await["state"], "replied");
+}
+
+/// B 类跟踪: each commitment of a B reply is a deadline of the unit that made
+/// it, on its target day; it outlives the proposal's publication, is reminded
+/// like any other, and closes when the office marks it fulfilled.
+async fn a_b_reply_s_commitments_are_deadlines_reminded_and_chased_until_fulfilled(app: TestApp) {
+    use serde_json::json;
+    let life = Life::new(&app).await;
+    let unit = life.unit().await;
+    let id = life.draft(&life.member, "关于老旧小区加装电梯的提案").await;
+    life.submit(&id, &life.member).await;
+    life.file(&id).await;
+    life.assign_lead_and_co(&id, &unit, &[]).await;
+    let promised = json!([{"description": "完成首批20个小区加装电梯", "target_date": "2026-04-16"}]);
+    let replied = life.reply_with(&id, &unit, "B", promised).await;
+    let commitment_id = replied["commitments"][0]["id"].as_str().expect("commitment id").to_string();
+    life.rate(&id, &life.member, "satisfied", "satisfied").await;
+    life.close(&id).await;
+    life.publish(&id).await;
+
+    let office = app.token(&life.office).await;
+    let due = app.get("/api/deadlines?within_working_days=250", &office).await;
+    due.assert_ok();
+    assert_eq!(due.body["total"], 1, "only the commitment is still open: {}", due.text);
+    let item = &due.body["items"][0];
+    assert_eq!((item["kind"].as_str(), item["unit_name"].as_str()), (Some("commitment"), Some(unit.name.as_str())));
+    assert_eq!(item["commitment"], "完成首批20个小区加装电梯");
+    assert_eq!(item["commitment_id"], commitment_id.as_str());
+    assert_eq!((item["due_on"].as_str(), item["due_at"].as_str()), (Some("2026-04-16"), Some("2026-04-16T15:59:59Z")));
+    assert_eq!(item["provisional"], false);
+
+    // Monday 2026-04-13, three working days before: the unit is reminded of what it promised.
+    life.travel(Duration::days(42));
+    let sent = proposal_desk::reminders::send_due(app.db(), &app.state.settings, &app.state.office, app.clock_now())
+        .expect("reminders");
+    assert_eq!(sent, 1);
+    let token = app.token(&unit.staff).await;
+    let notices = app.get("/api/notices", &token).await;
+    let reminder = notices.body["items"]
+        .as_array()
+        .expect("notices")
+        .iter()
+        .find(|n| n["event"] == "reminder_soon")
+        .unwrap_or_else(|| panic!("no reminder: {}", notices.text))
+        .clone();
+    assert!(
+        reminder["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("的承诺事项“完成首批20个小区加装电梯”须于2026-04-16前完成，还有3个工作日")),
+        "{reminder}"
+    );
+
+    life.fulfil(&id, &commitment_id).await;
+    let office = app.token(&life.office).await;
+    let after = app.get("/api/deadlines?within_working_days=250", &office).await;
+    assert_eq!(after.body["total"], 0, "{}", after.text);
 }

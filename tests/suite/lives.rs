@@ -785,12 +785,17 @@ async fn the_office_chooses_who_handles_it_again_after_unsatisfied(app: TestApp)
     life.submit(&id, &life.member).await;
     life.file(&id).await;
     life.assign_separate(&id, &[&one, &two]).await;
-    life.reply(&id, &one, "C").await;
+    let round1 = life.assignment(&id, &one).await["id"].as_str().expect("id").to_string();
+    let promised = json!([{"description": "增设学校门口临时停车位", "target_date": life.today() + Duration::days(60)}]);
+    life.reply_with(&id, &one, "B", promised).await;
     assert_eq!(life.reply(&id, &two, "C").await["state"], "replied");
 
     life.travel(Duration::days(3));
     let again = life.rate(&id, &life.member, "unsatisfied", "basically_satisfied").await;
     assert_eq!((again["state"].as_str(), again["handling_round"].as_i64()), (Some("filed"), Some(2)));
+    let open: Vec<String> =
+        life.deadlines(&round1).into_iter().filter(|(_, _, met)| met.is_none()).map(|(kind, _, _)| kind).collect();
+    assert!(open.is_empty(), "the rejected reply's commitment is no longer chased: {open:?}");
     let t1 = life.now();
     let reassigned = life.assign_lead_and_co(&id, &one, &[&three]).await;
     let lead = assignments_of(&reassigned, &one);
