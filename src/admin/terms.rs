@@ -44,6 +44,9 @@ pub struct SessionView {
     pub opens_on: NaiveDate,
     pub plenary_window_start: NaiveDate,
     pub plenary_window_end: NaiveDate,
+    /// 答复截止日: every first reply of the session's proposals is due on this
+    /// day (unless the office gives an assignment its own); none: the configured rule.
+    pub replies_due_on: Option<NaiveDate>,
     pub version: i32,
 }
 
@@ -70,6 +73,7 @@ impl From<SessionRow> for SessionView {
             opens_on: s.opens_on,
             plenary_window_start: s.plenary_window_start,
             plenary_window_end: s.plenary_window_end,
+            replies_due_on: s.replies_due_on,
             version: s.version,
         }
     }
@@ -113,6 +117,8 @@ pub struct CreateSessionRequest {
     /// Proposals submitted from this day to plenary_window_end are plenary proposals (大会提案).
     pub plenary_window_start: NaiveDate,
     pub plenary_window_end: NaiveDate,
+    /// 答复截止日: one day for every first reply of the session's proposals ("all replies by 30 June").
+    pub replies_due_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -124,6 +130,10 @@ pub struct UpdateSessionRequest {
     pub opens_on: Option<NaiveDate>,
     pub plenary_window_start: Option<NaiveDate>,
     pub plenary_window_end: Option<NaiveDate>,
+    /// A day, or null to go back to the configured rule.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub replies_due_on: Option<Option<NaiveDate>>,
 }
 
 fn check_term(check: &mut Check, starts_on: NaiveDate, ends_on: Option<NaiveDate>) {
@@ -136,10 +146,22 @@ fn check_term(check: &mut Check, starts_on: NaiveDate, ends_on: Option<NaiveDate
     }
 }
 
-fn check_session_dates(check: &mut Check, opens_on: NaiveDate, start: NaiveDate, end: NaiveDate) {
+fn check_session_dates(
+    check: &mut Check,
+    opens_on: NaiveDate,
+    start: NaiveDate,
+    end: NaiveDate,
+    replies_due_on: Option<NaiveDate>,
+) {
     check.date("opens_on", opens_on).date("plenary_window_start", start).date("plenary_window_end", end);
     if end < start {
         check.fail("plenary_window_end", "before_start", "大会提案截止日期不能早于开始日期");
+    }
+    if let Some(day) = replies_due_on {
+        check.date("replies_due_on", day);
+        if day <= opens_on {
+            check.fail("replies_due_on", "before_session", "答复截止日须晚于会议开幕日期");
+        }
     }
 }
 
@@ -251,7 +273,13 @@ pub fn check_create_session(user: &AuthUser, body: &CreateSessionRequest) -> App
     user.require(Permission::ManageTermsAndSessions)?;
     let mut check = Check::new();
     check.range("number", body.number.into(), 1, 100).text("name", &body.name, 1, 32);
-    check_session_dates(&mut check, body.opens_on, body.plenary_window_start, body.plenary_window_end);
+    check_session_dates(
+        &mut check,
+        body.opens_on,
+        body.plenary_window_start,
+        body.plenary_window_end,
+        body.replies_due_on,
+    );
     check.finish()
 }
 
@@ -280,6 +308,7 @@ pub fn create_session(
         opens_on: body.opens_on,
         plenary_window_start: body.plenary_window_start,
         plenary_window_end: body.plenary_window_end,
+        replies_due_on: body.replies_due_on,
         created_at: ctx.now,
         updated_at: ctx.now,
         version: 1,
@@ -304,7 +333,7 @@ pub fn check_update_session(user: &AuthUser, body: &UpdateSessionRequest) -> App
     check.finish()
 }
 
-/// Change a session's name, date or plenary window.
+/// Change a session's name, date, plenary window or reply date.
 pub fn update_session(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -327,8 +356,17 @@ pub fn update_session(
     if let Some(d) = body.plenary_window_end {
         after.plenary_window_end = d;
     }
+    if let Some(d) = body.replies_due_on {
+        after.replies_due_on = d;
+    }
     let mut check = Check::new();
-    check_session_dates(&mut check, after.opens_on, after.plenary_window_start, after.plenary_window_end);
+    check_session_dates(
+        &mut check,
+        after.opens_on,
+        after.plenary_window_start,
+        after.plenary_window_end,
+        after.replies_due_on,
+    );
     check.finish()?;
     after.updated_at = ctx.now;
     after.version += 1;
@@ -340,6 +378,7 @@ pub fn update_session(
         committee_sessions::opens_on.eq(after.opens_on),
         committee_sessions::plenary_window_start.eq(after.plenary_window_start),
         committee_sessions::plenary_window_end.eq(after.plenary_window_end),
+        committee_sessions::replies_due_on.eq(after.replies_due_on),
         committee_sessions::updated_at.eq(ctx.now),
         committee_sessions::version.eq(after.version),
     ))

@@ -121,6 +121,7 @@ fn write(conn: &mut DbConn, o: &SeedOptions, hash: &str, now: NaiveDateTime) -> 
                 opens_on: date(year, 1, 10),
                 plenary_window_start: date(year - 1, 12, 1),
                 plenary_window_end: date(year, 1, 14),
+                replies_due_on: None,
                 created_at: now,
                 updated_at: now,
                 version: 1,

@@ -103,6 +103,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        replies_due_on -> Nullable<Date>,
     }
 }
 

@@ -125,6 +125,7 @@ fn seed(conn: &mut DbConn, hash: &str, now: NaiveDateTime) -> AppResult<Vec<Demo
             opens_on: opens,
             plenary_window_start: start,
             plenary_window_end: end,
+            replies_due_on: None,
             created_at: now,
             updated_at: now,
             version: 1,

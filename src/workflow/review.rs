@@ -13,7 +13,7 @@ use super::{Ctx, begin, blocked};
 use crate::db::DbConn;
 use crate::db::backend_specific::next_number;
 use crate::db::models::proposal::{AssignmentRow, ProposalRow};
-use crate::db::schema::{assignments, proposals, units, users};
+use crate::db::schema::{assignments, committee_sessions, proposals, units, users};
 use crate::domain::Role;
 use crate::domain::deadlines::Stage;
 use crate::domain::workflow::guards::Blocked;
@@ -86,8 +86,9 @@ pub struct AssignRequest {
     #[serde(default)]
     #[schema(max_items = 20)]
     pub separate_unit_ids: Vec<String>,
-    /// A fixed reply date instead of the configured rule (due at 23:59:59
-    /// that day in the office's time zone); after today and at most a year ahead.
+    /// A fixed reply date (due at 23:59:59 that day in the office's time
+    /// zone); after today and at most a year ahead. Without one: the
+    /// session's 答复截止日 when it has one still ahead, else the configured rule.
     pub due_on: Option<NaiveDate>,
     /// Each unit its own date, by unit id (overrides `due_on` for that unit);
     /// the same limits as `due_on`.
@@ -308,6 +309,17 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: AssignRequest
 
     // A round after 不满意 (重新办理) counts the re-handling rule, with no return window.
     let stage = Stage::of_round(before.handling_round);
+    // 答复截止日: the session's fixed day for first replies, while it is still ahead.
+    let session_day = match (&before.session_id, stage) {
+        (Some(session), Stage::Reply) => committee_sessions::table
+            .find(session)
+            .select(committee_sessions::replies_due_on)
+            .first::<Option<NaiveDate>>(conn)
+            .optional()?
+            .flatten()
+            .filter(|day| *day > ctx.office.today(now)),
+        _ => None,
+    };
     let mut created = Vec::new();
     let mut chased = Vec::new();
     for u in named {
@@ -318,7 +330,7 @@ pub fn assign(conn: &mut DbConn, ctx: &Ctx, id: &ProposalId, body: AssignRequest
             u.role,
             stage,
             now,
-            body.unit_due_on.get(&u.unit_id).copied().or(body.due_on),
+            body.unit_due_on.get(&u.unit_id).copied().or(body.due_on).or(session_day),
         );
         let row = AssignmentRow {
             id: crate::ids::new_id(),

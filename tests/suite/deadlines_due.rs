@@ -15,6 +15,7 @@ both_backends!(
     no_deadline_stays_open_once_the_proposal_is_published,
     the_office_waives_a_missing_co_handling_opinion_with_a_reason_and_the_lead_replies_at_once,
     a_b_reply_s_commitments_are_deadlines_reminded_and_chased_until_fulfilled,
+    a_session_s_reply_date_fixes_every_first_reply_of_its_proposals,
 );
 
 fn items(v: &Value) -> Vec<(String, String, bool, i64)> {
@@ -215,4 +216,83 @@ async fn a_b_reply_s_commitments_are_deadlines_reminded_and_chased_until_fulfill
     let office = app.token(&life.office).await;
     let after = app.get("/api/deadlines?within_working_days=250", &office).await;
     assert_eq!(after.body["total"], 0, "{}", after.text);
+}
+
+/// 答复截止日: an office that fixes "all replies by 30 June" sets the day on
+/// the session; every first reply of its proposals falls due then, unless the
+/// office gives an assignment its own day; cleared, the configured rule is back.
+async fn a_session_s_reply_date_fixes_every_first_reply_of_its_proposals(app: TestApp) {
+    use proposal_desk::domain::Role;
+    use serde_json::json;
+    let life = Life::new(&app).await;
+    let (a, b) = (life.unit().await, life.unit().await);
+    let admin = app.user(Role::Admin).await;
+    let session = format!("/api/admin/sessions/{}", app.session_id());
+    let early = app
+        .send(
+            actix_web::http::Method::PATCH,
+            &session,
+            Some(&admin.token),
+            Some(json!({"version": 1, "replies_due_on": "2026-03-01"})),
+        )
+        .await;
+    early.assert_problem(422, "validation");
+    assert_eq!(early.body["errors"][0]["field"], "replies_due_on");
+    let set = app
+        .send(
+            actix_web::http::Method::PATCH,
+            &session,
+            Some(&admin.token),
+            Some(json!({"version": 1, "replies_due_on": "2026-06-30"})),
+        )
+        .await;
+    set.assert_ok();
+    assert_eq!(set.body["replies_due_on"], "2026-06-30");
+
+    let filed = |title: &'static str| {
+        let life = &life;
+        async move {
+            let id = life.draft(&life.member, title).await;
+            life.submit(&id, &life.member).await;
+            life.file(&id).await;
+            id
+        }
+    };
+    let first = filed("关于加强社区居家养老服务的提案").await;
+    let view = life.assign_lead_and_co(&first, &a, &[&b]).await;
+    let lead = &common::life::assignments_of(&view, &a)[0];
+    assert_eq!(lead["due_at"], "2026-06-30T15:59:59Z");
+    let rule: Vec<Option<String>> = app
+        .with_conn(|c| {
+            deadlines::table
+                .filter(deadlines::object_id.eq(lead["id"].as_str().unwrap_or_default()))
+                .filter(deadlines::kind.eq("reply"))
+                .select(deadlines::rule)
+                .load(c)
+        })
+        .expect("rule");
+    assert_eq!(rule, [Some("fixed:2026-06-30".to_string())]);
+    let co = &common::life::assignments_of(&view, &b)[0];
+    assert!(co["opinion_due_at"].as_str().is_some_and(|d| d < "2026-06-30"), "{co}");
+
+    // The office's own day for one unit wins over the session's.
+    let second = filed("关于优化公交线路的提案").await;
+    let own = json!({"lead_unit_id": a.id, "unit_due_on": {a.id.clone(): "2026-05-29"}});
+    let view = life.office_act(&second, "/assign", own, "assign").await;
+    assert_eq!(common::life::assignments_of(&view, &a)[0]["due_at"], "2026-05-29T15:59:59Z");
+
+    // Cleared: the configured three months again.
+    let cleared = app
+        .send(
+            actix_web::http::Method::PATCH,
+            &session,
+            Some(&admin.token),
+            Some(json!({"version": 2, "replies_due_on": null})),
+        )
+        .await;
+    cleared.assert_ok();
+    assert!(cleared.body["replies_due_on"].is_null());
+    let third = filed("关于增设便民停车位的提案").await;
+    let view = life.assign_lead_and_co(&third, &a, &[]).await;
+    assert_eq!(common::life::assignments_of(&view, &a)[0]["due_at"], "2026-06-02T15:59:59Z");
 }

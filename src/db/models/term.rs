@@ -37,4 +37,7 @@ pub struct SessionRow {
     #[serde(serialize_with = "crate::timestamps::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// 答复截止日: the day every first reply of this session's proposals is
+    /// due, when the office fixes one (instead of `workflow.deadlines.reply`).
+    pub replies_due_on: Option<NaiveDate>,
 }

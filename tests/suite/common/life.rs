@@ -301,7 +301,7 @@ impl<'a> Life<'a> {
         view
     }
 
-    async fn office_act(&self, id: &str, tail: &str, mut body: Value, action: &str) -> Value {
+    pub async fn office_act(&self, id: &str, tail: &str, mut body: Value, action: &str) -> Value {
         body["version"] = json!(self.version(id, &self.office).await);
         self.act(&self.office, Method::POST, &Self::path(id, tail), body, action).await
     }

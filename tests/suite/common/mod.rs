@@ -790,6 +790,7 @@ impl TestApp {
             opens_on: today + chrono::Duration::days(3),
             plenary_window_start: today - chrono::Duration::days(30),
             plenary_window_end: today + chrono::Duration::days(5),
+            replies_due_on: None,
             created_at: now,
             updated_at: now,
             version: 1,

@@ -1,0 +1,1 @@
+ALTER TABLE committee_sessions DROP COLUMN replies_due_on;
