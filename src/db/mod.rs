@@ -116,15 +116,68 @@ fn sqlite_process_settings() {
 /// acknowledged reply must survive a power cut, and enforced foreign keys.
 fn configure_sqlite(conn: &mut diesel::SqliteConnection, busy_timeout_ms: u64) -> QueryResult<()> {
     diesel::sql_query(format!("PRAGMA busy_timeout = {busy_timeout_ms}")).execute(conn)?;
-    diesel::sql_query("PRAGMA journal_mode = WAL").execute(conn)?;
+    set_wal(conn, busy_timeout_ms)?;
     diesel::sql_query("PRAGMA synchronous = FULL").execute(conn)?;
     diesel::sql_query("PRAGMA foreign_keys = ON").execute(conn)?;
     Ok(())
 }
 
+#[derive(diesel::QueryableByName)]
+struct JournalMode {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    journal_mode: String,
+}
+
+/// WAL is a property of the database file: once set it stays, so a
+/// connection only reads it. Switching a new file to WAL does not wait on the
+/// busy handler: connections opened side by side on a fresh file (a pool
+/// filling up) can meet "database is locked", so the switch is tried again
+/// for up to the busy timeout.
+fn set_wal(conn: &mut diesel::SqliteConnection, busy_timeout_ms: u64) -> QueryResult<()> {
+    let started = std::time::Instant::now();
+    loop {
+        let mode = diesel::sql_query("PRAGMA journal_mode").get_result::<JournalMode>(conn);
+        if mode.as_ref().is_ok_and(|m| m.journal_mode.eq_ignore_ascii_case("wal")) {
+            return Ok(());
+        }
+        match diesel::sql_query("PRAGMA journal_mode = WAL").execute(conn) {
+            Ok(_) => return Ok(()),
+            Err(e)
+                if started.elapsed().as_millis() < u128::from(busy_timeout_ms) && e.to_string().contains("locked") =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_connection_opening_while_another_one_writes_waits_for_it() {
+        let path = std::env::temp_dir().join(format!("pd-wal-{}.db", crate::ids::new_id()));
+        let url = DatabaseUrl::Sqlite { path: path.display().to_string() };
+        // A new file is in rollback-journal mode until a connection switches it.
+        let mut writer = diesel::SqliteConnection::establish(&path.display().to_string()).expect("first");
+        diesel::sql_query("CREATE TABLE t (x INTEGER)").execute(&mut writer).expect("table");
+        diesel::sql_query("BEGIN IMMEDIATE").execute(&mut writer).expect("begin");
+        diesel::sql_query("INSERT INTO t VALUES (1)").execute(&mut writer).expect("insert");
+        let started = std::time::Instant::now();
+        let second = std::thread::scope(|s| {
+            let opening = s.spawn(|| url.establish(5000).map(|_| ()));
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            diesel::sql_query("COMMIT").execute(&mut writer).expect("commit");
+            opening.join().expect("thread")
+        });
+        assert!(second.is_ok(), "it waits for the writer, then switches to WAL: {:?}", second.err());
+        assert!(started.elapsed().as_millis() < 4000);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
 
     #[test]
     fn scheme_decides_the_backend() {

@@ -77,15 +77,9 @@ impl AssignmentDues {
             None => rules.rule(kind, stage),
         };
         let reply = Counted { due: office.due_after(today, rule), from: today, rule: Some(rule) };
-        let opinion = (role == UnitRole::Co).then(|| {
-            let mut due = office.days_before(reply.due, rules.co_opinion_days_before_reply);
-            // A reply due soon leaves no time for the opinion before it: the opinion gets
-            // at least the next working day (and never later than the reply), not a past day.
-            if due.on <= today {
-                let next = office.due_after(today, Span::WorkingDays(1));
-                due = if next.on < reply.due.on { next } else { reply.due };
-            }
-            Counted { due, ..reply }
+        let opinion = (role == UnitRole::Co).then(|| Counted {
+            due: opinion_due(office, reply.due, today, rules.co_opinion_days_before_reply),
+            ..reply
         });
         let return_window = (stage == Stage::Reply).then(|| {
             let rule = rules.rule(kind, Stage::ReturnWindow);
@@ -93,6 +87,19 @@ impl AssignmentDues {
         });
         AssignmentDues { reply, opinion, return_window }
     }
+}
+
+/// 会办意见: a co-handling unit's opinion falls `days_before` its reply's
+/// day. A reply due soon leaves no time for that: the opinion then gets at
+/// least the next working day after `from` (never later than the reply), not
+/// a past day.
+pub fn opinion_due(office: &OfficeTime, reply: Due, from: NaiveDate, days_before: u32) -> Due {
+    let due = office.days_before(reply, days_before);
+    if due.on > from {
+        return due;
+    }
+    let next = office.due_after(from, Span::WorkingDays(1));
+    if next.on < reply.on { next } else { reply }
 }
 
 /// The day the office chose for assignment `a`'s work, if it chose one (a

@@ -62,7 +62,12 @@ pub fn recount_provisional(
         let (Some(from), Some(span)) = (from, rule.as_deref().and_then(Span::from_code)) else { continue };
         let reply = office.due_after(from, span);
         let due = match kind.as_str() {
-            "opinion" => office.days_before(reply, settings.workflow.deadlines.co_opinion_days_before_reply),
+            "opinion" => crate::proposals::deadlines::opinion_due(
+                office,
+                reply,
+                from,
+                settings.workflow.deadlines.co_opinion_days_before_reply,
+            ),
             _ => reply,
         };
         if due.provisional {
