@@ -85,6 +85,16 @@ pub struct ReasonRequest {
     pub reason: String,
 }
 
+impl ReasonRequest {
+    /// The reason, trimmed, once it is 1 to 500 characters.
+    pub fn checked(&self) -> AppResult<String> {
+        let mut check = Check::new();
+        check.long_text("reason", &self.reason, 1, 500);
+        check.finish()?;
+        Ok(self.reason.trim().to_string())
+    }
+}
+
 const MAX_COMMITMENTS: usize = 20;
 
 /// The live (not returned) assignment `assignment_id` of `p`. A unit reaches
@@ -454,11 +464,8 @@ pub fn waive_contact(
     assignment_id: &AssignmentId,
     body: ReasonRequest,
 ) -> AppResult<ProposalRow> {
-    let mut check = Check::new();
-    check.long_text("reason", &body.reason, 1, 500);
-    check.finish()?;
+    let reason = body.checked()?;
     on_assignment(conn, ctx, id, assignment_id, Action::WaiveContact, move |conn, ctx, p, a| {
-        let reason = body.reason.trim().to_string();
         diesel::update(assignments::table.find(&a.id))
             .set((
                 assignments::contact_waiver.eq(&reason),
@@ -480,13 +487,10 @@ pub fn waive_opinion(
     assignment_id: &AssignmentId,
     body: ReasonRequest,
 ) -> AppResult<ProposalRow> {
-    let mut check = Check::new();
-    check.long_text("reason", &body.reason, 1, 500);
-    check.finish()?;
+    let reason = body.checked()?;
     on_assignment(conn, ctx, id, assignment_id, Action::WaiveOpinion, move |conn, ctx, p, a| {
         let sent: i64 = co_opinions::table.filter(co_opinions::assignment_id.eq(&a.id)).count().get_result(conn)?;
         may_waive_opinion(a.unit_role == UnitRole::Co, sent > 0, a.opinion_waiver.is_some()).map_err(blocked)?;
-        let reason = body.reason.trim().to_string();
         diesel::update(assignments::table.find(&a.id))
             .set((
                 assignments::opinion_waiver.eq(&reason),
