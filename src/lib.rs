@@ -30,12 +30,14 @@ pub mod state;
 pub mod statistics;
 pub mod timestamps;
 pub mod validate;
+pub mod web;
 pub mod workflow;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{App, HttpMessage, HttpRequest, middleware, web};
+use actix_web::web::{self as actix, Data};
+use actix_web::{App, HttpMessage, HttpRequest, middleware};
 use std::sync::OnceLock;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
@@ -46,7 +48,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{AppError, ErrorKind};
 pub use crate::state::AppState;
 
-/// The whole application: API, OpenAPI document, docs page, health checks.
+/// The whole application: pages, API, OpenAPI document, docs page, health checks.
 pub fn build_app(
     state: AppState,
 ) -> App<
@@ -60,7 +62,7 @@ pub fn build_app(
 > {
     let json_limit = state.settings.server.json_body_limit_bytes;
     let app = App::new()
-        .app_data(web::Data::new(state))
+        .app_data(Data::new(state))
         .app_data(api::json_config(json_limit))
         .app_data(api::path_config())
         .app_data(api::query_config())
@@ -68,7 +70,8 @@ pub fn build_app(
         .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi_document()));
     mount_routes(app.into_utoipa_app())
         .into_app()
-        .default_service(web::to(unknown_route))
+        .configure(web::configure)
+        .default_service(actix::to(unknown_route))
         .wrap(middleware::from_fn(api::query_text::refuse_undecodable_query))
         .wrap(
             middleware::DefaultHeaders::new()
@@ -104,8 +107,14 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .clone()
 }
 
-async fn unknown_route(_req: HttpRequest) -> Result<actix_web::HttpResponse, AppError> {
-    Err(AppError::new(ErrorKind::NotFound))
+/// A path nobody serves: a problem for API clients, a page for people.
+async fn unknown_route(req: HttpRequest) -> Result<actix_web::HttpResponse, actix_web::Error> {
+    let error = AppError::new(ErrorKind::NotFound);
+    if req.path() == "/api" || req.path().starts_with("/api/") {
+        Err(error.into())
+    } else {
+        Err(web::PageError::from(error).into())
+    }
 }
 
 /// Copies the request id the tracing middleware made into X-Request-Id, so a

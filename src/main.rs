@@ -418,7 +418,7 @@ fn bench(settings: Settings, action: BenchAction) -> anyhow::Result<ExitCode> {
 
 fn print_logins(settings: &Settings, logins: &[demo::DemoLogin]) {
     println!(
-        "demo data added. Sign in at {}/api/auth/login with any of these (password: {}):",
+        "demo data added. Open {}/ in a browser and sign in with any of these (password: {}):",
         settings.server.public_url,
         demo::DEMO_PASSWORD
     );

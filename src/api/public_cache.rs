@@ -1,6 +1,7 @@
 //! Recently built public answers (a published proposal, a page of the list or
-//! of a search), kept for `server.public_cache_seconds` and served again as
-//! they were. Published results change rarely and are read by everyone, so
+//! of a search, as JSON or as a page), kept for `server.public_cache_seconds`
+//! and served again as they were, each with an ETag of its content: a reader
+//! who has it already is answered 304 Not Modified. Published results change rarely and are read by everyone, so
 //! each answer is built once in a while instead of once per reader.
 //! Publishing clears this instance's answers at once; other instances behind
 //! the load balancer catch up within the same time.
@@ -9,8 +10,10 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use actix_web::HttpResponse;
+use actix_web::http::header;
 use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
 
 /// The most answers kept; the oldest go first.
 const CAPACITY: usize = 4096;
@@ -20,24 +23,46 @@ pub struct PublicCache {
     inner: Arc<Mutex<Inner>>,
 }
 
+/// One answer as kept.
+#[derive(Clone)]
+struct Kept {
+    at: Instant,
+    body: Bytes,
+    content_type: &'static str,
+    etag: String,
+}
+
 #[derive(Default)]
 struct Inner {
-    answers: HashMap<String, (Instant, Bytes)>,
+    answers: HashMap<String, Kept>,
     order: VecDeque<String>,
 }
 
 impl PublicCache {
-    /// The answer kept for `key`, if younger than `ttl`.
-    pub fn get(&self, key: &str, ttl: Duration) -> Option<HttpResponse> {
-        let inner = self.inner.lock().ok()?;
-        let (at, body) = inner.answers.get(key)?;
-        (at.elapsed() < ttl).then(|| json(body.clone()))
+    /// The answer kept for `key`, if younger than `ttl`, to `req`.
+    pub fn get(&self, req: &HttpRequest, key: &str, ttl: Duration) -> Option<HttpResponse> {
+        let kept = {
+            let inner = self.inner.lock().ok()?;
+            let kept = inner.answers.get(key)?;
+            if kept.at.elapsed() >= ttl {
+                return None;
+            }
+            kept.clone()
+        };
+        Some(answer(req, &kept))
     }
 
-    /// Keeps `body` as the answer for `key`, and answers with it.
-    pub fn put(&self, key: String, body: Bytes) -> HttpResponse {
+    /// Keeps `body` (JSON) as the answer for `key`, and answers `req` with it.
+    pub fn put(&self, req: &HttpRequest, key: String, body: Bytes) -> HttpResponse {
+        self.put_as(req, key, body, "application/json")
+    }
+
+    /// Keeps `body` of `content_type` as the answer for `key`, and answers `req` with it.
+    pub fn put_as(&self, req: &HttpRequest, key: String, body: Bytes, content_type: &'static str) -> HttpResponse {
+        let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..20]);
+        let kept = Kept { at: Instant::now(), body, content_type, etag };
         if let Ok(mut inner) = self.inner.lock() {
-            if inner.answers.insert(key.clone(), (Instant::now(), body.clone())).is_none() {
+            if inner.answers.insert(key.clone(), kept.clone()).is_none() {
                 inner.order.push_back(key);
             }
             while inner.order.len() > CAPACITY {
@@ -46,7 +71,7 @@ impl PublicCache {
                 }
             }
         }
-        json(body)
+        answer(req, &kept)
     }
 
     /// Forgets every answer (something was published).
@@ -58,34 +83,61 @@ impl PublicCache {
     }
 }
 
-fn json(body: Bytes) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(body)
+/// 304 when the reader holds this very answer (If-None-Match), else the answer.
+fn answer(req: &HttpRequest, kept: &Kept) -> HttpResponse {
+    let held =
+        req.headers().get_all(header::IF_NONE_MATCH).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
+            |tag| {
+                let tag = tag.trim();
+                tag == "*" || tag.trim_start_matches("W/") == kept.etag
+            },
+        );
+    // Readers may keep it as long as this instance does, then ask again.
+    let mut builder = if held { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    builder.insert_header((header::ETAG, kept.etag.clone())).insert_header((header::CACHE_CONTROL, "public, no-cache"));
+    if held { builder.finish() } else { builder.content_type(kept.content_type).body(kept.body.clone()) }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use actix_web::test::TestRequest;
+
     #[test]
     fn an_answer_is_served_while_young_and_forgotten_when_cleared() {
         let cache = PublicCache::default();
+        let req = TestRequest::default().to_http_request();
         let ttl = Duration::from_secs(60);
-        assert!(cache.get("/a", ttl).is_none());
-        cache.put("/a".into(), Bytes::from_static(b"{}"));
-        assert!(cache.get("/a", ttl).is_some());
-        assert!(cache.get("/a", Duration::ZERO).is_none(), "an expired answer is not served");
+        assert!(cache.get(&req, "/a", ttl).is_none());
+        cache.put(&req, "/a".into(), Bytes::from_static(b"{}"));
+        assert!(cache.get(&req, "/a", ttl).is_some());
+        assert!(cache.get(&req, "/a", Duration::ZERO).is_none(), "an expired answer is not served");
         cache.clear();
-        assert!(cache.get("/a", ttl).is_none());
+        assert!(cache.get(&req, "/a", ttl).is_none());
+    }
+
+    #[test]
+    fn a_reader_holding_the_answer_is_told_it_has_not_changed() {
+        let cache = PublicCache::default();
+        let first = cache.put(&TestRequest::default().to_http_request(), "/a".into(), Bytes::from_static(b"{}"));
+        let etag = first.headers().get(header::ETAG).expect("an ETag").to_str().expect("ASCII").to_string();
+        let holding = TestRequest::default().insert_header((header::IF_NONE_MATCH, etag.clone())).to_http_request();
+        let again = cache.get(&holding, "/a", Duration::from_secs(60)).expect("kept");
+        assert_eq!(again.status(), actix_web::http::StatusCode::NOT_MODIFIED);
+        let other = TestRequest::default().insert_header((header::IF_NONE_MATCH, "\"other\"")).to_http_request();
+        assert_eq!(cache.get(&other, "/a", Duration::from_secs(60)).expect("kept").status(), 200);
     }
 
     #[test]
     fn the_oldest_answers_make_room() {
         let cache = PublicCache::default();
+        let req = TestRequest::default().to_http_request();
         for i in 0..CAPACITY + 10 {
-            cache.put(format!("/{i}"), Bytes::from_static(b"{}"));
+            cache.put(&req, format!("/{i}"), Bytes::from_static(b"{}"));
         }
         let ttl = Duration::from_secs(60);
-        assert!(cache.get("/0", ttl).is_none());
-        assert!(cache.get(&format!("/{}", CAPACITY + 9), ttl).is_some());
+        assert!(cache.get(&req, "/0", ttl).is_none());
+        assert!(cache.get(&req, &format!("/{}", CAPACITY + 9), ttl).is_some());
     }
 }

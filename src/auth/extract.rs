@@ -60,6 +60,46 @@ impl AuthUser {
     }
 }
 
+impl AuthUser {
+    /// The account of a verified token, if its login still stands: not
+    /// signed out, not expired, the account enabled and its token generation
+    /// unchanged. Shared by the API's bearer tokens and the pages' cookie, so
+    /// that both end at the same moment.
+    pub async fn of_login(state: &AppState, claims: super::tokens::Claims) -> Result<AuthUser, AppError> {
+        let now = state.clock.now();
+        let (sid, sub, generation) = (claims.sid, claims.sub, claims.r#gen);
+        let found = state
+            .db
+            .read(move |conn| {
+                let row = auth_sessions::table
+                    .inner_join(users::table)
+                    .filter(auth_sessions::id.eq(&sid))
+                    .filter(auth_sessions::user_id.eq(&sub))
+                    .filter(auth_sessions::revoked_at.is_null())
+                    .filter(auth_sessions::expires_at.gt(now))
+                    .filter(users::disabled.eq(false))
+                    .filter(users::token_generation.eq(generation))
+                    .select((
+                        users::id,
+                        users::username,
+                        users::display_name,
+                        users::role,
+                        users::sector_id,
+                        users::unit_id,
+                        users::must_change_password,
+                        auth_sessions::id,
+                    ))
+                    .first::<(String, String, String, Role, Option<String>, Option<String>, bool, String)>(conn)
+                    .optional()?;
+                Ok(row)
+            })
+            .await?;
+        let (id, username, display_name, role, sector_id, unit_id, must_change_password, session_id) =
+            found.ok_or_else(|| AppError::unauthorized("登录已失效，请重新登录"))?;
+        Ok(AuthUser { id, username, display_name, role, sector_id, unit_id, session_id, must_change_password })
+    }
+}
+
 type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
 
 fn bearer(req: &HttpRequest) -> Option<String> {
@@ -83,36 +123,7 @@ impl FromRequest for AuthUser {
                 tracing::debug!(reason = %e, "access token refused");
                 AppError::unauthorized("访问令牌无效或已过期")
             })?;
-            let (sid, sub, generation) = (claims.sid, claims.sub, claims.r#gen);
-            let found = state
-                .db
-                .read(move |conn| {
-                    let row = auth_sessions::table
-                        .inner_join(users::table)
-                        .filter(auth_sessions::id.eq(&sid))
-                        .filter(auth_sessions::user_id.eq(&sub))
-                        .filter(auth_sessions::revoked_at.is_null())
-                        .filter(auth_sessions::expires_at.gt(now))
-                        .filter(users::disabled.eq(false))
-                        .filter(users::token_generation.eq(generation))
-                        .select((
-                            users::id,
-                            users::username,
-                            users::display_name,
-                            users::role,
-                            users::sector_id,
-                            users::unit_id,
-                            users::must_change_password,
-                            auth_sessions::id,
-                        ))
-                        .first::<(String, String, String, Role, Option<String>, Option<String>, bool, String)>(conn)
-                        .optional()?;
-                    Ok(row)
-                })
-                .await?;
-            let (id, username, display_name, role, sector_id, unit_id, must_change_password, session_id) =
-                found.ok_or_else(|| AppError::unauthorized("登录已失效，请重新登录"))?;
-            Ok(AuthUser { id, username, display_name, role, sector_id, unit_id, session_id, must_change_password })
+            AuthUser::of_login(&state, claims).await
         })
     }
 }

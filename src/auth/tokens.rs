@@ -3,8 +3,10 @@
 //! injected clock so that tests can travel in time.
 
 use chrono::{Duration, NaiveDateTime};
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::clock::unix_seconds;
 
@@ -15,6 +17,10 @@ pub enum TokenType {
     Access,
     /// Long-lived; only renews a login at /api/auth/refresh.
     Refresh,
+    /// The pages' login, kept in an HttpOnly cookie; lives as long as the
+    /// login (auth_sessions row) it belongs to and is checked against it on
+    /// every page, as access tokens are.
+    Page,
 }
 
 /// What a token says. Numbers must be numbers: a token whose exp or nbf is a
@@ -63,6 +69,8 @@ pub struct TokenKeys {
     audience: String,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
+    /// Keys the pages' form tokens (CSRF), apart from the signing key's own use.
+    form_key: Vec<u8>,
 }
 
 impl TokenKeys {
@@ -92,6 +100,7 @@ impl TokenKeys {
             audience: audience.to_string(),
             access_ttl,
             refresh_ttl,
+            form_key: Sha256::new().chain_update(b"proposal-desk form tokens").chain_update(secret).finalize().to_vec(),
         })
     }
 
@@ -105,7 +114,7 @@ impl TokenKeys {
     ) -> anyhow::Result<(String, Claims)> {
         let ttl = match typ {
             TokenType::Access => self.access_ttl,
-            TokenType::Refresh => self.refresh_ttl,
+            TokenType::Refresh | TokenType::Page => self.refresh_ttl,
         };
         let iat = unix_seconds(now);
         let claims = Claims {
@@ -122,6 +131,23 @@ impl TokenKeys {
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok((token, claims))
+    }
+
+    /// The token a page's forms carry for `basis` (the login's id, or the
+    /// anonymous visitor's form cookie): an HMAC that only this service can
+    /// make, so a form posted from another site, which cannot read it, is refused.
+    pub fn form_token(&self, basis: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.form_key).expect("HMAC takes a key of any length");
+        mac.update(basis.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `presented` is the form token for `basis` (compared in constant time).
+    pub fn form_token_matches(&self, basis: &str, presented: &str) -> bool {
+        let Ok(bytes) = hex::decode(presented) else { return false };
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.form_key).expect("HMAC takes a key of any length");
+        mac.update(basis.as_bytes());
+        mac.verify_slice(&bytes).is_ok()
     }
 
     pub fn verify(&self, token: &str, expected: TokenType, now: NaiveDateTime) -> Result<Claims, TokenError> {
@@ -164,5 +190,18 @@ mod tests {
         assert_eq!(k.verify(&t, TokenType::Refresh, now), Err(TokenError::WrongType));
         assert_eq!(k.verify(&t, TokenType::Access, now + Duration::minutes(16)), Err(TokenError::Expired));
         assert_eq!(k.verify(&t, TokenType::Access, now - Duration::minutes(1)), Err(TokenError::NotYetValid));
+        assert_eq!(k.verify(&t, TokenType::Page, now), Err(TokenError::WrongType));
+    }
+
+    #[test]
+    fn a_form_token_fits_its_basis_only() {
+        let k = keys();
+        let token = k.form_token("session-1");
+        assert!(k.form_token_matches("session-1", &token));
+        assert!(!k.form_token_matches("session-2", &token));
+        assert!(!k.form_token_matches("session-1", "not hex"));
+        assert!(!k.form_token_matches("session-1", ""));
+        let other = TokenKeys::new(&[8u8; 32], "pd", "pd", Duration::minutes(15), Duration::hours(1)).unwrap();
+        assert!(!other.form_token_matches("session-1", &token), "another secret makes other tokens");
     }
 }

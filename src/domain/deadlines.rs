@@ -105,6 +105,11 @@ impl OfficeTime {
         OfficeTime { calendar, zone }
     }
 
+    /// The office's local date and time at the UTC moment `at`.
+    pub fn local(&self, at: NaiveDateTime) -> NaiveDateTime {
+        self.zone.from_utc_datetime(&at).naive_local()
+    }
+
     /// The office's date at the UTC moment `now`.
     pub fn today(&self, now: NaiveDateTime) -> NaiveDate {
         self.zone.from_utc_datetime(&now).date_naive()

@@ -83,6 +83,16 @@ pub enum MailMode {
 }
 
 impl MailMode {
+    /// The choice as the mail preferences page names it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            MailMode::Every => "每条都发邮件",
+            MailMode::Daily => "每日汇总一封",
+            MailMode::Weekly => "每周汇总一封",
+            MailMode::None => "不发邮件，仅站内通知",
+        }
+    }
+
     /// The digest a notice waits for, if it waits for one.
     pub fn digest(self) -> Option<&'static str> {
         match self {
@@ -109,7 +119,36 @@ pub enum Audience {
     KeyLeader,
 }
 
-impl Notice {}
+impl Notice {
+    /// What the notice is about, as the mail preferences page names it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Notice::Invited => "联名邀请",
+            Notice::Submitted => "提案已提交",
+            Notice::Filed => "提案已立案",
+            Notice::Refused => "提案不予立案",
+            Notice::Converted => "转为社情民意信息",
+            Notice::Merged => "提案已并案",
+            Notice::Assigned => "提案已交办",
+            Notice::Replied => "提案已答复",
+            Notice::Rehandling => "提案重新办理",
+            Notice::Published => "提案已公开",
+            Notice::Withheld => "提案不予公开",
+            Notice::UnitAssigned => "交办通知（承办单位）",
+            Notice::UnitRehandling => "重新办理通知（承办单位）",
+            Notice::RequestDecided => "退回或延期申请的审核结果",
+            Notice::RequestReceived => "承办单位的退回或延期申请",
+            Notice::Unsatisfied => "委员评价不满意",
+            Notice::KeyReplied => "重点提案已答复",
+            Notice::KeyRated => "重点提案已评价",
+            Notice::ReminderSoon => "催办：办理期限将至",
+            Notice::ReminderToday => "催办：今日到期",
+            Notice::ReminderOverdue => "催办：已超期",
+            Notice::OverdueEscalated => "超期督办",
+            Notice::DeadlineMoved => "办理期限已按新日历调整",
+        }
+    }
+}
 
 /// What `action`, having led from `from` to `to`, tells and to whom;
 /// `rehandling` when the proposal is in a round after 不满意 (重新办理).

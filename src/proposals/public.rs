@@ -14,7 +14,7 @@ use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::schema::{assignments, committee_sessions, proposals, replies, sectors, units, users};
 use crate::domain::workflow::guards::Grade;
-use crate::domain::workflow::{AssignmentState, ProposalState, UnitRole};
+use crate::domain::workflow::{AssignmentState, KeyMode, ProposalState, UnitRole};
 use crate::error::{AppError, AppResult};
 use crate::ids::ProposalId;
 use crate::listing::{Page, PageQuery};
@@ -84,9 +84,21 @@ pub struct PublicProposal {
     pub sector: Option<String>,
     pub session_name: Option<String>,
     pub is_key: bool,
+    /// How a key proposal was followed: `lead` (领办, by a government leader)
+    /// or `supervise` (督办, by a committee leader); none for other proposals.
+    pub key_mode: Option<KeyMode>,
+    /// 领办 or 督办.
+    pub key_mode_label: Option<String>,
     #[serde(serialize_with = "crate::timestamps::utc_opt")]
     pub published_at: Option<NaiveDateTime>,
     pub replies: Vec<PublicReply>,
+}
+
+/// A session, sector or unit the public list can be filtered by.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicChoice {
+    pub id: String,
+    pub name: String,
 }
 
 /// The public version of a reply (答复公开稿).
@@ -115,6 +127,9 @@ type Head = (
     Option<String>, // sector name
     Option<String>, // session name
 );
+
+/// reasons, suggestions, topic, key mode: what the detail adds to [`Head`].
+type Body = (String, String, String, Option<String>);
 
 /// unit name, grade, public body, submitted at
 type ReplyLine = (String, Option<String>, Option<String>, Option<NaiveDateTime>);
@@ -331,16 +346,16 @@ fn head_columns() -> HeadColumns {
 /// not published answers 404, as if it did not exist.
 pub fn one(conn: &mut DbConn, id: &ProposalId, workflow: &WorkflowSettings) -> AppResult<PublicProposal> {
     let id = id.as_str();
-    let found: Option<((String, String, String), Head)> = proposals::table
+    let found: Option<(Body, Head)> = proposals::table
         .left_join(users::table.on(users::id.eq(proposals::proposer_id)))
         .left_join(sectors::table.on(sectors::id.nullable().eq(users::sector_id)))
         .left_join(committee_sessions::table.on(committee_sessions::id.nullable().eq(proposals::session_id)))
         .filter(proposals::id.eq(id))
         .filter(proposals::state.eq(ProposalState::Published))
-        .select(((proposals::reasons, proposals::suggestions, proposals::topic), head_columns()))
+        .select(((proposals::reasons, proposals::suggestions, proposals::topic, proposals::key_mode), head_columns()))
         .first(conn)
         .optional()?;
-    let Some(((reasons, suggestions, topic), head)) = found else {
+    let Some(((reasons, suggestions, topic, key_mode), head)) = found else {
         return Err(not_published());
     };
     let (
@@ -383,8 +398,60 @@ pub fn one(conn: &mut DbConn, id: &ProposalId, workflow: &WorkflowSettings) -> A
         suggestions,
         topic,
         sector,
+        key_mode: key_mode.as_deref().and_then(KeyMode::parse).filter(|_| is_key),
+        key_mode_label: key_mode
+            .as_deref()
+            .and_then(KeyMode::parse)
+            .filter(|_| is_key)
+            .map(|m| m.label_zh().to_string()),
         is_key,
         published_at,
         replies,
     })
+}
+
+/// A list the public list can be filtered by.
+#[derive(Debug, Clone, Copy)]
+pub enum Choices {
+    Sessions,
+    Sectors,
+    Units,
+}
+
+/// The sessions, sectors or units the public may filter by.
+pub fn choices(conn: &mut DbConn, which: Choices) -> AppResult<Vec<PublicChoice>> {
+    match which {
+        Choices::Sessions => sessions(conn),
+        Choices::Sectors => sectors(conn),
+        Choices::Units => units(conn),
+    }
+}
+
+/// Every session, newest first: the public list's session filter.
+pub fn sessions(conn: &mut DbConn) -> AppResult<Vec<PublicChoice>> {
+    let rows: Vec<(String, String)> = committee_sessions::table
+        .order((committee_sessions::opens_on.desc(), committee_sessions::id.asc()))
+        .select((committee_sessions::id, committee_sessions::name))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, name)| PublicChoice { id, name }).collect())
+}
+
+/// The sectors (界别) in use, in their order.
+pub fn sectors(conn: &mut DbConn) -> AppResult<Vec<PublicChoice>> {
+    let rows: Vec<(String, String)> = sectors::table
+        .filter(sectors::active.eq(true))
+        .order((sectors::sort_order.asc(), sectors::name.asc()))
+        .select((sectors::id, sectors::name))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, name)| PublicChoice { id, name }).collect())
+}
+
+/// The handling units in use, by name.
+pub fn units(conn: &mut DbConn) -> AppResult<Vec<PublicChoice>> {
+    let rows: Vec<(String, String)> = units::table
+        .filter(units::active.eq(true))
+        .order((units::name.asc(), units::id.asc()))
+        .select((units::id, units::name))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, name)| PublicChoice { id, name }).collect())
 }

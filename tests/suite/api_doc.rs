@@ -120,7 +120,7 @@ async fn answers_carry_a_request_id_and_safe_headers(app: TestApp) {
         assert_eq!(id.len(), 36, "{uri}");
         assert_eq!(reply.headers.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
     }
-    let unknown = app.call(TestRequest::get().uri("/no/such/page")).await;
+    let unknown = app.call(TestRequest::get().uri("/api/no/such/route")).await;
     unknown.assert_problem(404, "not-found");
 }
 

@@ -625,7 +625,7 @@ async fn query_strings_routes_and_ids_are_checked(app: TestApp) {
         get("q with NUL", "/api/admin/users?q=a%00b", 422, "validation").field("q", "invalid"),
         get("an unknown route", "/api/no-such-thing", 404, "not-found"),
         get("an unknown admin route", "/api/admin/no-such-thing", 404, "not-found"),
-        get("an unknown top-level route", "/no-such-thing", 404, "not-found"),
+        get("the bare API path", "/api", 404, "not-found"),
         get("a path with dot segments", "/api/admin/users/../../etc/passwd", 404, "not-found"),
         get("an unknown user id", &format!("/api/admin/users/{UNKNOWN_ID}"), 404, "not-found"),
         get("an id that is not a UUID", "/api/admin/users/1%20OR%201=1", 404, "not-found"),

@@ -43,6 +43,16 @@ fn the_api_queries_no_database() {
 }
 
 #[test]
+fn the_pages_query_no_database_and_call_no_json_handler() {
+    let hits = lines_naming("web", &["diesel", "db::schema", "db::backend_specific", "DbConn", "crate::api::"]);
+    assert!(
+        hits.is_empty(),
+        "src/web must call operations and reads, not the database or the API:\n{}",
+        hits.join("\n")
+    );
+}
+
+#[test]
 fn the_domain_is_pure() {
     let hits = lines_naming("domain", &["diesel", "actix", "crate::db", "crate::api", "std::fs", "std::net"]);
     assert!(hits.is_empty(), "src/domain must stay pure:\n{}", hits.join("\n"));

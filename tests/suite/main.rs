@@ -40,6 +40,7 @@ mod mail_processes;
 mod migrations;
 mod notices;
 mod openapi_schemas;
+mod pages;
 mod public;
 mod query_utf8;
 mod reminders;

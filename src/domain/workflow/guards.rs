@@ -301,3 +301,25 @@ mod tests {
 }
 
 crate::domain::names::named!(Satisfaction, Grade);
+
+impl Satisfaction {
+    /// The rating as the pages name it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Satisfaction::Satisfied => "满意",
+            Satisfaction::BasicallySatisfied => "基本满意",
+            Satisfaction::Unsatisfied => "不满意",
+        }
+    }
+}
+
+impl Grade {
+    /// The grade as the pages and the reply letter name it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Grade::A => "A类",
+            Grade::B => "B类",
+            Grade::C => "C类",
+        }
+    }
+}

@@ -120,3 +120,36 @@ crate::domain::names::named!(
     SubmitterType,
     ContactKind
 );
+
+impl AssignmentState {
+    /// Where the assignment stands, as the pages name it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            AssignmentState::Assigned => "待签收",
+            AssignmentState::Received => "已签收",
+            AssignmentState::Returned => "已退回",
+            AssignmentState::Done => "已办结",
+        }
+    }
+}
+
+impl CosignerStatus {
+    /// The co-signer's answer, as the pages name it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            CosignerStatus::Invited => "待确认",
+            CosignerStatus::Confirmed => "已确认联名",
+            CosignerStatus::Declined => "已谢绝",
+        }
+    }
+}
+
+impl KeyMode {
+    /// How a leader follows a key proposal, as the pages name it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            KeyMode::Lead => "领办",
+            KeyMode::Supervise => "督办",
+        }
+    }
+}

@@ -72,3 +72,14 @@ impl Standing {
 }
 
 crate::domain::names::named!(UnitRole);
+
+impl UnitRole {
+    /// The unit's part as the pages name it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            UnitRole::Lead => "主办",
+            UnitRole::Co => "会办",
+            UnitRole::Separate => "分办",
+        }
+    }
+}

@@ -43,6 +43,7 @@ pub mod due {
 
 pub mod fixtures;
 pub mod life;
+pub mod pages;
 pub mod smtp_sink;
 pub mod workflow_doc;
 pub mod world;

@@ -1,0 +1,37 @@
+//! The pages: server-rendered HTML in Chinese for everyone who uses the
+//! service, over the same operations and reads as the JSON API (`crate::api`
+//! is never called from here). A page handler reads the form, calls one
+//! operation or read, and renders a template; the decisions stay in
+//! `crate::domain`.
+//!
+//! Sign-in lives in an HttpOnly cookie (see [`session`]) checked against the
+//! same login rows as the API's tokens; every form carries a token against
+//! cross-site posting ([`session::Visitor::check_form`]).
+
+pub mod account;
+pub mod assets;
+pub mod error;
+pub mod forms;
+pub mod frame;
+pub mod home;
+pub mod notices;
+pub mod proposals;
+pub mod public;
+pub mod session;
+
+use actix_web::web;
+
+pub use error::PageError;
+
+/// Mounts every page. Not under /api, and not in the OpenAPI document.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::FormConfig::default().limit(256 * 1024).error_handler(|err, _| {
+        PageError::from(crate::error::AppError::bad_request(format!("表单内容有误: {err}"))).into()
+    }));
+    assets::configure(cfg);
+    home::configure(cfg);
+    account::configure(cfg);
+    notices::configure(cfg);
+    proposals::configure(cfg);
+    public::configure(cfg);
+}
