@@ -94,6 +94,10 @@ pub struct WorkflowSettings {
     pub cosigners_rate: bool,
     pub kinds: Vec<KindWording>,
     pub refusal_reasons: Vec<RefusalReason>,
+    /// 类别: the topics a proposal is filed under, offered by the forms (a
+    /// proposal may name another; the office's statistics group by topic).
+    #[serde(default)]
+    pub topics: Vec<String>,
 }
 
 /// A kind of item and its words (提案 / 委员, 建议 / 代表).

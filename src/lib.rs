@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod directory;
 pub mod domain;
 pub mod error;
 pub mod files;
@@ -30,6 +31,7 @@ pub mod state;
 pub mod statistics;
 pub mod timestamps;
 pub mod validate;
+pub mod vocabulary;
 pub mod web;
 pub mod workflow;
 

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod body;
 pub mod deadlines;
 pub mod health;
+pub mod lookups;
 pub mod mail;
 pub mod notices;
 pub mod openapi;
@@ -41,6 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     notices::configure(cfg);
     mail::configure(cfg);
     deadlines::configure(cfg);
+    lookups::configure(cfg);
     statistics::configure(cfg);
 }
 

@@ -25,6 +25,7 @@ use crate::error::{FieldError, Problem};
         (name = "deadlines", description = "期限 What is due and what is overdue, by unit"),
         (name = "mail", description = "邮件 The outbox's messages set aside after failing (the office)"),
         (name = "statistics", description = "提案统计 The office's statistics"),
+        (name = "lookups", description = "查找 People by name and the configured vocabularies, for forms"),
         (name = "public", description = "公开 Published results, no sign-in"),
         (name = "operations", description = "运维 Operations"),
     )

@@ -131,3 +131,30 @@ mod tests {
 }
 
 crate::domain::names::named!(Role);
+
+/// Whom an account of `viewer` may find in the directory (名录) by name:
+/// a member finds other members (to invite co-signers); the office finds
+/// members (代录入) and leaders (重点提案); the administrator everyone;
+/// handling units and leaders work from their proposals and find no one.
+pub fn findable_by(viewer: Role) -> &'static [Role] {
+    match viewer {
+        Role::Member => &[Role::Member],
+        Role::Office => &[Role::Member, Role::Leader],
+        Role::Admin => &[Role::Member, Role::UnitStaff, Role::UnitHead, Role::Office, Role::Leader, Role::Admin],
+        Role::UnitStaff | Role::UnitHead | Role::Leader => &[],
+    }
+}
+
+#[cfg(test)]
+mod directory_tests {
+    use super::*;
+
+    #[test]
+    fn members_find_members_and_the_office_finds_members_and_leaders() {
+        assert_eq!(findable_by(Role::Member), &[Role::Member]);
+        assert_eq!(findable_by(Role::Office), &[Role::Member, Role::Leader]);
+        assert!(findable_by(Role::UnitStaff).is_empty());
+        assert!(findable_by(Role::Leader).is_empty());
+        assert_eq!(findable_by(Role::Admin).len(), Role::ALL.len());
+    }
+}

@@ -35,6 +35,7 @@ mod handling;
 mod layers;
 mod lives;
 mod login_backoff;
+mod lookups;
 mod mail;
 mod mail_processes;
 mod migrations;

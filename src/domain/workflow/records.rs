@@ -153,3 +153,15 @@ impl KeyMode {
         }
     }
 }
+
+impl ContactKind {
+    /// The kind of contact as the pages name it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ContactKind::Visit => "走访",
+            ContactKind::Meeting => "座谈、面商",
+            ContactKind::Phone => "电话",
+            ContactKind::Other => "其他",
+        }
+    }
+}
