@@ -296,3 +296,13 @@ pub fn update(
     )?;
     Ok(after)
 }
+
+/// The display names of the accounts `ids` name, by id (unknown ids are left out).
+pub fn display_names(conn: &mut DbConn, ids: &[String]) -> AppResult<std::collections::HashMap<String, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(String, String)> =
+        users::table.filter(users::id.eq_any(ids)).select((users::id, users::display_name)).load(conn)?;
+    Ok(rows.into_iter().collect())
+}

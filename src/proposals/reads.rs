@@ -116,3 +116,51 @@ pub fn get_visible(
     }
     crate::workflow::view_for(conn, user, p, workflow, now)
 }
+
+/// A proposal another may be merged into (并案), for the office to pick.
+#[derive(Debug, Clone)]
+pub struct MergeCandidate {
+    pub id: String,
+    pub label: String,
+    pub title: String,
+}
+
+/// The proposals `p` may be merged into: of its kind, filed and not yet
+/// closed, itself left out; those whose titles share the most words with
+/// its title come first, then the newest.
+pub fn merge_candidates(conn: &mut DbConn, p: &ProposalView) -> AppResult<Vec<MergeCandidate>> {
+    const LISTED: usize = 30;
+    let open = [ProposalState::Filed, ProposalState::Handling, ProposalState::Replied];
+    let rows: Vec<(String, Option<String>, Option<i32>, String)> = proposals::table
+        .left_join(
+            crate::db::schema::committee_sessions::table
+                .on(crate::db::schema::committee_sessions::id.nullable().eq(proposals::session_id)),
+        )
+        .filter(proposals::kind.eq(&p.kind))
+        .filter(proposals::state.eq_any(open))
+        .filter(proposals::id.ne(&p.id))
+        .order((proposals::filed_at.desc(), proposals::id.asc()))
+        .limit(2000)
+        .select((
+            proposals::id,
+            crate::db::schema::committee_sessions::name.nullable(),
+            proposals::number,
+            proposals::title,
+        ))
+        .load(conn)?;
+    let own: std::collections::HashSet<String> = crate::search::text::words(&p.title).into_iter().collect();
+    let mut scored: Vec<(usize, usize, MergeCandidate)> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(order, (id, session, number, title))| {
+            let shared = crate::search::text::words(&title).into_iter().filter(|w| own.contains(w)).count();
+            let label = match (session, number) {
+                (Some(s), Some(n)) => crate::proposals::numbering::label(&s, n, &p.kind_noun),
+                _ => String::new(),
+            };
+            (shared, order, MergeCandidate { id, label, title })
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    Ok(scored.into_iter().take(LISTED).map(|(_, _, c)| c).collect())
+}

@@ -41,6 +41,20 @@ impl FormErrors {
         self.general.as_deref()
     }
 
+    /// Every message, general first: the summary above a refused form, so
+    /// that nothing is hidden when a field has no place of its own.
+    pub fn all(&self) -> Vec<&str> {
+        self.general.iter().map(String::as_str).chain(self.fields.iter().map(|(_, m)| m.as_str())).collect()
+    }
+
+    /// The same messages under the names the form gives its fields.
+    pub fn renamed(mut self, rename: impl Fn(&str) -> String) -> FormErrors {
+        for (field, _) in &mut self.fields {
+            *field = rename(field);
+        }
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.general.is_none() && self.fields.is_empty()
     }

@@ -9,12 +9,15 @@
 //! cross-site posting ([`session::Visitor::check_form`]).
 
 pub mod account;
+pub mod actions;
 pub mod assets;
 pub mod error;
+pub mod fields;
 pub mod forms;
 pub mod frame;
 pub mod home;
 pub mod notices;
+pub mod proposal_page;
 pub mod proposals;
 pub mod public;
 pub mod session;
@@ -32,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     home::configure(cfg);
     account::configure(cfg);
     notices::configure(cfg);
+    actions::configure(cfg);
     proposals::configure(cfg);
     public::configure(cfg);
 }

@@ -3,23 +3,49 @@
 //! stages, deadlines, units, replies and ratings: the same reads as
 //! GET /api/proposals and GET /api/proposals/{id}.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::domain::workflow::{AssignmentState, ProposalState};
+use crate::directory::{self, DirectoryEntry, DirectoryQuery};
+use crate::domain::workflow::ProposalState;
 use crate::ids::ProposalId;
 use crate::proposals::reads::{self, ProposalQuery};
-use crate::proposals::view::{ProposalListItem, ProposalView};
+use crate::proposals::view::ProposalListItem;
 use crate::state::AppState;
 use crate::web::PageError;
-use crate::web::frame::{Frame, local_date, local_time, render};
+use crate::web::fields::Fields;
+use crate::web::forms::{FormErrors, is_for_the_form};
+use crate::web::frame::{Frame, render};
 use crate::web::session::Visitor;
+use crate::workflow::drafting::{self, CreateProposalRequest};
+use crate::workflow::perform;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/proposals", web::get().to(list_page)).route("/proposals/{id}", web::get().to(detail_page));
+    cfg.route("/proposals", web::get().to(list_page))
+        .route("/proposals/new", web::get().to(new_page))
+        .route("/proposals/new", web::post().to(new_form))
+        .route("/proposals/{id}", web::get().to(detail_page));
+}
+
+pub use crate::web::proposal_page::{Failure, show};
+
+#[derive(Deserialize)]
+struct DetailQuery {
+    done: Option<String>,
+    /// The co-signer search of a draft's invitation form.
+    cosigner_q: Option<String>,
+}
+
+async fn detail_page(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<String>,
+    query: web::Query<DetailQuery>,
+) -> Result<HttpResponse, PageError> {
+    let id = ProposalId::parse(&id).ok_or_else(crate::error::AppError::not_found)?;
+    let query = query.into_inner();
+    crate::web::proposal_page::show_with(&state, &visitor, id, None, query.done, query.cosigner_q).await
 }
 
 struct StateChoice {
@@ -37,6 +63,7 @@ struct ListPage {
     pages: i64,
     states: Vec<StateChoice>,
     chosen: String,
+    may_start: bool,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +99,10 @@ async fn list_page(
         page: found.page,
         states,
         chosen,
+        may_start: visitor
+            .user
+            .as_ref()
+            .is_some_and(|u| crate::domain::may(u.role, crate::domain::Permission::StartProposal)),
     };
     render(&visitor, &page)
 }
@@ -86,135 +117,111 @@ fn list_title(role: crate::domain::Role) -> &'static str {
     }
 }
 
-struct UnitLine {
-    name: String,
-    part: &'static str,
-    state: &'static str,
-    due: String,
-    overdue: bool,
-    provisional: bool,
-}
-
-struct ReplyLine {
-    unit: String,
-    grade: Option<&'static str>,
-    body: String,
-    submitted: Option<String>,
-}
-
-struct RatingLine {
-    process: &'static str,
-    result: &'static str,
-    comment: Option<String>,
-    at: String,
-}
-
-struct CommitmentLine {
-    description: String,
-    target: String,
-    fulfilled: bool,
-}
-
-struct Stage {
-    label: &'static str,
-    at: String,
-}
-
 #[derive(Template)]
-#[template(path = "proposal.html", config = "src/web/askama.toml")]
-struct DetailPage {
+#[template(path = "proposal_new.html", config = "src/web/askama.toml")]
+struct NewPage {
     frame: Frame,
-    p: ProposalView,
-    key_mode: Option<&'static str>,
-    stages: Vec<Stage>,
-    units: Vec<UnitLine>,
-    replies: Vec<ReplyLine>,
-    ratings: Vec<RatingLine>,
-    commitments: Vec<CommitmentLine>,
-    cosigners_confirmed: usize,
-    rating_due: Option<String>,
+    office: bool,
+    topics: Vec<String>,
+    errors: FormErrors,
+    kept: std::collections::BTreeMap<String, String>,
+    proposer_q: String,
+    members: Vec<DirectoryEntry>,
 }
 
-async fn detail_page(
+impl NewPage {
+    fn value(&self, field: &str) -> &str {
+        self.kept.get(field).map(String::as_str).unwrap_or("")
+    }
+
+    fn attrs(&self, field: &str) -> String {
+        match self.errors.get(field) {
+            Some(_) => format!(" aria-invalid=\"true\" aria-describedby=\"{field}-error\""),
+            None => String::new(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    proposer_q: Option<String>,
+}
+
+/// 撰写提案: a member's own draft; the office enters one for a member or a collective (代录入).
+async fn new_page(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<String>,
+    query: web::Query<NewQuery>,
+) -> Result<HttpResponse, PageError> {
+    let q = query.into_inner().proposer_q.unwrap_or_default();
+    new_page_for(&state, &visitor, FormErrors::none(), Default::default(), q).await
+}
+
+async fn new_page_for(
+    state: &AppState,
+    visitor: &Visitor,
+    errors: FormErrors,
+    kept: std::collections::BTreeMap<String, String>,
+    proposer_q: String,
 ) -> Result<HttpResponse, PageError> {
     let user = visitor.require()?.clone();
-    let id = ProposalId::parse(&id).ok_or_else(crate::error::AppError::not_found)?;
-    let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
-    let p = state.db.read(move |conn| reads::get_visible(conn, &user, &id, now, &workflow)).await?;
-    let moments = [
-        ("提交", p.submitted_at),
-        ("立案", p.filed_at),
-        ("答复", p.replied_at),
-        ("办结", p.closed_at),
-        ("公开", p.published_at),
-    ];
-    let stages = moments
-        .into_iter()
-        .filter_map(|(label, at)| at.map(|at| Stage { label, at: local_time(&state, at) }))
-        .collect();
-    let unit_of: HashMap<&str, &str> =
-        p.assignments.iter().map(|a| (a.assignment.id.as_str(), a.unit_name.as_str())).collect();
-    let units = p
-        .assignments
-        .iter()
-        .map(|a| {
-            let open = matches!(a.assignment.state, AssignmentState::Assigned | AssignmentState::Received);
-            UnitLine {
-                name: a.unit_name.clone(),
-                part: a.assignment.unit_role.label_zh(),
-                state: a.assignment.state.label_zh(),
-                due: local_date(&state, a.assignment.due_at),
-                overdue: open && a.assignment.due_at < now,
-                provisional: a.provisional,
-            }
-        })
-        .collect();
-    let replies = p
-        .replies
-        .iter()
-        .map(|r| ReplyLine {
-            unit: unit_of.get(r.assignment_id.as_str()).copied().unwrap_or_default().to_string(),
-            grade: r.grade.map(|g| g.label_zh()),
-            body: r.body.clone(),
-            submitted: r.submitted_at.map(|at| local_date(&state, at)),
-        })
-        .collect();
-    let ratings = p
-        .ratings
-        .iter()
-        .map(|r| RatingLine {
-            process: r.process_rating.label_zh(),
-            result: r.result_rating.label_zh(),
-            comment: r.comment.clone(),
-            at: local_date(&state, r.rated_at),
-        })
-        .collect();
-    let commitments = p
-        .commitments
-        .iter()
-        .map(|c| CommitmentLine {
-            description: c.description.clone(),
-            target: c.target_date.to_string(),
-            fulfilled: c.fulfilled_at.is_some(),
-        })
-        .collect();
-    let cosigners_confirmed =
-        p.cosigners.iter().filter(|c| c.status == crate::domain::workflow::CosignerStatus::Confirmed).count();
-    let rating_due = p.rating_due_at.filter(|_| p.state == ProposalState::Replied).map(|at| local_date(&state, at));
-    let page = DetailPage {
-        frame: Frame::new(&visitor, p.title.clone(), "/proposals"),
-        key_mode: p.key_mode.map(|m| m.label_zh()),
-        stages,
-        units,
-        replies,
-        ratings,
-        commitments,
-        cosigners_confirmed,
-        rating_due,
-        p,
+    if !crate::domain::may(user.role, crate::domain::Permission::StartProposal) {
+        return Err(crate::error::AppError::not_found().into());
+    }
+    let office = user.role == crate::domain::Role::Office;
+    let q = proposer_q.clone();
+    let members = if office {
+        state
+            .db
+            .read(move |conn| {
+                let query =
+                    DirectoryQuery { q: Some(q), role: Some(crate::domain::Role::Member), ..Default::default() };
+                directory::find(conn, &user, &query)
+            })
+            .await?
+    } else {
+        Vec::new()
     };
-    render(&visitor, &page)
+    let page = NewPage {
+        frame: Frame::new(visitor, "撰写提案", "/proposals"),
+        office,
+        topics: state.settings.workflow.topics.clone(),
+        errors,
+        kept,
+        proposer_q,
+        members,
+    };
+    render(visitor, &page)
+}
+
+async fn new_form(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    origin: crate::audit::Origin,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, PageError> {
+    let user = visitor.require()?.clone();
+    let f = Fields::new(form.into_inner());
+    visitor.check_form(&state, &f.text("csrf"))?;
+    let office = user.role == crate::domain::Role::Office;
+    let body = CreateProposalRequest {
+        kind: f.optional("kind"),
+        title: f.text("title"),
+        reasons: f.text("reasons"),
+        suggestions: f.text("suggestions"),
+        topic: f.text("topic"),
+        submitter_type: if office { f.optional("submitter_type") } else { None },
+        submitter_name: if office { f.optional("submitter_name") } else { None },
+        proposer_id: if office { f.optional("proposer_id") } else { None },
+    };
+    match perform(&state, user, origin, move |conn, ctx| drafting::create(conn, ctx, body)).await {
+        Ok(view) => Ok(crate::web::frame::see_other(&format!("/proposals/{}?done=edit_draft", view.id))),
+        Err(e) if is_for_the_form(&e) => {
+            let status = e.kind.status();
+            let mut answer = new_page_for(&state, &visitor, FormErrors::of(&e), f.kept(), f.text("proposer_q")).await?;
+            *answer.status_mut() = status;
+            Ok(answer)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -41,6 +41,7 @@ mod mail_processes;
 mod migrations;
 mod notices;
 mod openapi_schemas;
+mod page_lives;
 mod pages;
 mod public;
 mod query_utf8;

@@ -78,3 +78,39 @@ pub enum Action {
 }
 
 crate::domain::names::named!(Action);
+
+impl Action {
+    /// The action as the pages name it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Action::EditDraft => "修改草稿",
+            Action::InviteCosigners => "邀请联名",
+            Action::AnswerInvitation => "答复联名邀请",
+            Action::Submit => "提交",
+            Action::File => "立案",
+            Action::RefuseFiling => "不予立案",
+            Action::Convert => "转为社情民意信息",
+            Action::Merge => "并案",
+            Action::MarkKey => "列为重点提案",
+            Action::Assign => "交办",
+            Action::SignFor => "签收",
+            Action::RequestReturn => "申请退回",
+            Action::DecideReturn => "审核退回申请",
+            Action::RecordContact => "记录沟通",
+            Action::SendOpinion => "提交会办意见",
+            Action::DraftReply => "撰写答复",
+            Action::SignOffReply => "签发答复",
+            Action::SubmitReply => "提交答复",
+            Action::RequestExtension => "申请延期",
+            Action::DecideExtension => "审核延期申请",
+            Action::WaiveContact => "免于沟通",
+            Action::WaiveOpinion => "免于会办意见",
+            Action::Rate => "评价",
+            Action::Close => "办结",
+            Action::Publish => "公开",
+            Action::Withhold => "不予公开",
+            Action::ReportProgress => "报告承诺事项进展",
+            Action::FulfilCommitment => "确认承诺事项已落实",
+        }
+    }
+}

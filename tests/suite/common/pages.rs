@@ -34,6 +34,15 @@ impl Page {
         self.html[start..end].to_string()
     }
 
+    /// The value of the page's first field named `name` (a hidden version, an assignment id).
+    pub fn input(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start =
+            self.html.find(&marker).unwrap_or_else(|| panic!("no field {name} in {}", self.html)) + marker.len();
+        let end = self.html[start..].find('"').expect("end of the value") + start;
+        self.html[start..end].to_string()
+    }
+
     pub fn assert_shows(&self, text: &str) {
         assert!(self.html.contains(text), "the page does not show {text:?}:\n{}", self.html);
     }
@@ -72,6 +81,43 @@ impl<'a> PageVisitor<'a> {
 
     pub fn set_cookie(&self, name: &str, value: &str) {
         self.cookies.borrow_mut().insert(name.into(), value.into());
+    }
+
+    /// Takes `action` on the proposal from its page, with the fields given
+    /// and the form token and version the page carries; the page must come
+    /// back saying it was done.
+    pub async fn act(&self, id: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        self.act_at(&format!("/proposals/{id}"), id, action, fields).await
+    }
+
+    /// [`act`](Self::act) from the page at `page` (the proposal's page with a search, say).
+    pub async fn act_at(&self, page: &str, id: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(page).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+        assert!(
+            page.html.contains(&format!("/proposals/{id}/act/{action}\"")),
+            "the page offers no form for {action}:\n{}",
+            page.html
+        );
+        let (csrf, version) = (page.csrf(), page.input("version"));
+        let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf), ("version", &version)];
+        all.extend_from_slice(fields);
+        let done = self.post(&format!("/proposals/{id}/act/{action}"), &all).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{action} refused:\n{}", done.html);
+        let back = self.get(done.location.as_deref().expect("a location")).await;
+        back.assert_shows("已完成：");
+        back
+    }
+
+    /// The same, for a form the page refuses: the page as shown again.
+    pub async fn refused(&self, id: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(&format!("/proposals/{id}")).await;
+        let (csrf, version) = (page.csrf(), page.input("version"));
+        let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf), ("version", &version)];
+        all.extend_from_slice(fields);
+        let shown = self.post(&format!("/proposals/{id}/act/{action}"), &all).await;
+        assert!(shown.status.is_client_error(), "{action} was not refused: {}", shown.status);
+        shown
     }
 
     pub async fn get(&self, path: &str) -> Page {
@@ -124,7 +170,7 @@ fn serde_urlencoded(fields: &[(&str, &str)]) -> String {
     fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
 
-fn encode(value: &str) -> String {
+pub fn encode(value: &str) -> String {
     let mut out = String::new();
     for b in value.bytes() {
         match b {
