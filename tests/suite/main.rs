@@ -23,6 +23,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod bench_seed;
+mod browser;
 mod calendar;
 mod cli;
 mod closing;

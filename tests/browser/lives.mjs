@@ -1,0 +1,267 @@
+// Drives the pages in headless Chromium as people would: whole lives of
+// proposals from the forms only, an accessibility check (axe-core) of every
+// kind of page, and screenshots on a desktop and a 360-pixel phone.
+//
+// Run by tests/suite/browser.rs against a service started with demo data:
+//   BASE_URL=http://127.0.0.1:PORT PASSWORD=... SCREENSHOTS=dir node lives.mjs
+// Exits non-zero, saying why, on the first thing that is not as it should be.
+
+import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const BASE = process.env.BASE_URL;
+const PASSWORD = process.env.PASSWORD;
+const SHOTS = process.env.SCREENSHOTS;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!BASE || !PASSWORD || !SHOTS) throw new Error('BASE_URL, PASSWORD and SCREENSHOTS are required');
+mkdirSync(SHOTS, { recursive: true });
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 360, height: 740 };
+const checked = new Set();
+let step = 'starting';
+
+const problems = [];
+
+function fail(message) {
+  throw new Error(`${step}: ${message}`);
+}
+
+/** What a page's events reported (a request elsewhere, a script error) fails the step it happened in. */
+function clean() {
+  if (problems.length) fail(problems.join('; '));
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+
+/** A person in a browser of their own. */
+async function person(username) {
+  const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN' });
+  const page = await context.newPage();
+  // Nothing may come from elsewhere: every request goes to the service itself.
+  page.on('request', (r) => {
+    if (!r.url().startsWith(BASE) && !r.url().startsWith('data:')) problems.push(`a request left the service: ${r.url()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`script error: ${e}`));
+  if (username) {
+    await page.goto(`${BASE}/sign-in`);
+    await page.getByLabel('用户名').fill(username);
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForLoadState();
+    if (page.url().includes('/sign-in')) fail(`${username} could not sign in`);
+  }
+  return page;
+}
+
+/** The accessibility check of a kind of page (once per kind), and its screenshots. */
+async function look(page, kind, { screenshot = false } = {}) {
+  clean();
+  if (!checked.has(kind)) {
+    checked.add(kind);
+    await page.addScriptTag({ path: AXE });
+    const result = await page.evaluate(async () =>
+      // eslint-disable-next-line no-undef
+      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    if (bad.length) {
+      fail(`accessibility of ${kind}: ` + bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`).join('; '));
+    }
+  }
+  if (screenshot) {
+    await page.screenshot({ path: join(SHOTS, `${kind}-desktop.png`), fullPage: true });
+    await page.setViewportSize(PHONE);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (wide > PHONE.width + 1) fail(`${kind} is ${wide} pixels wide on a 360-pixel phone`);
+    await page.screenshot({ path: join(SHOTS, `${kind}-phone.png`), fullPage: true });
+    await page.setViewportSize(DESKTOP);
+  }
+}
+
+async function expectText(page, text) {
+  const body = await page.locator('body').innerText();
+  if (!body.includes(text)) {
+    const alerts = await page.locator('[role=alert]').allInnerTexts();
+    fail(`the page ${page.url()} does not show "${text}"${alerts.length ? `; it says: ${alerts.join(' / ')}` : ''}`);
+  }
+}
+
+async function expectNoText(page, text) {
+  const body = await page.locator('body').innerText();
+  if (body.includes(text)) fail(`the page ${page.url()} shows "${text}"`);
+}
+
+/** Fills the fields of the action's form on the proposal's page and sends it. */
+async function act(page, id, action, fill = async () => {}, button) {
+  step = `${action} on ${id}`;
+  // The page as it stands now (another person may have acted since it was opened).
+  if (!page.url().startsWith(`${BASE}/proposals/${id}?cosigner_q=`)) await page.goto(`${BASE}/proposals/${id}`);
+  const form = page.locator(`form[action="/proposals/${id}/act/${action}"]`).first();
+  if (!(await form.count())) fail('the page offers no such form');
+  await fill(form);
+  const submit = button ? form.getByRole('button', { name: button }) : form.locator('button[type=submit]').last();
+  await submit.click();
+  await page.waitForLoadState();
+  await expectText(page, '已完成');
+  clean();
+}
+
+try {
+  // Anyone: the home page explains the system and leads on.
+  step = 'the home page';
+  const visitor = await person();
+  await visitor.goto(`${BASE}/`);
+  await expectText(visitor, '提案通');
+  await look(visitor, 'home', { screenshot: true });
+  await visitor.goto(`${BASE}/sign-in`);
+  await look(visitor, 'sign-in', { screenshot: true });
+  await visitor.goto(`${BASE}/no/such/page`);
+  await look(visitor, 'not-found');
+
+  // A member writes a proposal on the form, invites a co-signer found by name, who confirms.
+  step = 'the member writes';
+  const member = await person('wangfang');
+  await member.goto(`${BASE}/`);
+  await look(member, 'home-member', { screenshot: true });
+  await member.getByRole('link', { name: '我的提案' }).first().click();
+  await look(member, 'proposals', { screenshot: true });
+  await member.getByRole('link', { name: '撰写提案' }).click();
+  await look(member, 'proposal-new', { screenshot: true });
+  await member.getByLabel('标题').fill('关于完善社区养老驿站服务的提案');
+  await member.getByLabel('类别').fill('社会保障');
+  await member.getByLabel('案由').fill('老年人口增长较快，社区养老驿站服务项目单一，专业护理人员不足。');
+  await member.getByLabel('建议', { exact: true }).fill('1. 扩大驿站助餐、助浴服务。\n2. 培养专业护理人员。');
+  await member.getByRole('button', { name: '保存草稿' }).click();
+  await member.waitForLoadState();
+  const id = new URL(member.url()).pathname.split('/')[2];
+  if (!/^[0-9a-f-]{36}$/.test(id)) fail(`no proposal id in ${member.url()}`);
+  await look(member, 'proposal-draft', { screenshot: true });
+  step = 'inviting a co-signer';
+  await member.getByLabel('按姓名查找委员').fill('李建国');
+  await member.getByRole('button', { name: '查找' }).click();
+  await member.waitForLoadState();
+  await act(member, id, 'invite_cosigners', (f) => f.getByLabel(/李建国/).check());
+  const cosigner = await person('lijianguo');
+  await cosigner.goto(`${BASE}/notices`);
+  await look(cosigner, 'notices', { screenshot: true });
+  await act(cosigner, id, 'answer_invitation', undefined, '确认联名');
+  await act(member, id, 'submit');
+
+  // The office files it, makes it key with a leader, and gives it to two units.
+  const office = await person('office');
+  await office.goto(`${BASE}/proposals/${id}`);
+  await look(office, 'proposal-office', { screenshot: true });
+  await act(office, id, 'file');
+  await act(office, id, 'mark_key', async (f) => {
+    await f.getByLabel('领导', { exact: true }).selectOption({ label: '区长 马志远' });
+    await f.getByLabel(/领办/).check();
+  });
+  await act(office, id, 'assign', async (f) => {
+    await f.getByLabel('区发展和改革委员会', { exact: true }).selectOption('lead');
+    await f.getByLabel('区教育局', { exact: true }).selectOption('co');
+  });
+  await expectText(office, '重点提案（领办）');
+
+  // The co-handling unit signs and sends its opinion; the lead unit signs, talks, replies B; its head signs off.
+  const coStaff = await person('jyj-staff');
+  await act(coStaff, id, 'sign_for');
+  await act(coStaff, id, 'send_opinion', (f) => f.getByLabel(/意见/).fill('建议统筹辖区医疗资源，推进医养结合。'));
+  const staff = await person('fgw-staff');
+  await staff.goto(`${BASE}/proposals/${id}`);
+  await look(staff, 'proposal-unit', { screenshot: true });
+  await act(staff, id, 'sign_for');
+  await act(staff, id, 'record_contact', async (f) => {
+    await f.getByLabel('方式').selectOption('meeting');
+    await f.getByLabel('沟通内容').fill('当面听取王芳委员意见。');
+  });
+  const later = new Date(Date.now() + 90 * 86400e3).toISOString().slice(0, 10);
+  await act(staff, id, 'draft_reply', async (f) => {
+    await f.getByLabel('B类').check();
+    await f.getByLabel(/答复正文/).fill('经研究，拟于年内新增两处驿站。联系人：张三，电话 12345678。');
+    await f.getByLabel(/公开稿/).fill('经研究，拟于年内新增两处驿站。');
+    await f.getByLabel('承办负责人').fill('李四');
+    await f.getByLabel('事项 1').fill('新增两处养老驿站');
+    await f.locator('#commitment-0-on').fill(later);
+  });
+  const head = await person('fgw-head');
+  await act(head, id, 'sign_off_reply');
+  await act(staff, id, 'submit_reply');
+
+  // The member reads the reply, is not satisfied: it is handled again, then both satisfied.
+  step = 'the member rates';
+  await member.goto(`${BASE}/proposals/${id}`);
+  await expectText(member, '新增两处养老驿站');
+  await look(member, 'proposal-replied', { screenshot: true });
+  await act(member, id, 'rate', async (f) => {
+    await f.locator('#rate-process-satisfied').check();
+    await f.locator('#rate-result-unsatisfied').check();
+  });
+  await act(office, id, 'assign', (f) => f.getByLabel('区发展和改革委员会', { exact: true }).selectOption('lead'));
+  await act(staff, id, 'sign_for');
+  await act(staff, id, 'record_contact', (f) => f.getByLabel('沟通内容').fill('再次走访，通报建设进度。'));
+  await act(staff, id, 'draft_reply', async (f) => {
+    await f.getByLabel('A类').check();
+    await f.getByLabel(/答复正文/).fill('两处驿站已建成开放。联系人：张三，电话 12345678。');
+    await f.getByLabel(/公开稿/).fill('两处驿站已建成开放，助餐服务覆盖全街道。');
+    await f.getByLabel('承办负责人').fill('李四');
+    await f.getByLabel('事项 1').fill('');
+    await f.locator('#commitment-0-on').fill('');
+  });
+  await act(head, id, 'sign_off_reply');
+  await act(staff, id, 'submit_reply');
+  await act(member, id, 'rate', async (f) => {
+    await f.locator('#rate-process-satisfied').check();
+    await f.locator('#rate-result-satisfied').check();
+  });
+
+  // The office closes and publishes it; a visitor finds it by a Chinese word and reads the public version.
+  await act(office, id, 'close');
+  await act(office, id, 'publish');
+  step = 'the public reads';
+  await visitor.goto(`${BASE}/public`);
+  await visitor.getByLabel('检索').fill('养老驿站');
+  await visitor.getByRole('button', { name: '查询' }).click();
+  await visitor.waitForLoadState();
+  await look(visitor, 'public-results', { screenshot: true });
+  await visitor.getByRole('link', { name: '关于完善社区养老驿站服务的提案' }).click();
+  await visitor.waitForLoadState();
+  await expectText(visitor, '两处驿站已建成开放，助餐服务覆盖全街道。');
+  await expectText(visitor, '领办');
+  await expectNoText(visitor, '12345678');
+  await expectNoText(visitor, '李四');
+  await look(visitor, 'public-detail', { screenshot: true });
+
+  // Everyone's own pages pass the same checks.
+  step = 'the account pages';
+  await member.goto(`${BASE}/account/password`);
+  await look(member, 'password');
+  await member.goto(`${BASE}/account/mail`);
+  await look(member, 'mail-preferences');
+  const leader = await person('leader');
+  await leader.goto(`${BASE}/proposals`);
+  await expectText(leader, '关于完善社区养老驿站服务的提案');
+  await look(leader, 'proposals-leader', { screenshot: true });
+
+  // A refused form says what is wrong beside the field and keeps what was typed.
+  step = 'a refused form';
+  await member.goto(`${BASE}/proposals/new`);
+  await member.getByLabel('标题').fill('太短');
+  await member.getByLabel('案由').fill('理由还不够长');
+  await member.getByRole('button', { name: '保存草稿' }).click();
+  await member.waitForLoadState();
+  if ((await member.getByLabel('标题').inputValue()) !== '太短') fail('the title typed was lost');
+  if ((await member.locator('#title-error').count()) !== 1) fail('no message beside the title');
+  await look(member, 'proposal-new-refused', { screenshot: true });
+
+  console.log(`browser lives passed; page kinds checked: ${[...checked].join(', ')}`);
+} finally {
+  await browser.close();
+}
