@@ -16,6 +16,7 @@ pub mod fields;
 pub mod forms;
 pub mod frame;
 pub mod home;
+pub mod letter;
 pub mod notices;
 pub mod proposal_page;
 pub mod proposals;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     account::configure(cfg);
     notices::configure(cfg);
     actions::configure(cfg);
+    letter::configure(cfg);
     proposals::configure(cfg);
     public::configure(cfg);
 }

@@ -47,6 +47,8 @@ struct UnitLine {
 }
 
 struct ReplyLine {
+    id: String,
+    round: i32,
     unit: String,
     grade: Option<&'static str>,
     body: String,
@@ -321,6 +323,8 @@ fn build(
         .replies
         .iter()
         .map(|r| ReplyLine {
+            id: r.id.clone(),
+            round: r.handling_round,
             unit: unit_name(&r.assignment_id),
             grade: r.grade.map(|g| g.label_zh()),
             body: r.body.clone(),

@@ -222,6 +222,22 @@ try {
     await f.locator('#rate-result-satisfied').check();
   });
 
+  // The member prints the reply letter: one A4 page, the grade at the top right.
+  step = 'the reply letter';
+  await member.goto(`${BASE}/proposals/${id}`);
+  await member.getByRole('link', { name: /打印答复函/ }).last().click();
+  await member.waitForLoadState();
+  await expectText(member, '的答复');
+  await expectText(member, '区发展和改革委员会');
+  await look(member, 'reply-letter', { screenshot: true });
+  const mark = await member.locator('.grade-mark').boundingBox();
+  const sheet = await member.locator('.letter').boundingBox();
+  if (!mark || !sheet || mark.x < sheet.x + sheet.width / 2 || mark.y > sheet.y + 80) fail('the grade mark is not at the top right');
+  await member.emulateMedia({ media: 'print' });
+  const pdf = await member.pdf({ format: 'A4', path: join(SHOTS, 'reply-letter.pdf') });
+  if (pdf.length < 1000) fail('the letter does not print');
+  await member.emulateMedia({ media: 'screen' });
+
   // The office closes and publishes it; a visitor finds it by a Chinese word and reads the public version.
   await act(office, id, 'close');
   await act(office, id, 'publish');

@@ -138,6 +138,21 @@ async fn a_key_proposal_lives_through_re_handling_to_publication_from_the_pages(
     staff.act(&id, "submit_reply", &[("assignment_id", &mine)]).await;
     member.act(&id, "rate", &[("process", "satisfied"), ("result", "satisfied")]).await;
 
+    // The reply letter, as the member prints it.
+    let page = member.get(&format!("/proposals/{id}")).await;
+    let marker = "/letter?reply=";
+    let start = page.html.rfind(marker).expect("a letter link") + marker.len();
+    let reply_id = &page.html[start..start + 36];
+    let letter = member.get(&format!("/proposals/{id}/letter?reply={reply_id}")).await;
+    assert_eq!(letter.status, StatusCode::OK, "{}", letter.html);
+    letter.assert_shows("关于一届一次会议第1号提案的答复");
+    letter.assert_shows("class=\"grade-mark\"");
+    letter.assert_shows(&lead.name);
+    letter.assert_shows("两处驿站已建成开放。联系人");
+    letter.assert_shows("承办负责人</dt><dd>李四");
+    let stranger = PageVisitor::signed_in(&app, &life.person(Role::Member).await).await;
+    assert_eq!(stranger.get(&format!("/proposals/{id}/letter")).await.status, StatusCode::NOT_FOUND);
+
     // The office closes and publishes; anyone finds it by a Chinese word and reads the public version only.
     office.act(&id, "close", &[]).await;
     office.act(&id, "publish", &[]).await;
