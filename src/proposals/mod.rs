@@ -9,6 +9,7 @@ pub mod numbering;
 pub mod public;
 pub mod reads;
 pub mod recount;
+pub mod timeline;
 pub mod view;
 
 pub use access::{Ctx, Step, begin, load, standing};

@@ -10,9 +10,9 @@ use crate::auth::AuthUser;
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::models::proposal::ProposalRow;
-use crate::db::schema::{assignments, proposal_cosigners, proposals};
+use crate::db::schema::{assignments, deadlines, proposal_cosigners, proposals, unit_requests, users};
 use crate::domain::Role;
-use crate::domain::workflow::{AssignmentState, CosignerStatus, ProposalState};
+use crate::domain::workflow::{AssignmentState, CosignerStatus, ProposalState, RequestDecision};
 use crate::error::{AppError, AppResult};
 use crate::ids::ProposalId;
 use crate::listing::{Page, PageQuery};
@@ -20,11 +20,30 @@ use crate::proposals::view::{ProposalListItem, ProposalView, list_item};
 use crate::proposals::{load, standing};
 
 /// Which proposals a list shows, and which page of them.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalQuery {
     pub state: Option<ProposalState>,
     pub kind: Option<String>,
+    /// Words that must all appear in the title, 案由 or 建议 (space-separated, 1 to 50 characters).
+    #[param(max_length = 50)]
+    pub q: Option<String>,
+    /// 会议: the session it was submitted in.
+    pub session_id: Option<String>,
+    /// 界别: the proposer's sector.
+    pub sector_id: Option<String>,
+    /// A unit it was given to (in any round).
+    pub unit_id: Option<String>,
+    /// Key proposals (重点提案) only, or none of them.
+    pub key: Option<bool>,
+    /// The key proposals one leader follows.
+    pub leader_id: Option<String>,
+    /// Only those with a unit's deadline passed and not met.
+    pub overdue: Option<bool>,
+    /// Only those with a unit's return or extension request waiting for the office.
+    pub pending_request: Option<bool>,
+    /// Only those waiting to be handled again after 不满意 (filed, in a later round).
+    pub unsatisfied: Option<bool>,
     /// 1-based page number.
     #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
@@ -42,6 +61,22 @@ pub fn list_visible(
     workflow: &WorkflowSettings,
 ) -> AppResult<Page<ProposalListItem>> {
     let (page, per_page) = PageQuery { page: query.page, per_page: query.per_page }.resolve()?;
+    let mut check = crate::validate::Check::new();
+    if let Some(text) = &query.q {
+        check.text("q", text, 0, 50);
+    }
+    for (field, value) in [
+        ("session_id", &query.session_id),
+        ("sector_id", &query.sector_id),
+        ("unit_id", &query.unit_id),
+        ("leader_id", &query.leader_id),
+    ] {
+        if value.as_deref().is_some_and(|v| !crate::ids::is_id(v)) {
+            check.fail(field, "invalid", "不是有效的编号");
+        }
+    }
+    check.finish()?;
+    let words: Vec<String> = query.q.as_deref().unwrap_or("").split_whitespace().map(str::to_string).collect();
     let visible = || {
         let mut q = proposals::table.into_boxed();
         match user.role {
@@ -85,6 +120,51 @@ pub fn list_visible(
         }
         if let Some(k) = &query.kind {
             q = q.filter(proposals::kind.eq(k.clone()));
+        }
+        for word in &words {
+            let like = format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            q = q.filter(
+                proposals::title
+                    .like(like.clone())
+                    .escape('\\')
+                    .or(proposals::reasons.like(like.clone()).escape('\\'))
+                    .or(proposals::suggestions.like(like).escape('\\')),
+            );
+        }
+        if let Some(s) = &query.session_id {
+            q = q.filter(proposals::session_id.eq(s.clone()));
+        }
+        if let Some(s) = &query.sector_id {
+            let members = users::table.filter(users::sector_id.eq(s.clone())).select(users::id);
+            q = q.filter(proposals::proposer_id.eq_any(members));
+        }
+        if let Some(u) = &query.unit_id {
+            let given = assignments::table.filter(assignments::unit_id.eq(u.clone())).select(assignments::proposal_id);
+            q = q.filter(proposals::id.eq_any(given));
+        }
+        if let Some(key) = query.key {
+            q = q.filter(proposals::is_key.eq(key));
+        }
+        if let Some(l) = &query.leader_id {
+            q = q.filter(proposals::is_key.eq(true)).filter(proposals::key_leader_id.eq(l.clone()));
+        }
+        if query.overdue == Some(true) {
+            let late = deadlines::table
+                .inner_join(assignments::table.on(assignments::id.eq(deadlines::object_id)))
+                .filter(deadlines::object_type.eq("assignment"))
+                .filter(deadlines::met_at.is_null())
+                .filter(deadlines::due_at.lt(now))
+                .select(assignments::proposal_id);
+            q = q.filter(proposals::id.eq_any(late));
+        }
+        if query.pending_request == Some(true) {
+            let waiting = unit_requests::table
+                .filter(unit_requests::decision.eq(RequestDecision::Pending))
+                .select(unit_requests::proposal_id);
+            q = q.filter(proposals::id.eq_any(waiting));
+        }
+        if query.unsatisfied == Some(true) {
+            q = q.filter(proposals::state.eq(ProposalState::Filed)).filter(proposals::handling_round.gt(1));
         }
         q
     };

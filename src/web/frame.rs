@@ -20,6 +20,7 @@ pub struct NavLink {
 pub struct SignedInAs {
     pub name: String,
     pub role: &'static str,
+    pub is_office: bool,
 }
 
 pub struct Frame {
@@ -36,7 +37,11 @@ impl Frame {
         let user = visitor.user.as_ref().filter(|u| !u.must_change_password);
         Frame {
             title: title.into(),
-            user: visitor.user.as_ref().map(|u| SignedInAs { name: u.display_name.clone(), role: u.role.label_zh() }),
+            user: visitor.user.as_ref().map(|u| SignedInAs {
+                name: u.display_name.clone(),
+                role: u.role.label_zh(),
+                is_office: u.role == Role::Office,
+            }),
             csrf: visitor.csrf.clone(),
             nav: nav(user, here),
             css: crate::web::assets::stylesheet_path(),
@@ -74,6 +79,9 @@ fn nav(user: Option<&AuthUser>, here: &str) -> Vec<NavLink> {
         };
         if let Some(label) = proposals {
             links.push(("/proposals", label));
+        }
+        if user.role != Role::Member && user.role != Role::Admin {
+            links.push(("/deadlines", "办理期限"));
         }
         links.push(("/notices", "通知"));
         links.push(("/account/password", "账号"));

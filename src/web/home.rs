@@ -81,7 +81,7 @@ async fn home(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpRespon
             let recent = if reader.role == Role::Admin {
                 Vec::new()
             } else {
-                let query = ProposalQuery { state: None, kind: None, page: Some(1), per_page: Some(5) };
+                let query = ProposalQuery { page: Some(1), per_page: Some(5), ..Default::default() };
                 reads::list_visible(conn, &reader, query, now, &workflow)?.items
             };
             let notices =

@@ -22,6 +22,7 @@ pub mod proposal_page;
 pub mod proposals;
 pub mod public;
 pub mod session;
+pub mod work;
 
 use actix_web::web;
 
@@ -40,4 +41,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     letter::configure(cfg);
     proposals::configure(cfg);
     public::configure(cfg);
+    work::configure(cfg);
 }

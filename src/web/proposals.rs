@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::directory::{self, DirectoryEntry, DirectoryQuery};
 use crate::domain::workflow::ProposalState;
 use crate::ids::ProposalId;
+use crate::proposals::public::PublicChoice;
 use crate::proposals::reads::{self, ProposalQuery};
 use crate::proposals::view::ProposalListItem;
 use crate::state::AppState;
@@ -62,49 +63,168 @@ struct ListPage {
     page: i64,
     pages: i64,
     states: Vec<StateChoice>,
-    chosen: String,
     may_start: bool,
+    /// The office searches by every filter; others by words and state.
+    office: bool,
+    form: ListForm,
+    sessions: Vec<PublicChoice>,
+    sectors: Vec<PublicChoice>,
+    units: Vec<PublicChoice>,
+    leaders: Vec<DirectoryEntry>,
+    errors: FormErrors,
+    pager_query: String,
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
-    state: Option<String>,
-    page: Option<i64>,
+/// The search form as sent: every field a text, blank when not chosen.
+#[derive(Deserialize, Default, Clone)]
+struct ListForm {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    session_id: String,
+    #[serde(default)]
+    sector_id: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    leader_id: String,
+    #[serde(default)]
+    overdue: String,
+    #[serde(default)]
+    pending_request: String,
+    #[serde(default)]
+    unsatisfied: String,
+    page: Option<String>,
+}
+
+fn given(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+impl ListForm {
+    fn query(&self) -> Result<ProposalQuery, crate::error::AppError> {
+        use crate::error::AppError;
+        let state = match given(&self.state) {
+            Some(s) => Some(
+                ProposalState::parse(&s).ok_or_else(|| AppError::invalid_field("state", "invalid", "没有这种状态"))?,
+            ),
+            None => None,
+        };
+        let key = match self.key.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        };
+        let page = match self.page.as_deref().and_then(given) {
+            Some(p) => Some(p.parse().map_err(|_| AppError::invalid_field("page", "invalid", "页码有误"))?),
+            None => None,
+        };
+        Ok(ProposalQuery {
+            state,
+            q: given(&self.q),
+            session_id: given(&self.session_id),
+            sector_id: given(&self.sector_id),
+            unit_id: given(&self.unit_id),
+            key,
+            leader_id: given(&self.leader_id),
+            overdue: (self.overdue == "true").then_some(true),
+            pending_request: (self.pending_request == "true").then_some(true),
+            unsatisfied: (self.unsatisfied == "true").then_some(true),
+            page,
+            per_page: Some(20),
+            ..Default::default()
+        })
+    }
+
+    fn without_page(&self) -> String {
+        let pairs = [
+            ("q", &self.q),
+            ("state", &self.state),
+            ("session_id", &self.session_id),
+            ("sector_id", &self.sector_id),
+            ("unit_id", &self.unit_id),
+            ("key", &self.key),
+            ("leader_id", &self.leader_id),
+            ("overdue", &self.overdue),
+            ("pending_request", &self.pending_request),
+            ("unsatisfied", &self.unsatisfied),
+        ];
+        pairs
+            .iter()
+            .filter_map(|(name, value)| given(value).map(|v| format!("{name}={}&", crate::web::frame::url_encode(&v))))
+            .collect()
+    }
 }
 
 async fn list_page(
     state: web::Data<AppState>,
     visitor: Visitor,
-    query: web::Query<ListQuery>,
+    form: web::Query<ListForm>,
 ) -> Result<HttpResponse, PageError> {
     use strum::VariantArray;
     let user = visitor.require()?.clone();
-    let chosen = query.state.clone().filter(|s| !s.is_empty()).unwrap_or_default();
-    let wanted = if chosen.is_empty() {
-        None
-    } else {
-        Some(ProposalState::parse(&chosen).ok_or_else(|| crate::error::AppError::bad_request("没有这种状态"))?)
-    };
+    let form = form.into_inner();
+    let office = user.role == crate::domain::Role::Office;
     let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
-    let query = ProposalQuery { state: wanted, kind: None, page: query.page, per_page: Some(20) };
-    let found = state.db.read(move |conn| reads::list_visible(conn, &user, query, now, &workflow)).await?;
+    let query = form.query();
+    let reader = user.clone();
+    let (found, lists) = state
+        .db
+        .read(move |conn| {
+            // A filter at fault is shown on the page; a failure of the database is not the reader's.
+            let found = match query.and_then(|q| reads::list_visible(conn, &reader, q, now, &workflow)) {
+                Err(e) if !e.kind.status().is_client_error() => return Err(e),
+                other => other,
+            };
+            let lists = if office {
+                let leaders = DirectoryQuery { role: Some(crate::domain::Role::Leader), ..Default::default() };
+                Some((
+                    crate::proposals::public::sessions(conn)?,
+                    crate::proposals::public::sectors(conn)?,
+                    crate::proposals::public::units(conn)?,
+                    directory::find(conn, &reader, &leaders)?,
+                ))
+            } else {
+                None
+            };
+            Ok((found, lists))
+        })
+        .await?;
+    let (found, errors) = match found {
+        Ok(found) => (found, FormErrors::none()),
+        Err(e) => (crate::listing::Page { items: Vec::new(), total: 0, page: 1, per_page: 20 }, FormErrors::of(&e)),
+    };
+    let refused = !errors.is_empty();
+    let (sessions, sectors, units, leaders) = lists.unwrap_or_default();
     let states =
         ProposalState::VARIANTS.iter().map(|s| StateChoice { value: s.as_str(), label: s.label_zh() }).collect();
-    let title = visitor.user.as_ref().map(|u| list_title(u.role)).unwrap_or("提案");
     let page = ListPage {
-        frame: Frame::new(&visitor, title, "/proposals"),
+        frame: Frame::new(&visitor, list_title(user.role), "/proposals"),
         pages: (found.total + found.per_page - 1) / found.per_page.max(1),
         items: found.items,
         total: found.total,
         page: found.page,
         states,
-        chosen,
-        may_start: visitor
-            .user
-            .as_ref()
-            .is_some_and(|u| crate::domain::may(u.role, crate::domain::Permission::StartProposal)),
+        may_start: crate::domain::may(user.role, crate::domain::Permission::StartProposal),
+        office,
+        pager_query: form.without_page(),
+        form,
+        sessions,
+        sectors,
+        units,
+        leaders,
+        errors,
     };
-    render(&visitor, &page)
+    let mut answer = render(&visitor, &page)?;
+    if refused {
+        *answer.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(answer)
 }
 
 fn list_title(role: crate::domain::Role) -> &'static str {

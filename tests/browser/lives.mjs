@@ -261,6 +261,15 @@ try {
   await look(member, 'password');
   await member.goto(`${BASE}/account/mail`);
   await look(member, 'mail-preferences');
+  await office.goto(`${BASE}/proposals/${id}/timeline`);
+  await expectText(office, '立案');
+  await look(office, 'timeline', { screenshot: true });
+  await office.goto(`${BASE}/proposals?state=submitted`);
+  await look(office, 'office-queues', { screenshot: true });
+  await office.goto(`${BASE}/mail`);
+  await look(office, 'mail-set-aside');
+  await staff.goto(`${BASE}/deadlines`);
+  await look(staff, 'deadlines', { screenshot: true });
   const leader = await person('leader');
   await leader.goto(`${BASE}/proposals`);
   await expectText(leader, '关于完善社区养老驿站服务的提案');

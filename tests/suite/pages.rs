@@ -365,3 +365,124 @@ async fn the_stylesheet_is_served_by_the_binary_with_a_hashed_name(app: TestApp)
     assert_eq!(visitor.get("/assets/site-000000000000.css").await.status, StatusCode::NOT_FOUND);
     assert!(!home.html.contains("http://") && !home.html.contains("https://"), "nothing from elsewhere");
 }
+
+mod office_and_roles {
+    use super::*;
+    use crate::common::life::Life;
+
+    both_backends!(
+        every_page_answers_the_roles_that_may_see_it_and_404_to_the_others,
+        the_office_searches_all_proposals_by_words_and_filters,
+        the_office_reads_a_proposals_audit_trail_as_a_timeline,
+        units_and_the_office_chase_deadlines_with_provisional_marks,
+    );
+
+    async fn every_page_answers_the_roles_that_may_see_it_and_404_to_the_others(app: TestApp) {
+        let f = app.proposal_in(ProposalState::Handling).await;
+        let office = app.user(Role::Office).await;
+        let leader = app.user(Role::Leader).await;
+        let admin = app.user(Role::Admin).await;
+        let stranger = app.user(Role::Member).await;
+        let detail = format!("/proposals/{}", f.id);
+        let timeline = format!("/proposals/{}/timeline", f.id);
+        // (page, who may see it); everyone else signed in gets 404.
+        let cases: Vec<(&str, Vec<&common::TestUser>)> = vec![
+            ("/proposals/new", vec![&f.proposer, &stranger, &office]),
+            (detail.as_str(), vec![&f.proposer, &office, &f.lead().staff, &f.lead().head, &f.co().staff, &f.co().head]),
+            (timeline.as_str(), vec![&office]),
+            (
+                "/deadlines",
+                vec![&office, &leader, &admin, &f.lead().staff, &f.lead().head, &f.co().staff, &f.co().head],
+            ),
+            ("/mail", vec![&office, &admin]),
+        ];
+        let everyone = [
+            &f.proposer,
+            &stranger,
+            &office,
+            &leader,
+            &admin,
+            &f.lead().staff,
+            &f.lead().head,
+            &f.co().staff,
+            &f.co().head,
+        ];
+        let mut visitors = Vec::new();
+        for who in everyone {
+            visitors.push((who, PageVisitor::signed_in(&app, who).await));
+        }
+        for (path, allowed) in &cases {
+            for (who, visitor) in &visitors {
+                let page = visitor.get(path).await;
+                let may = allowed.iter().any(|a| a.id == who.id);
+                let expected = if may { StatusCode::OK } else { StatusCode::NOT_FOUND };
+                assert_eq!(page.status, expected, "{path} for {:?} {}", who.role, who.username);
+                if !may {
+                    page.assert_hides("社区居家养老");
+                }
+            }
+            PageVisitor::new(&app).get(path).await.assert_redirects_to(&format!("/sign-in?next={path}"));
+        }
+        // Pages for everyone signed in.
+        for path in ["/", "/notices", "/account/password", "/account/mail", "/proposals"] {
+            for (who, visitor) in &visitors {
+                assert_eq!(visitor.get(path).await.status, StatusCode::OK, "{path} for {:?}", who.role);
+            }
+        }
+    }
+
+    async fn the_office_searches_all_proposals_by_words_and_filters(app: TestApp) {
+        let life = Life::new(&app).await;
+        let wanted = life.draft(&life.member, "关于推进老旧小区加装电梯的提案").await;
+        life.submit(&wanted, &life.member).await;
+        let other = life.draft(&life.member, "关于改善校园周边交通秩序的提案").await;
+        life.submit(&other, &life.member).await;
+        life.file(&other).await;
+        let office = PageVisitor::signed_in(&app, &life.office).await;
+        let found = office.get(&format!("/proposals?q={}", common::pages::encode("加装 电梯"))).await;
+        found.assert_shows("共 1 件");
+        found.assert_shows(&wanted);
+        let filed = office.get("/proposals?state=filed").await;
+        filed.assert_shows(&other);
+        filed.assert_hides(&wanted);
+        office.get("/proposals?state=submitted").await.assert_shows(&wanted);
+        office.get("/proposals?pending_request=true").await.assert_shows("共 0 件");
+        let bad = office.get("/proposals?unit_id=not-an-id").await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        bad.assert_shows("不是有效的编号");
+        // A member searches only their own.
+        let stranger = PageVisitor::signed_in(&app, &app.user(Role::Member).await).await;
+        stranger.get(&format!("/proposals?q={}", common::pages::encode("电梯"))).await.assert_shows("共 0 件");
+    }
+
+    async fn the_office_reads_a_proposals_audit_trail_as_a_timeline(app: TestApp) {
+        let life = Life::new(&app).await;
+        let id = life.draft(&life.member, "关于推进老旧小区加装电梯的提案").await;
+        life.submit(&id, &life.member).await;
+        life.file(&id).await;
+        let office = PageVisitor::signed_in(&app, &life.office).await;
+        let page = office.get(&format!("/proposals/{id}/timeline")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let (submitted, filed) = (page.html.find("<strong>提交</strong>"), page.html.find("<strong>立案</strong>"));
+        assert!(submitted.is_some() && filed.is_some() && submitted < filed, "{}", page.html);
+        page.assert_shows("提案办工作人员");
+    }
+
+    async fn units_and_the_office_chase_deadlines_with_provisional_marks(app: TestApp) {
+        let life = Life::new(&app).await;
+        let unit = life.unit().await;
+        let id = life.draft(&life.member, "关于推进老旧小区加装电梯的提案").await;
+        life.submit(&id, &life.member).await;
+        life.file(&id).await;
+        life.assign_lead_and_co(&id, &unit, &[]).await;
+        let staff = PageVisitor::signed_in(&app, &unit.staff).await;
+        let page = staff.get("/deadlines?within=250").await;
+        assert_eq!(page.status, StatusCode::OK);
+        page.assert_shows(&format!("/proposals/{id}"));
+        page.assert_shows("答复");
+        let office = PageVisitor::signed_in(&app, &life.office).await;
+        office.get("/deadlines?within=250").await.assert_shows(&unit.name);
+        let other = PageVisitor::signed_in(&app, &app.user(Role::UnitStaff).await).await;
+        other.get("/deadlines?within=250").await.assert_hides(&format!("/proposals/{id}"));
+    }
+}
