@@ -38,8 +38,9 @@ pub struct PublicQuery {
     /// "proposal" or "suggestion".
     pub kind: Option<String>,
     /// 全文检索: words that must appear, as written, in the title, 案由, 建议
-    /// or a reply's public version (2 to 50 characters).
-    #[param(min_length = 2, max_length = 50)]
+    /// or a reply's public version (1 to 50 characters); words separated by
+    /// spaces must all appear.
+    #[param(min_length = 1, max_length = 50)]
     pub q: Option<String>,
     /// 1-based page number.
     #[param(minimum = 1, maximum = 1000000)]
@@ -187,7 +188,7 @@ pub fn list(conn: &mut DbConn, query: &PublicQuery, workflow: &WorkflowSettings)
         None => None,
         Some(text) => {
             let mut check = crate::validate::Check::new();
-            check.text("q", text, 2, 50);
+            check.text("q", text, 1, 50);
             check.finish()?;
             match crate::search::matching(conn, text)? {
                 Some(ids) => Some(ids),

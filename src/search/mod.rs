@@ -47,12 +47,27 @@ pub fn index_published(conn: &mut DbConn, p: &ProposalRow, now: NaiveDateTime) -
     Ok(())
 }
 
-/// The ids of indexed proposals whose text contains `query`; `None` when the
-/// query has nothing to search for.
+/// The ids of indexed proposals whose text contains every term of `query`
+/// (terms are separated by spaces; each is found as written, a single
+/// character too); `None` when the query has nothing to search for.
 pub fn matching(conn: &mut DbConn, query: &str) -> AppResult<Option<Vec<String>>> {
-    let words = text::words(query);
-    if words.is_empty() {
-        return Ok(None);
+    let mut found: Option<std::collections::HashSet<String>> = None;
+    for term in query.split_whitespace() {
+        let words = text::words(term);
+        let ids = match words.as_slice() {
+            [] => continue,
+            // One character is in no pair of its own at a run's end: look for it in the stored pairs.
+            [one] if one.chars().count() == 1 => search_documents::table
+                .filter(search_documents::body.like(format!("%{one}%")))
+                .select(search_documents::proposal_id)
+                .limit(MAX_MATCHES)
+                .load::<String>(conn)?,
+            _ => crate::db::backend_specific::search_phrase(conn, &words, MAX_MATCHES)?,
+        };
+        found = Some(match found {
+            None => ids.into_iter().collect(),
+            Some(before) => ids.into_iter().filter(|id| before.contains(id)).collect(),
+        });
     }
-    Ok(Some(crate::db::backend_specific::search_phrase(conn, &words, MAX_MATCHES)?))
+    Ok(found.map(|ids| ids.into_iter().collect()))
 }

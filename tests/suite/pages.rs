@@ -316,7 +316,7 @@ async fn the_public_finds_published_results_by_chinese_search_and_reads_the_publ
     list.assert_hides(&unpublished.id);
     list.assert_shows("for=\"session_id\"");
 
-    let found = visitor.get("/public?q=%E5%B1%85%E5%AE%B6%E5%85%BB%E8%80%81").await; // 居家养老
+    let found = visitor.get(&format!("/public?q={}", common::pages::encode("居家 养老"))).await;
     found.assert_shows("共 1 件");
     let none = visitor.get("/public?q=%E9%AB%98%E9%93%81").await; // 高铁
     none.assert_shows("共 0 件");
