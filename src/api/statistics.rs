@@ -8,10 +8,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
 use crate::domain::Permission;
-use crate::error::{AppError, AppResult, Problem};
+use crate::error::{AppResult, Problem};
 use crate::state::AppState;
-use crate::statistics::{ProposalFigures, Report, SessionRef};
-use crate::validate::Check;
+use crate::statistics::{ProposalFigures, ProposalGroupRow, Report, SessionRef, UnitFigures, session_report};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(office_statistics).service(public_statistics);
@@ -27,7 +26,8 @@ pub struct StatisticsQuery {
     pub kind: Option<String>,
 }
 
-/// What everybody may read: the session's totals, nothing per unit.
+/// What everybody may read: the session's totals, and the figures of each
+/// handling unit and sector (the breakdowns by topic, submitter and key stay with the office).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PublicStatistics {
     pub session: SessionRef,
@@ -35,29 +35,8 @@ pub struct PublicStatistics {
     #[serde(serialize_with = "crate::timestamps::utc")]
     pub as_of: chrono::NaiveDateTime,
     pub totals: ProposalFigures,
-}
-
-/// The session and kind asked for; an unknown session answers 404.
-async fn report(state: &AppState, query: StatisticsQuery) -> AppResult<std::sync::Arc<Report>> {
-    let kind = query.kind.unwrap_or_else(|| "proposal".into());
-    let mut check = Check::new();
-    if state.settings.workflow.kind(&kind).is_none() {
-        check.fail("kind", "invalid", "未知的类别");
-    }
-    check.finish()?;
-    if !crate::ids::is_id(&query.session_id) {
-        return Err(AppError::not_found().with_detail("该会议不存在"));
-    }
-    let now = state.clock.now();
-    let cache = state.statistics.clone();
-    let session_id = query.session_id;
-    state
-        .db
-        .read(move |conn| {
-            let session = crate::statistics::session(conn, &session_id)?;
-            cache.report(conn, session, &kind, now)
-        })
-        .await
+    pub by_sector: Vec<ProposalGroupRow>,
+    pub by_unit: Vec<UnitFigures>,
 }
 
 /// 提案统计: a session's figures for one kind, in total and broken down by
@@ -83,12 +62,13 @@ async fn office_statistics(
     query: web::Query<StatisticsQuery>,
 ) -> AppResult<web::Json<Report>> {
     user.require(Permission::ReadStatistics)?;
-    let report = report(&state, query.into_inner()).await?;
+    let query = query.into_inner();
+    let report = session_report(&state, query.session_id, query.kind).await?;
     Ok(web::Json(Report::clone(&report)))
 }
 
-/// A session's totals for one kind, as the public may read them (no sign-in):
-/// no breakdown by unit, sector or anything else.
+/// A session's totals for one kind, with each unit's and sector's figures,
+/// as the public may read them (no sign-in).
 #[utoipa::path(
     tag = "public",
     params(StatisticsQuery),
@@ -99,11 +79,14 @@ async fn public_statistics(
     state: web::Data<AppState>,
     query: web::Query<StatisticsQuery>,
 ) -> AppResult<web::Json<PublicStatistics>> {
-    let report = report(&state, query.into_inner()).await?;
+    let query = query.into_inner();
+    let report = session_report(&state, query.session_id, query.kind).await?;
     Ok(web::Json(PublicStatistics {
         session: report.session.clone(),
         kind: report.kind.clone(),
         as_of: report.as_of,
         totals: report.totals.clone(),
+        by_sector: report.by_sector.clone(),
+        by_unit: report.by_unit.clone(),
     }))
 }

@@ -263,3 +263,29 @@ fn unit_order(conn: &mut DbConn, ids: Vec<&str>) -> AppResult<HashMap<String, (S
     }
     Ok(names)
 }
+
+/// The session and kind asked for; an unknown session answers 404.
+pub async fn session_report(
+    state: &crate::state::AppState,
+    session_id: String,
+    kind: Option<String>,
+) -> AppResult<std::sync::Arc<Report>> {
+    let kind = kind.unwrap_or_else(|| "proposal".into());
+    let mut check = crate::validate::Check::new();
+    if state.settings.workflow.kind(&kind).is_none() {
+        check.fail("kind", "invalid", "未知的类别");
+    }
+    check.finish()?;
+    if !crate::ids::is_id(&session_id) {
+        return Err(crate::error::AppError::not_found().with_detail("该会议不存在"));
+    }
+    let now = state.clock.now();
+    let cache = state.statistics.clone();
+    state
+        .db
+        .read(move |conn| {
+            let session = crate::statistics::session(conn, &session_id)?;
+            cache.report(conn, session, &kind, now)
+        })
+        .await
+}

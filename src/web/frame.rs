@@ -87,6 +87,7 @@ fn nav(user: Option<&AuthUser>, here: &str) -> Vec<NavLink> {
         links.push(("/account/password", "账号"));
     }
     links.push(("/public", "公开结果"));
+    links.push(("/public/statistics", "办理统计"));
     links.into_iter().map(|(href, label)| NavLink { href, label, current: href == here }).collect()
 }
 

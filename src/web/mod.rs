@@ -22,6 +22,7 @@ pub mod proposal_page;
 pub mod proposals;
 pub mod public;
 pub mod session;
+pub mod statistics;
 pub mod work;
 
 use actix_web::web;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     actions::configure(cfg);
     letter::configure(cfg);
     proposals::configure(cfg);
+    statistics::configure(cfg);
     public::configure(cfg);
     work::configure(cfg);
 }

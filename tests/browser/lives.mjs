@@ -254,6 +254,10 @@ try {
   await expectNoText(visitor, '12345678');
   await expectNoText(visitor, '李四');
   await look(visitor, 'public-detail', { screenshot: true });
+  await visitor.getByRole('link', { name: '办理统计' }).click();
+  await visitor.waitForLoadState();
+  await expectText(visitor, '答复类别');
+  await look(visitor, 'public-statistics', { screenshot: true });
 
   // Everyone's own pages pass the same checks.
   step = 'the account pages';

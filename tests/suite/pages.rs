@@ -30,6 +30,7 @@ both_backends!(
     the_public_finds_published_results_by_chinese_search_and_reads_the_public_reply_only,
     public_pages_answer_304_to_a_reader_who_has_them,
     the_stylesheet_is_served_by_the_binary_with_a_hashed_name,
+    the_public_statistics_page_charts_the_figures_with_a_table_beside_them,
 );
 
 async fn the_home_page_explains_the_system_and_leads_to_sign_in_and_the_public_results(app: TestApp) {
@@ -485,4 +486,27 @@ mod office_and_roles {
         let other = PageVisitor::signed_in(&app, &app.user(Role::UnitStaff).await).await;
         other.get("/deadlines?within=250").await.assert_hides(&format!("/proposals/{id}"));
     }
+}
+
+async fn the_public_statistics_page_charts_the_figures_with_a_table_beside_them(app: TestApp) {
+    let f = app.proposal_in(ProposalState::Closed).await;
+    let visitor = PageVisitor::new(&app);
+    let page = visitor.get("/public/statistics").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    page.assert_shows("共收到提案 1 件");
+    page.assert_shows("答复类别");
+    page.assert_shows("<th scope=\"row\">A类</th><td>100.0%</td><td>1/1</td>");
+    page.assert_shows("各承办单位按期办复率");
+    let unit: String = app
+        .with_conn(|c| {
+            use proposal_desk::db::schema::units;
+            units::table.find(&f.lead().unit_id).select(units::name).first(c)
+        })
+        .expect("unit name");
+    page.assert_shows(&unit);
+    let etag = page.reply.headers.get(header::ETAG).expect("an ETag").to_str().expect("ASCII").to_string();
+    let again = visitor.get_with("/public/statistics", &[(header::IF_NONE_MATCH, &etag)]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    let chosen = visitor.get(&format!("/public/statistics?session_id={}", f.session_id)).await;
+    chosen.assert_shows("共收到提案 1 件");
 }

@@ -301,7 +301,7 @@ async fn overdue_follows_the_clock(app: TestApp) {
     assert_eq!(row(&after.body["by_unit"], "unit_id", &w.p3.co().unit_id)["counts"]["overdue"], 1);
 }
 
-async fn the_public_reads_the_totals_only(app: TestApp) {
+async fn the_public_reads_the_totals_and_each_unit_and_sector(app: TestApp) {
     let w = world(&app).await;
     let reply = app
         .send(actix_web::http::Method::GET, &format!("/api/public/statistics?session_id={}", w.session_id), None, None)
@@ -309,9 +309,13 @@ async fn the_public_reads_the_totals_only(app: TestApp) {
     reply.assert_ok();
     assert_eq!(reply.body["totals"]["counts"]["submitted"], 7);
     assert_eq!(reply.body["totals"]["rates"]["reply_rate"], rate(3, 5, json!(60.0)));
-    for hidden in ["by_unit", "by_sector", "by_topic", "by_submitter_type", "by_key"] {
-        assert!(reply.body.get(hidden).is_none(), "{hidden} must not be public");
+    for hidden in ["by_topic", "by_submitter_type", "by_key"] {
+        assert!(reply.body.get(hidden).is_none(), "{hidden} stays with the office");
     }
+    let office = app.user(proposal_desk::domain::Role::Office).await;
+    let full = app.get(&format!("/api/statistics?session_id={}", w.session_id), &office.token).await;
+    assert_eq!(reply.body["by_unit"], full.body["by_unit"], "each unit's figures are public");
+    assert_eq!(reply.body["by_sector"], full.body["by_sector"], "each sector's figures are public");
     let unknown = uuid::Uuid::new_v4();
     app.send(actix_web::http::Method::GET, &format!("/api/public/statistics?session_id={unknown}"), None, None)
         .await
@@ -326,5 +330,5 @@ both_backends!(
     only_the_office_leaders_and_the_administrator_read_them,
     an_unknown_session_or_kind_is_refused,
     overdue_follows_the_clock,
-    the_public_reads_the_totals_only,
+    the_public_reads_the_totals_and_each_unit_and_sector,
 );
