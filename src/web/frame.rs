@@ -83,6 +83,9 @@ fn nav(user: Option<&AuthUser>, here: &str) -> Vec<NavLink> {
         if user.role != Role::Member && user.role != Role::Admin {
             links.push(("/deadlines", "办理期限"));
         }
+        if user.role == Role::Admin {
+            links.push(("/admin", "系统管理"));
+        }
         links.push(("/notices", "通知"));
         links.push(("/account/password", "账号"));
     }

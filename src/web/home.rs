@@ -61,7 +61,10 @@ fn desk_of(role: Role) -> (&'static str, Vec<Task>) {
             "在这里跟踪您领办或督办的重点提案。",
             vec![task("/proposals", "重点提案", "您联系的重点提案，办理阶段、承办单位和答复。"), notices],
         ),
-        Role::Admin => ("系统管理员维护账号、承办单位、界别、届次和会议。", vec![notices]),
+        Role::Admin => (
+            "系统管理员维护账号、承办单位、界别、届次和会议。",
+            vec![task("/admin", "系统管理", "账号、承办单位、界别、届次和会议。"), notices],
+        ),
     }
 }
 

@@ -10,6 +10,7 @@
 
 pub mod account;
 pub mod actions;
+pub mod admin;
 pub mod assets;
 pub mod error;
 pub mod fields;
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     assets::configure(cfg);
     home::configure(cfg);
     account::configure(cfg);
+    admin::configure(cfg);
     notices::configure(cfg);
     actions::configure(cfg);
     letter::configure(cfg);

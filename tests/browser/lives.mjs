@@ -274,6 +274,9 @@ try {
   await look(office, 'mail-set-aside');
   await staff.goto(`${BASE}/deadlines`);
   await look(staff, 'deadlines', { screenshot: true });
+  const admin = await person('admin');
+  await admin.goto(`${BASE}/admin`);
+  await look(admin, 'admin', { screenshot: true });
   const leader = await person('leader');
   await leader.goto(`${BASE}/proposals`);
   await expectText(leader, '关于完善社区养老驿站服务的提案');

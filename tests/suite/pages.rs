@@ -396,6 +396,7 @@ mod office_and_roles {
                 vec![&office, &leader, &admin, &f.lead().staff, &f.lead().head, &f.co().staff, &f.co().head],
             ),
             ("/mail", vec![&office, &admin]),
+            ("/admin", vec![&admin]),
         ];
         let everyone = [
             &f.proposer,
@@ -509,4 +510,75 @@ async fn the_public_statistics_page_charts_the_figures_with_a_table_beside_them(
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     let chosen = visitor.get(&format!("/public/statistics?session_id={}", f.session_id)).await;
     chosen.assert_shows("共收到提案 1 件");
+}
+
+mod administration {
+    use super::*;
+
+    both_backends!(the_administrator_keeps_accounts_units_sectors_and_sessions_from_the_pages);
+
+    async fn the_administrator_keeps_accounts_units_sectors_and_sessions_from_the_pages(app: TestApp) {
+        let admin = app.user(Role::Admin).await;
+        let visitor = PageVisitor::signed_in(&app, &admin).await;
+        let page = visitor.get("/admin").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let csrf = page.csrf();
+
+        let unit = visitor
+            .post("/admin/units", &[("csrf", &csrf), ("code", "swj"), ("name", "区水务局"), ("kind", "政府部门")])
+            .await;
+        assert_eq!(unit.status, StatusCode::OK, "{}", unit.html);
+        unit.assert_shows("已添加承办单位 区水务局");
+        let sector = visitor.post("/admin/sectors", &[("csrf", &csrf), ("code", "kj"), ("name", "科技界")]).await;
+        sector.assert_shows("已添加界别 科技界");
+
+        let refused = visitor
+            .post("/admin/users", &[("csrf", &csrf), ("username", "A B"), ("display_name", "张三"), ("role", "member")])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.html);
+        refused.assert_shows("id=\"new-username-error\"");
+        refused.assert_shows("value=\"张三\"");
+
+        let sector_id = app
+            .with_conn(|c| {
+                use proposal_desk::db::schema::sectors;
+                sectors::table.filter(sectors::code.eq("kj")).select(sectors::id).first::<String>(c)
+            })
+            .expect("sector");
+        let created = visitor
+            .post(
+                "/admin/users",
+                &[
+                    ("csrf", &csrf),
+                    ("username", "zhangsan"),
+                    ("display_name", "张三"),
+                    ("role", "member"),
+                    ("sector_id", &sector_id),
+                ],
+            )
+            .await;
+        created.assert_shows("已创建账号 zhangsan");
+        created.assert_shows("初始密码");
+        let id = app
+            .with_conn(|c| users::table.filter(users::username.eq("zhangsan")).select(users::id).first::<String>(c))
+            .expect("id");
+        visitor.post(&format!("/admin/disable/{id}"), &[("csrf", &csrf)]).await.assert_shows("账号 zhangsan 已停用");
+        visitor.post(&format!("/admin/enable/{id}"), &[("csrf", &csrf)]).await.assert_shows("账号 zhangsan 已启用");
+
+        let term = visitor
+            .post("/admin/terms", &[("csrf", &csrf), ("number", "2"), ("name", "第二届"), ("starts_on", "2027-01-10")])
+            .await;
+        term.assert_shows("已添加第二届");
+
+        // Nobody else reaches these pages or forms.
+        let member = PageVisitor::signed_in(&app, &app.user(Role::Member).await).await;
+        assert_eq!(member.get("/admin").await.status, StatusCode::NOT_FOUND);
+        let forged = member
+            .post(
+                "/admin/units",
+                &[("csrf", &member.get("/").await.csrf()), ("code", "x"), ("name", "x"), ("kind", "x")],
+            )
+            .await;
+        assert_eq!(forged.status, StatusCode::NOT_FOUND);
+    }
 }
