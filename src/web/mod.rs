@@ -14,6 +14,7 @@ pub mod admin;
 pub mod assets;
 pub mod error;
 pub mod fields;
+pub mod files;
 pub mod forms;
 pub mod frame;
 pub mod home;
@@ -42,6 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     notices::configure(cfg);
     actions::configure(cfg);
     letter::configure(cfg);
+    files::configure(cfg);
     proposals::configure(cfg);
     statistics::configure(cfg);
     public::configure(cfg);

@@ -221,6 +221,29 @@ async fn a_refused_filing_is_read_by_its_member_and_a_refused_form_keeps_what_wa
     short.assert_shows("理由写得足够长了吗还没有");
 
     let id = write_draft(&member, "关于在小区增设快递柜的提案").await;
+
+    // A file is attached to the draft, downloaded as it was, and a file of another type is refused.
+    let page = member.get(&format!("/proposals/{id}")).await;
+    let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+    let fields = [("csrf", page.csrf()), ("version", page.input("version"))];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let added =
+        member.post_file(&format!("/proposals/{id}/files"), &fields, ("调研报告.pdf", "application/pdf", pdf)).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    let page = member.get(&format!("/proposals/{id}")).await;
+    page.assert_shows("调研报告.pdf");
+    let marker = format!("/proposals/{id}/files/");
+    let start = page.html.find(&marker).expect("a file link") + marker.len();
+    let file = &page.html[start..start + 36];
+    let got = member.get(&format!("/proposals/{id}/files/{file}")).await;
+    assert_eq!(got.reply.bytes, pdf.to_vec());
+    let fields = [("csrf", page.csrf()), ("version", page.input("version"))];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let exe = member
+        .post_file(&format!("/proposals/{id}/files"), &fields, ("run.exe", "application/octet-stream", b"MZ"))
+        .await;
+    assert!(exe.status.is_client_error(), "{}", exe.status);
+    exe.assert_shows("未能完成");
     member.act(&id, "submit", &[]).await;
     let refused = office.refused(&id, "refuse_filing", &[("reason_code", ""), ("reason_text", "请补充调研材料")]).await;
     refused.assert_shows("请补充调研材料");

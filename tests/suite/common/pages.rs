@@ -143,6 +143,33 @@ impl<'a> PageVisitor<'a> {
         self.send(request).await
     }
 
+    /// Posts a form with one file (multipart/form-data), as a file field sends it.
+    pub async fn post_file(&self, path: &str, fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> Page {
+        let boundary = "pd-test-boundary-7d1c";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        let (file_name, content_type, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = TestRequest::default()
+            .method(Method::POST)
+            .uri(path)
+            .insert_header((header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}")))
+            .set_payload(body);
+        self.send(request).await
+    }
+
     async fn send(&self, mut request: TestRequest) -> Page {
         let cookies: Vec<String> = self.cookies.borrow().iter().map(|(k, v)| format!("{k}={v}")).collect();
         if !cookies.is_empty() {
