@@ -107,7 +107,7 @@ async function act(page, id, action, fill = async () => {}, button) {
   const form = page.locator(`form[action="/proposals/${id}/act/${action}"]`).first();
   if (!(await form.count())) fail('the page offers no such form');
   await fill(form);
-  const submit = button ? form.getByRole('button', { name: button }) : form.locator('button[type=submit]').last();
+  const submit = button ? form.getByRole('button', { name: button, exact: true }) : form.locator('button[type=submit]').last();
   await submit.click();
   await page.waitForLoadState();
   await expectText(page, '已完成');
@@ -281,6 +281,44 @@ try {
   await leader.goto(`${BASE}/proposals`);
   await expectText(leader, '关于完善社区养老驿站服务的提案');
   await look(leader, 'proposals-leader', { screenshot: true });
+
+  // Two more lives: a refused filing the member reads, and a return approved with reassignment.
+  async function draft(title) {
+    await member.goto(`${BASE}/proposals/new`);
+    await member.getByLabel('标题').fill(title);
+    await member.getByLabel('类别').fill('城乡建设');
+    await member.getByLabel('案由').fill('居民反映强烈，现有设施不足，影响日常生活和出行安全。');
+    await member.getByLabel('建议', { exact: true }).fill('1. 开展专项调查。\n2. 制定改进计划。');
+    await member.getByRole('button', { name: '保存草稿' }).click();
+    await member.waitForLoadState();
+    const newId = new URL(member.url()).pathname.split('/')[2];
+    await act(member, newId, 'submit');
+    return newId;
+  }
+  step = 'a refused filing';
+  const refusedId = await draft('关于在小区增设快递柜的提案');
+  await act(office, refusedId, 'refuse_filing', async (f) => {
+    await f.getByLabel('理由').selectOption('individual_case');
+    await f.getByLabel('给提案人的说明').fill('所提事项属于物业管理范畴，建议向街道反映。');
+  });
+  await member.goto(`${BASE}/proposals/${refusedId}`);
+  await expectText(member, '不予立案');
+  await expectText(member, '涉及个人或具体案件');
+  await expectText(member, '所提事项属于物业管理范畴');
+  await look(member, 'proposal-refused', { screenshot: true });
+
+  step = 'a return with reassignment';
+  const returnedId = await draft('关于规范共享单车停放的提案');
+  await act(office, returnedId, 'file');
+  await act(office, returnedId, 'assign', (f) => f.getByLabel('区发展和改革委员会', { exact: true }).selectOption('lead'));
+  await act(staff, returnedId, 'request_return', (f) => f.getByLabel('理由').fill('不属于本单位职责，建议交区教育局。'));
+  await office.goto(`${BASE}/proposals/${returnedId}`);
+  await expectText(office, '不属于本单位职责');
+  await act(office, returnedId, 'decide_return', (f) => f.getByLabel(/改由哪个单位承办/).selectOption({ label: '区教育局' }), '同意');
+  await coStaff.goto(`${BASE}/proposals/${returnedId}`);
+  if (!(await coStaff.locator(`form[action="/proposals/${returnedId}/act/sign_for"]`).count())) fail('the new unit cannot sign for it');
+  await staff.goto(`${BASE}/proposals/${returnedId}`);
+  await expectText(staff, '未找到');
 
   // A refused form says what is wrong beside the field and keeps what was typed.
   step = 'a refused form';
