@@ -383,6 +383,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    saved_searches (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        query -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     mail_digests (user_id, period) {
         user_id -> Text,
         period -> Text,
@@ -421,6 +431,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_outbox,
     reminders,
     mail_preferences,
+    saved_searches,
     mail_digests,
     audit_events,
     number_sequences,

@@ -9,6 +9,7 @@ pub mod numbering;
 pub mod public;
 pub mod reads;
 pub mod recount;
+pub mod saved;
 pub mod timeline;
 pub mod view;
 

@@ -26,6 +26,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/proposals", web::get().to(list_page))
         .route("/proposals/new", web::get().to(new_page))
         .route("/proposals/new", web::post().to(new_form))
+        .route("/proposals/saved", web::post().to(save_search))
+        .route("/proposals/saved/{id}/remove", web::post().to(remove_search))
         .route("/proposals/{id}", web::get().to(detail_page));
 }
 
@@ -73,6 +75,8 @@ struct ListPage {
     leaders: Vec<DirectoryEntry>,
     errors: FormErrors,
     pager_query: String,
+    saved: Vec<crate::proposals::saved::SavedSearch>,
+    saved_now: bool,
 }
 
 /// The search form as sent: every field a text, blank when not chosen.
@@ -99,6 +103,8 @@ struct ListForm {
     #[serde(default)]
     unsatisfied: String,
     page: Option<String>,
+    /// Just saved this search (the page says so).
+    saved: Option<String>,
 }
 
 fn given(value: &str) -> Option<String> {
@@ -173,9 +179,10 @@ async fn list_page(
     let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
     let query = form.query();
     let reader = user.clone();
-    let (found, lists) = state
+    let (found, lists, saved) = state
         .db
         .read(move |conn| {
+            let saved = crate::proposals::saved::list(conn, &reader)?;
             // A filter at fault is shown on the page; a failure of the database is not the reader's.
             let found = match query.and_then(|q| reads::list_visible(conn, &reader, q, now, &workflow)) {
                 Err(e) if !e.kind.status().is_client_error() => return Err(e),
@@ -192,7 +199,7 @@ async fn list_page(
             } else {
                 None
             };
-            Ok((found, lists))
+            Ok((found, lists, saved))
         })
         .await?;
     let (found, errors) = match found {
@@ -213,6 +220,8 @@ async fn list_page(
         may_start: crate::domain::may(user.role, crate::domain::Permission::StartProposal),
         office,
         pager_query: form.without_page(),
+        saved_now: form.saved.is_some(),
+        saved,
         form,
         sessions,
         sectors,
@@ -344,4 +353,46 @@ async fn new_form(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+struct SaveForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    query: String,
+}
+
+/// 保存查询: keeps the list's current query under a name.
+async fn save_search(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    origin: crate::audit::Origin,
+    form: web::Form<SaveForm>,
+) -> Result<HttpResponse, PageError> {
+    let user = visitor.require()?.clone();
+    let form = form.into_inner();
+    visitor.check_form(&state, &form.csrf)?;
+    let name = if form.name.trim().is_empty() { "未命名查询".to_string() } else { form.name };
+    let query = form.query;
+    let kept = query.clone();
+    crate::acting::act(&state, user, origin, move |conn, ctx| crate::proposals::saved::save(conn, ctx, &name, &query))
+        .await?;
+    Ok(crate::web::frame::see_other(&format!("/proposals?{kept}saved=true")))
+}
+
+async fn remove_search(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    origin: crate::audit::Origin,
+    id: web::Path<String>,
+    form: web::Form<SaveForm>,
+) -> Result<HttpResponse, PageError> {
+    let user = visitor.require()?.clone();
+    visitor.check_form(&state, &form.csrf)?;
+    let id = id.into_inner();
+    crate::acting::act(&state, user, origin, move |conn, ctx| crate::proposals::saved::remove(conn, ctx, &id)).await?;
+    Ok(crate::web::frame::see_other("/proposals"))
 }

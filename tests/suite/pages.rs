@@ -449,6 +449,22 @@ mod office_and_roles {
         filed.assert_hides(&wanted);
         office.get("/proposals?state=submitted").await.assert_shows(&wanted);
         office.get("/proposals?pending_request=true").await.assert_shows("共 0 件");
+        // The search is saved under a name and opened again from the list.
+        let filed_page = office.get("/proposals?state=filed").await;
+        let query = filed_page.input("query");
+        let saved = office
+            .post("/proposals/saved", &[("csrf", &filed_page.csrf()), ("name", "待交办"), ("query", &query)])
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+        let list = office.get(saved.location.as_deref().expect("back to the list")).await;
+        list.assert_shows("已保存为常用查询");
+        list.assert_shows("<a href=\"/proposals?state=filed\">待交办</a>");
+        let marker = "action=\"/proposals/saved/";
+        let start = list.html.find(marker).expect("a remove form") + marker.len();
+        let saved_id = &list.html[start..start + 36];
+        let removed = office.post(&format!("/proposals/saved/{saved_id}/remove"), &[("csrf", &list.csrf())]).await;
+        assert_eq!(removed.status, StatusCode::SEE_OTHER);
+        office.get("/proposals").await.assert_hides("常用查询");
         let bad = office.get("/proposals?unit_id=not-an-id").await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         bad.assert_shows("不是有效的编号");

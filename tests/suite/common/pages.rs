@@ -40,7 +40,16 @@ impl Page {
         let start =
             self.html.find(&marker).unwrap_or_else(|| panic!("no field {name} in {}", self.html)) + marker.len();
         let end = self.html[start..].find('"').expect("end of the value") + start;
-        self.html[start..end].to_string()
+        // As a browser reads the attribute.
+        self.html[start..end]
+            .replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&#38;", "&")
+            .replace("&#34;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
     }
 
     pub fn assert_shows(&self, text: &str) {
