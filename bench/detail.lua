@@ -1,5 +1,6 @@
 -- Public: one published proposal with its reply, GET /api/public/proposals/{id},
--- spread at random over every published proposal (BENCH_PUBLISHED_IDS).
+-- spread at random over every published proposal (BENCH_PUBLISHED_IDS); with
+-- BENCH_PAGES=1 the same as the public page, GET /public/proposals/{id}.
 local bench = dofile((os.getenv("BENCH_LUA_DIR") or "bench") .. "/common.lua")
 
 local ids
@@ -11,7 +12,8 @@ end
 
 function request()
   local id = ids[math.random(#ids)]
-  return wrk.format("GET", "/api/public/proposals/" .. id)
+  local prefix = os.getenv("BENCH_PAGES") == "1" and "/public/proposals/" or "/api/public/proposals/"
+  return wrk.format("GET", prefix .. id)
 end
 
 function done(summary, latency, requests)

@@ -73,9 +73,7 @@ pub fn find(conn: &mut DbConn, viewer: &AuthUser, query: &DirectoryQuery) -> App
         .filter(users::id.ne(viewer.id.clone()))
         .into_boxed();
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        // The name as typed, literally: LIKE's own wildcards are escaped.
-        let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        found = found.filter(users::display_name.like(format!("%{escaped}%")).escape('\\'));
+        found = found.filter(users::display_name.like(crate::listing::contains_pattern(q)).escape('\\'));
     }
     if let Some(sector) = &query.sector_id {
         found = found.filter(users::sector_id.eq(sector.clone()));

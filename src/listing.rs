@@ -35,3 +35,17 @@ pub struct Page<T> {
     pub page: i64,
     pub per_page: i64,
 }
+
+/// A LIKE pattern finding `text` anywhere, as written: LIKE's own wildcards
+/// in it are escaped with `\\` (the queries say `.escape('\\')`).
+pub fn contains_pattern(text: &str) -> String {
+    format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
+
+#[cfg(test)]
+mod like_tests {
+    #[test]
+    fn wildcards_are_taken_as_written() {
+        assert_eq!(super::contains_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
+    }
+}

@@ -114,7 +114,7 @@ pub fn list(conn: &mut DbConn, user: &AuthUser, query: UserQuery) -> AppResult<P
             sql = sql.filter(users::role.eq(role));
         }
         if let Some(q) = &query.q {
-            let pattern = format!("%{}%", q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            let pattern = crate::listing::contains_pattern(q.trim());
             sql = sql.filter(
                 users::username.like(pattern.clone()).escape('\\').or(users::display_name.like(pattern).escape('\\')),
             );

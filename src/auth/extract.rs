@@ -58,9 +58,7 @@ impl AuthUser {
         }
         if may(self.role, permission) { Ok(()) } else { Err(AppError::forbidden()) }
     }
-}
 
-impl AuthUser {
     /// The account of a verified token, if its login still stands: not
     /// signed out, not expired, the account enabled and its token generation
     /// unchanged. Shared by the API's bearer tokens and the pages' cookie, so

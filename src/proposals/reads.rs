@@ -122,7 +122,7 @@ pub fn list_visible(
             q = q.filter(proposals::kind.eq(k.clone()));
         }
         for word in &words {
-            let like = format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            let like = crate::listing::contains_pattern(word);
             q = q.filter(
                 proposals::title
                     .like(like.clone())

@@ -12,16 +12,16 @@ use serde::Deserialize;
 use crate::accounts::UserView;
 use crate::acting::act;
 use crate::admin::sectors::{self, CreateSectorRequest, UpdateSectorRequest};
-use crate::admin::terms::{self, CreateSessionRequest, CreateTermRequest, TermWithSessions};
+use crate::admin::terms::{self, CreateSessionRequest, CreateTermRequest, TermWithSessions, UpdateSessionRequest};
 use crate::admin::units::{self, CreateUnitRequest, UpdateUnitRequest};
-use crate::admin::users::{self, CreateUserRequest, TemporaryPassword, UserQuery};
+use crate::admin::users::{self, CreateUserRequest, TemporaryPassword, UpdateUserRequest, UserQuery};
 use crate::audit::Origin;
 use crate::auth::AuthUser;
 use crate::auth::password::generate_temporary;
 use crate::db::models::org::{SectorRow, UnitRow};
 use crate::domain::{Permission, Role, may};
 use crate::error::{AppError, AppResult};
-use crate::ids::{SectorId, TermId, UnitId, UserId};
+use crate::ids::{SectorId, SessionId, TermId, UnitId, UserId};
 use crate::state::AppState;
 use crate::web::PageError;
 use crate::web::fields::Fields;
@@ -245,6 +245,65 @@ async fn run(
                 "已重置 {} 的密码。临时密码（只显示这一次，首次登录须修改）：{}",
                 done.user.username, done.temporary_password
             ))
+        }
+        "user" => {
+            let target: UserId = id_of(id)?;
+            let role = Role::parse(&f.text("role"))
+                .ok_or_else(|| AppError::invalid_field("role", "required", "请选择角色"))?;
+            let body = UpdateUserRequest {
+                version: f.version()?,
+                display_name: Some(f.text("display_name")),
+                role: Some(role),
+                sector_id: Some(f.optional("sector_id")),
+                unit_id: Some(f.optional("unit_id")),
+                email: Some(f.optional("email")),
+                phone: Some(f.optional("phone")),
+            };
+            users::check_update(&user, &body)?;
+            let done = act(state, user, origin, move |conn, ctx| users::update(conn, ctx, &target, body)).await?;
+            Ok(format!("账号 {} 已修改。", done.username))
+        }
+        "unit" => {
+            let target: UnitId = id_of(id)?;
+            let body = UpdateUnitRequest {
+                version: f.version()?,
+                name: Some(f.text("name")),
+                kind: Some(f.text("kind")),
+                email: Some(f.optional("email")),
+                active: None,
+            };
+            units::check_update(&user, &body)?;
+            let unit = act(state, user, origin, move |conn, ctx| units::update(conn, ctx, &target, body)).await?;
+            Ok(format!("承办单位 {} 已修改。", unit.name))
+        }
+        "sector" => {
+            let target: SectorId = id_of(id)?;
+            let sort_order = match f.optional("sort_order") {
+                Some(n) => {
+                    Some(n.trim().parse().map_err(|_| AppError::invalid_field("sort_order", "invalid", "请填写数字"))?)
+                }
+                None => None,
+            };
+            let body =
+                UpdateSectorRequest { version: f.version()?, name: Some(f.text("name")), sort_order, active: None };
+            sectors::check_update(&user, &body)?;
+            let sector = act(state, user, origin, move |conn, ctx| sectors::update(conn, ctx, &target, body)).await?;
+            Ok(format!("界别 {} 已修改。", sector.name))
+        }
+        "session" => {
+            let target: SessionId = id_of(id)?;
+            let body = UpdateSessionRequest {
+                version: f.version()?,
+                name: Some(f.text("name")),
+                opens_on: Some(f.date("opens_on")?),
+                plenary_window_start: Some(f.date("plenary_window_start")?),
+                plenary_window_end: Some(f.date("plenary_window_end")?),
+                replies_due_on: Some(f.optional_date("replies_due_on")?),
+            };
+            terms::check_update_session(&user, &body)?;
+            let session =
+                act(state, user, origin, move |conn, ctx| terms::update_session(conn, ctx, &target, body)).await?;
+            Ok(format!("{}已修改。", session.name))
         }
         "units" => {
             let body = CreateUnitRequest {

@@ -586,6 +586,75 @@ mod administration {
             .await;
         term.assert_shows("已添加第二届");
 
+        // Edits: an account's role and affiliation, a unit's name, a session's reply day.
+        let page = visitor.get("/admin?q=zhangsan").await;
+        let edit = format!("action=\"/admin/user/{id}\"");
+        let form = &page.html[page.html.find(&edit).expect("an edit form")..];
+        let version = {
+            let m = "name=\"version\" value=\"";
+            let start = form.find(m).expect("version") + m.len();
+            form[start..start + form[start..].find('"').expect("end")].to_string()
+        };
+        let unit_id = app
+            .with_conn(|c| {
+                use proposal_desk::db::schema::units;
+                units::table.filter(units::code.eq("swj")).select(units::id).first::<String>(c)
+            })
+            .expect("unit");
+        let moved = visitor
+            .post(
+                &format!("/admin/user/{id}"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &version),
+                    ("display_name", "张三"),
+                    ("role", "unit_staff"),
+                    ("unit_id", &unit_id),
+                ],
+            )
+            .await;
+        moved.assert_shows("账号 zhangsan 已修改");
+        let stale = visitor
+            .post(
+                &format!("/admin/user/{id}"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &version),
+                    ("display_name", "张三"),
+                    ("role", "member"),
+                    ("sector_id", &sector_id),
+                ],
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "a stale edit is refused: {}", stale.html);
+        let session = app.committee_session();
+        let session_version = app
+            .with_conn(|c| {
+                use proposal_desk::db::schema::committee_sessions as s;
+                s::table
+                    .find(&session)
+                    .select((s::version, s::name, s::opens_on, s::plenary_window_start, s::plenary_window_end))
+                    .first::<(i32, String, chrono::NaiveDate, chrono::NaiveDate, chrono::NaiveDate)>(c)
+            })
+            .expect("session");
+        let (v, name, opens, start, end) = session_version;
+        let due = (opens + chrono::Duration::days(120)).to_string();
+        let edited = visitor
+            .post(
+                &format!("/admin/session/{session}"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", &v.to_string()),
+                    ("name", &name),
+                    ("opens_on", &opens.to_string()),
+                    ("plenary_window_start", &start.to_string()),
+                    ("plenary_window_end", &end.to_string()),
+                    ("replies_due_on", &due),
+                ],
+            )
+            .await;
+        edited.assert_shows(&format!("答复截止 {due}"));
+
         // Nobody else reaches these pages or forms.
         let member = PageVisitor::signed_in(&app, &app.user(Role::Member).await).await;
         assert_eq!(member.get("/admin").await.status, StatusCode::NOT_FOUND);
