@@ -126,6 +126,21 @@ try {
   await visitor.goto(`${BASE}/no/such/page`);
   await look(visitor, 'not-found');
 
+  // The keyboard alone signs in: the skip link first, then the fields in order, Enter to send.
+  step = 'signing in by keyboard';
+  const keys = await person();
+  await keys.goto(`${BASE}/sign-in`);
+  await keys.keyboard.press('Tab');
+  if ((await keys.evaluate(() => document.activeElement.textContent)) !== '跳到正文') fail('the first Tab does not reach the skip link');
+  await keys.locator('#username').focus();
+  await keys.keyboard.type('leader2');
+  await keys.keyboard.press('Tab');
+  if ((await keys.evaluate(() => document.activeElement.id)) !== 'password') fail('Tab from the name does not reach the password');
+  await keys.keyboard.type(PASSWORD);
+  await keys.keyboard.press('Enter');
+  await keys.waitForLoadState();
+  await expectText(keys, '您好');
+
   // A member writes a proposal on the form, invites a co-signer found by name, who confirms.
   step = 'the member writes';
   const member = await person('wangfang');
