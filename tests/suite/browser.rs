@@ -9,19 +9,10 @@ use crate::common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestDatabase};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{Backend, Server, TestDatabase, free_port};
 
 fn ready(port: u16) -> bool {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
@@ -65,7 +56,7 @@ fn lives_in_the_browser(backend: Backend) {
         }
     };
     let Some(db) = TestDatabase::create(backend, "browser_lives") else { return };
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let port = free_port();
     let data = std::env::temp_dir().join(format!("pd-browser-{}", uuid::Uuid::new_v4()));
     let base = format!("http://127.0.0.1:{port}");
     let log = std::fs::File::create(std::env::temp_dir().join(format!("pd-browser-{backend:?}.log"))).expect("log");

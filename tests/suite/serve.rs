@@ -5,14 +5,10 @@ use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestDatabase};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
+use common::{Backend, Server, TestDatabase, free_port};
 
 /// A minimal HTTP/1.1 exchange over loopback; returns (status, body).
 fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<(u16, String)> {
@@ -29,14 +25,6 @@ fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Option<(u16,
     let status = response.split(' ').nth(1)?.parse().ok()?;
     let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
     Some((status, body))
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-    }
 }
 
 fn serve_demo(backend: Backend) {
