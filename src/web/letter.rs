@@ -17,7 +17,8 @@ use crate::web::frame::{Frame, render};
 use crate::web::session::Visitor;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/proposals/{id}/letter", web::get().to(letter_page));
+    cfg.route("/proposals/{id}/letter", web::get().to(letter_page))
+        .route("/public/proposals/{id}/letter", web::get().to(public_letter_page));
 }
 
 struct Letter {
@@ -34,7 +35,8 @@ struct Letter {
 #[template(path = "letter.html", config = "src/web/askama.toml")]
 struct LetterPage {
     frame: Frame,
-    id: String,
+    /// Where the page's back link leads.
+    back: String,
     heading: String,
     addressee: String,
     letters: Vec<Letter>,
@@ -106,22 +108,69 @@ async fn letter_page(
     if letters.is_empty() {
         return Err(AppError::not_found().into());
     }
-    let heading = match &p.number_label {
-        Some(label) => format!("关于{label}的答复"),
-        None => format!("关于《{}》的答复", p.title),
-    };
+    let heading = heading_of(p.number_label.as_deref(), &p.title);
     let addressee = match &p.submitter_name {
         Some(name) => format!("{name}："),
         None => format!("{}委员：", p.proposer_name),
     };
     let page = LetterPage {
         frame: Frame::new(&visitor, heading.clone(), "/proposals"),
-        id: p.id.clone(),
+        back: format!("/proposals/{}", p.id),
         heading,
         addressee,
         letters,
     };
     render(&visitor, &page)
+}
+
+fn heading_of(number_label: Option<&str>, title: &str) -> String {
+    match number_label {
+        Some(label) => format!("关于{label}的答复"),
+        None => format!("关于《{title}》的答复"),
+    }
+}
+
+/// The letter as the public may print it: the public version of each reply
+/// of a published proposal, with its unit, grade and day, nothing internal.
+async fn public_letter_page(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let ttl = std::time::Duration::from_secs(state.settings.server.public_cache_seconds);
+    let key = req.uri().path().to_string();
+    if let Some(kept) = state.public_cache.get(&req, &key, ttl) {
+        return Ok(kept);
+    }
+    let id = ProposalId::parse(&id).ok_or_else(crate::proposals::public::not_published)?;
+    let workflow = state.settings.workflow.clone();
+    let p = state.db.read(move |conn| crate::proposals::public::one(conn, &id, &workflow)).await?;
+    let letters: Vec<Letter> = p
+        .replies
+        .iter()
+        .map(|r| Letter {
+            grade: r.grade.map(|g| g.as_str()),
+            unit: r.unit_name.clone(),
+            body: r.public_body.clone(),
+            signed_off_on: r.submitted_at.map(|at| chinese_date(state.office.local(at).date())).unwrap_or_default(),
+            signed_off_by: String::new(),
+            person_in_charge: String::new(),
+            contact: String::new(),
+        })
+        .collect();
+    if letters.is_empty() {
+        return Err(crate::proposals::public::not_published().into());
+    }
+    let heading = heading_of(p.number_label.as_deref(), &p.title);
+    let page = LetterPage {
+        frame: Frame::shared(heading.clone(), "/public"),
+        back: format!("/public/proposals/{}", p.id),
+        addressee: format!("{}：", p.submitter),
+        heading,
+        letters,
+    };
+    let html = page.render().map_err(|e| AppError::internal(format!("template: {e}")))?;
+    Ok(state.public_cache.put_as(&req, key, html.into(), "text/html; charset=utf-8"))
 }
 
 #[cfg(test)]

@@ -27,6 +27,21 @@ use crate::web::forms::FormErrors;
 use crate::web::frame::{Frame, local_date, local_time, render};
 use crate::web::session::Visitor;
 
+/// The co-signer search of a draft's invitation form: part of a name, a sector, or both.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct CosignerSearch {
+    #[serde(default, rename = "cosigner_q")]
+    pub q: String,
+    #[serde(default, rename = "cosigner_sector")]
+    pub sector_id: String,
+}
+
+impl CosignerSearch {
+    fn asked(&self) -> bool {
+        !self.q.trim().is_empty() || !self.sector_id.trim().is_empty()
+    }
+}
+
 /// A refused action, to show its form again.
 pub struct Failure {
     pub action: Action,
@@ -133,7 +148,8 @@ struct DetailPage {
     leaders: Vec<DirectoryEntry>,
     all_units: Vec<PublicChoice>,
     merge_candidates: Vec<MergeCandidate>,
-    cosigner_q: String,
+    cosigner: CosignerSearch,
+    sectors: Vec<PublicChoice>,
     found_members: Vec<DirectoryEntry>,
     assign_rows: Vec<AssignRow>,
     commitment_inputs: Vec<CommitmentInputRow>,
@@ -204,23 +220,23 @@ pub async fn show(
     id: ProposalId,
     failure: Option<Failure>,
 ) -> Result<HttpResponse, PageError> {
-    show_with(state, visitor, id, failure, None, None).await
+    show_with(state, visitor, id, failure, None, CosignerSearch::default()).await
 }
 
 /// The page, after `done` (an action's name) or a `failure`, with the
-/// co-signer search `cosigner_q` answered when given.
+/// co-signer search answered when given.
 pub async fn show_with(
     state: &AppState,
     visitor: &Visitor,
     id: ProposalId,
     failure: Option<Failure>,
     done: Option<String>,
-    cosigner_q: Option<String>,
+    cosigner: CosignerSearch,
 ) -> Result<HttpResponse, PageError> {
     let user = visitor.require()?.clone();
     let (now, workflow) = (state.clock.now(), state.settings.workflow.clone());
     let reader = user.clone();
-    let q = cosigner_q.clone();
+    let search = cosigner.clone();
     let (p, extras) = state
         .db
         .read(move |conn| {
@@ -237,19 +253,23 @@ pub async fn show_with(
             let needs_units = can(Action::Assign) || can(Action::DecideReturn);
             let units = if needs_units { crate::proposals::public::units(conn)? } else { Vec::new() };
             let merge_candidates = if can(Action::Merge) { reads::merge_candidates(conn, &p)? } else { Vec::new() };
-            let found_members = match q.filter(|q| !q.trim().is_empty()) {
-                Some(q) if can(Action::InviteCosigners) => directory::find(
-                    conn,
-                    &reader,
-                    &DirectoryQuery { q: Some(q), role: Some(Role::Member), ..Default::default() },
-                )?,
-                _ => Vec::new(),
+            let inviting = can(Action::InviteCosigners);
+            let sectors = if inviting { crate::proposals::public::sectors(conn)? } else { Vec::new() };
+            let found_members = if inviting && search.asked() {
+                let query = DirectoryQuery {
+                    q: Some(search.q.trim().to_string()).filter(|q| !q.is_empty()),
+                    role: Some(Role::Member),
+                    sector_id: Some(search.sector_id.trim().to_string()).filter(|s| !s.is_empty()),
+                };
+                directory::find(conn, &reader, &query)?
+            } else {
+                Vec::new()
             };
-            Ok((p, Extras { names, leaders, units, merge_candidates, found_members }))
+            Ok((p, Extras { names, leaders, units, merge_candidates, sectors, found_members }))
         })
         .await?;
     let status = failure.as_ref().map(|f| f.status);
-    let page = build(state, visitor, &user, p, extras, failure, done, cosigner_q.unwrap_or_default());
+    let page = build(state, visitor, &user, p, extras, failure, done, cosigner);
     let mut answer = render(visitor, &page)?;
     if let Some(status) = status {
         *answer.status_mut() = status;
@@ -263,6 +283,7 @@ struct Extras {
     leaders: Vec<DirectoryEntry>,
     units: Vec<PublicChoice>,
     merge_candidates: Vec<MergeCandidate>,
+    sectors: Vec<PublicChoice>,
     found_members: Vec<DirectoryEntry>,
 }
 
@@ -275,7 +296,7 @@ fn build(
     extras: Extras,
     failure: Option<Failure>,
     done: Option<String>,
-    cosigner_q: String,
+    cosigner: CosignerSearch,
 ) -> DetailPage {
     let now = state.clock.now();
     let moments = [
@@ -460,7 +481,8 @@ fn build(
         leaders: extras.leaders,
         all_units: extras.units,
         merge_candidates: extras.merge_candidates,
-        cosigner_q,
+        cosigner,
+        sectors: extras.sectors,
         found_members: extras.found_members,
         assign_rows,
         commitment_inputs,

@@ -37,7 +37,8 @@ pub use crate::web::proposal_page::{Failure, show};
 struct DetailQuery {
     done: Option<String>,
     /// The co-signer search of a draft's invitation form.
-    cosigner_q: Option<String>,
+    #[serde(flatten)]
+    cosigner: crate::web::proposal_page::CosignerSearch,
 }
 
 async fn detail_page(
@@ -48,7 +49,7 @@ async fn detail_page(
 ) -> Result<HttpResponse, PageError> {
     let id = ProposalId::parse(&id).ok_or_else(crate::error::AppError::not_found)?;
     let query = query.into_inner();
-    crate::web::proposal_page::show_with(&state, &visitor, id, None, query.done, query.cosigner_q).await
+    crate::web::proposal_page::show_with(&state, &visitor, id, None, query.done, query.cosigner).await
 }
 
 struct StateChoice {
@@ -73,6 +74,7 @@ struct ListPage {
     sectors: Vec<PublicChoice>,
     units: Vec<PublicChoice>,
     leaders: Vec<DirectoryEntry>,
+    kinds: Vec<crate::config::KindWording>,
     errors: FormErrors,
     pager_query: String,
     saved: Vec<crate::proposals::saved::SavedSearch>,
@@ -86,6 +88,8 @@ struct ListForm {
     q: String,
     #[serde(default)]
     state: String,
+    #[serde(default)]
+    kind: String,
     #[serde(default)]
     session_id: String,
     #[serde(default)]
@@ -132,6 +136,7 @@ impl ListForm {
         };
         Ok(ProposalQuery {
             state,
+            kind: given(&self.kind),
             q: given(&self.q),
             session_id: given(&self.session_id),
             sector_id: given(&self.sector_id),
@@ -143,7 +148,6 @@ impl ListForm {
             unsatisfied: (self.unsatisfied == "true").then_some(true),
             page,
             per_page: Some(20),
-            ..Default::default()
         })
     }
 
@@ -151,6 +155,7 @@ impl ListForm {
         let pairs = [
             ("q", &self.q),
             ("state", &self.state),
+            ("kind", &self.kind),
             ("session_id", &self.session_id),
             ("sector_id", &self.sector_id),
             ("unit_id", &self.unit_id),
@@ -227,6 +232,7 @@ async fn list_page(
         sectors,
         units,
         leaders,
+        kinds: state.settings.workflow.kinds.clone(),
         errors,
     };
     let mut answer = render(&visitor, &page)?;

@@ -269,6 +269,12 @@ try {
   await expectNoText(visitor, '12345678');
   await expectNoText(visitor, '李四');
   await look(visitor, 'public-detail', { screenshot: true });
+  await visitor.getByRole('link', { name: /打印答复函/ }).click();
+  await visitor.waitForLoadState();
+  await expectText(visitor, '两处驿站已建成开放，助餐服务覆盖全街道。');
+  await expectNoText(visitor, '12345678');
+  await look(visitor, 'public-letter', { screenshot: true });
+  await visitor.goto(`${BASE}/public/proposals/${id}`);
   await visitor.getByRole('link', { name: '办理统计' }).click();
   await visitor.waitForLoadState();
   await expectText(visitor, '答复类别');

@@ -61,6 +61,16 @@ async fn a_key_proposal_lives_through_re_handling_to_publication_from_the_pages(
     // The member writes, invites a co-signer found by name, and submits.
     let id = write_draft(&member, TITLE).await;
     let name = display_name(&app, &cosigner.id);
+    let sector: String = app
+        .with_conn(|c| {
+            use diesel::prelude::*;
+            use proposal_desk::db::schema::users;
+            users::table.find(&cosigner.id).select(users::sector_id).first::<Option<String>>(c)
+        })
+        .expect("sector")
+        .expect("a member's sector");
+    let by_sector = member.get(&format!("/proposals/{id}?cosigner_sector={sector}")).await;
+    by_sector.assert_shows(&format!("value=\"{}\"", cosigner.id));
     let search = format!("/proposals/{id}?cosigner_q={}", common::pages::encode(&name));
     member.get(&search).await.assert_shows(&format!("value=\"{}\"", cosigner.id));
     member.act_at(&search, &id, "invite_cosigners", &[("member_ids", &cosigner.id)]).await;
@@ -161,6 +171,12 @@ async fn a_key_proposal_lives_through_re_handling_to_publication_from_the_pages(
     found.assert_shows(&format!("/public/proposals/{id}"));
     let public = visitor.get(&format!("/public/proposals/{id}")).await;
     public.assert_shows("两处驿站已建成开放，助餐服务覆盖全街道。");
+    let letter = visitor.get(&format!("/public/proposals/{id}/letter")).await;
+    assert_eq!(letter.status, StatusCode::OK);
+    letter.assert_shows("关于一届一次会议第1号提案的答复");
+    letter.assert_shows("两处驿站已建成开放，助餐服务覆盖全街道。");
+    letter.assert_hides("12345678");
+    letter.assert_hides("李四");
     public.assert_shows("领办");
     public.assert_hides("12345678");
     public.assert_hides("李四");

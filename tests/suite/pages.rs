@@ -448,6 +448,8 @@ mod office_and_roles {
         filed.assert_shows(&other);
         filed.assert_hides(&wanted);
         office.get("/proposals?state=submitted").await.assert_shows(&wanted);
+        office.get("/proposals?kind=proposal&state=submitted").await.assert_shows(&wanted);
+        office.get("/proposals?kind=suggestion").await.assert_shows("共 0 件");
         office.get("/proposals?pending_request=true").await.assert_shows("共 0 件");
         // The search is saved under a name and opened again from the list.
         let filed_page = office.get("/proposals?state=filed").await;
