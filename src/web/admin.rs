@@ -12,7 +12,9 @@ use serde::Deserialize;
 use crate::accounts::UserView;
 use crate::acting::act;
 use crate::admin::sectors::{self, CreateSectorRequest, UpdateSectorRequest};
-use crate::admin::terms::{self, CreateSessionRequest, CreateTermRequest, TermWithSessions, UpdateSessionRequest};
+use crate::admin::terms::{
+    self, CreateSessionRequest, CreateTermRequest, TermWithSessions, UpdateSessionRequest, UpdateTermRequest,
+};
 use crate::admin::units::{self, CreateUnitRequest, UpdateUnitRequest};
 use crate::admin::users::{self, CreateUserRequest, TemporaryPassword, UpdateUserRequest, UserQuery};
 use crate::audit::Origin;
@@ -289,6 +291,18 @@ async fn run(
             sectors::check_update(&user, &body)?;
             let sector = act(state, user, origin, move |conn, ctx| sectors::update(conn, ctx, &target, body)).await?;
             Ok(format!("界别 {} 已修改。", sector.name))
+        }
+        "term" => {
+            let target: TermId = id_of(id)?;
+            let body = UpdateTermRequest {
+                version: f.version()?,
+                name: Some(f.text("name")),
+                starts_on: Some(f.date("starts_on")?),
+                ends_on: Some(f.optional_date("ends_on")?),
+            };
+            terms::check_update_term(&user, &body)?;
+            let term = act(state, user, origin, move |conn, ctx| terms::update_term(conn, ctx, &target, body)).await?;
+            Ok(format!("{}已修改。", term.name))
         }
         "session" => {
             let target: SessionId = id_of(id)?;

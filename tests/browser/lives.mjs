@@ -55,8 +55,7 @@ async function person(username) {
     await page.goto(`${BASE}/sign-in`);
     await page.getByLabel('用户名').fill(username);
     await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.waitForLoadState();
+    await follow(page, page.getByRole('button', { name: '登录' }));
     if (page.url().includes('/sign-in')) fail(`${username} could not sign in`);
   }
   return page;
@@ -86,6 +85,11 @@ async function look(page, kind, { screenshot = false } = {}) {
   }
 }
 
+/** Clicks what leads to another page (a link, a form's button) and waits for that page. */
+async function follow(page, target) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), target.click()]);
+}
+
 async function expectText(page, text) {
   const body = await page.locator('body').innerText();
   if (!body.includes(text)) {
@@ -108,8 +112,7 @@ async function act(page, id, action, fill = async () => {}, button) {
   if (!(await form.count())) fail('the page offers no such form');
   await fill(form);
   const submit = button ? form.getByRole('button', { name: button, exact: true }) : form.locator('button[type=submit]').last();
-  await submit.click();
-  await page.waitForLoadState();
+  await follow(page, submit);
   await expectText(page, '已完成');
   clean();
 }
@@ -137,8 +140,7 @@ try {
   await keys.keyboard.press('Tab');
   if ((await keys.evaluate(() => document.activeElement.id)) !== 'password') fail('Tab from the name does not reach the password');
   await keys.keyboard.type(PASSWORD);
-  await keys.keyboard.press('Enter');
-  await keys.waitForLoadState();
+  await Promise.all([keys.waitForNavigation({ waitUntil: 'load' }), keys.keyboard.press('Enter')]);
   await expectText(keys, '您好');
 
   // A member writes a proposal on the form, invites a co-signer found by name, who confirms.
@@ -146,23 +148,21 @@ try {
   const member = await person('wangfang');
   await member.goto(`${BASE}/`);
   await look(member, 'home-member', { screenshot: true });
-  await member.getByRole('link', { name: '我的提案' }).first().click();
+  await follow(member, member.getByRole('link', { name: '我的提案' }).first());
   await look(member, 'proposals', { screenshot: true });
-  await member.getByRole('link', { name: '撰写提案' }).click();
+  await follow(member, member.getByRole('link', { name: '撰写提案' }));
   await look(member, 'proposal-new', { screenshot: true });
   await member.getByLabel('标题').fill('关于完善社区养老驿站服务的提案');
   await member.getByLabel('类别').fill('社会保障');
   await member.getByLabel('案由').fill('老年人口增长较快，社区养老驿站服务项目单一，专业护理人员不足。');
   await member.getByLabel('建议', { exact: true }).fill('1. 扩大驿站助餐、助浴服务。\n2. 培养专业护理人员。');
-  await member.getByRole('button', { name: '保存草稿' }).click();
-  await member.waitForLoadState();
+  await follow(member, member.getByRole('button', { name: '保存草稿' }));
   const id = new URL(member.url()).pathname.split('/')[2];
   if (!/^[0-9a-f-]{36}$/.test(id)) fail(`no proposal id in ${member.url()}`);
   await look(member, 'proposal-draft', { screenshot: true });
   step = 'inviting a co-signer';
   await member.getByLabel('按姓名查找委员').fill('李建国');
-  await member.getByRole('button', { name: '查找' }).click();
-  await member.waitForLoadState();
+  await follow(member, member.getByRole('button', { name: '查找' }));
   await act(member, id, 'invite_cosigners', (f) => f.getByLabel(/李建国/).check());
   const cosigner = await person('lijianguo');
   await cosigner.goto(`${BASE}/notices`);
@@ -240,8 +240,7 @@ try {
   // The member prints the reply letter: one A4 page, the grade at the top right.
   step = 'the reply letter';
   await member.goto(`${BASE}/proposals/${id}`);
-  await member.getByRole('link', { name: /打印答复函/ }).last().click();
-  await member.waitForLoadState();
+  await follow(member, member.getByRole('link', { name: /打印答复函/ }).last());
   await expectText(member, '的答复');
   await expectText(member, '区发展和改革委员会');
   await look(member, 'reply-letter', { screenshot: true });
@@ -259,24 +258,20 @@ try {
   step = 'the public reads';
   await visitor.goto(`${BASE}/public`);
   await visitor.getByLabel('检索').fill('养老驿站');
-  await visitor.getByRole('button', { name: '查询' }).click();
-  await visitor.waitForLoadState();
+  await follow(visitor, visitor.getByRole('button', { name: '查询' }));
   await look(visitor, 'public-results', { screenshot: true });
-  await visitor.getByRole('link', { name: '关于完善社区养老驿站服务的提案' }).click();
-  await visitor.waitForLoadState();
+  await follow(visitor, visitor.getByRole('link', { name: '关于完善社区养老驿站服务的提案' }));
   await expectText(visitor, '两处驿站已建成开放，助餐服务覆盖全街道。');
   await expectText(visitor, '领办');
   await expectNoText(visitor, '12345678');
   await expectNoText(visitor, '李四');
   await look(visitor, 'public-detail', { screenshot: true });
-  await visitor.getByRole('link', { name: /打印答复函/ }).click();
-  await visitor.waitForLoadState();
+  await follow(visitor, visitor.getByRole('link', { name: /打印答复函/ }));
   await expectText(visitor, '两处驿站已建成开放，助餐服务覆盖全街道。');
   await expectNoText(visitor, '12345678');
   await look(visitor, 'public-letter', { screenshot: true });
   await visitor.goto(`${BASE}/public/proposals/${id}`);
-  await visitor.getByRole('link', { name: '办理统计' }).click();
-  await visitor.waitForLoadState();
+  await follow(visitor, visitor.getByRole('link', { name: '办理统计' }));
   await expectText(visitor, '答复类别');
   await look(visitor, 'public-statistics', { screenshot: true });
 
@@ -310,8 +305,7 @@ try {
     await member.getByLabel('类别').fill('城乡建设');
     await member.getByLabel('案由').fill('居民反映强烈，现有设施不足，影响日常生活和出行安全。');
     await member.getByLabel('建议', { exact: true }).fill('1. 开展专项调查。\n2. 制定改进计划。');
-    await member.getByRole('button', { name: '保存草稿' }).click();
-    await member.waitForLoadState();
+    await follow(member, member.getByRole('button', { name: '保存草稿' }));
     const newId = new URL(member.url()).pathname.split('/')[2];
     await act(member, newId, 'submit');
     return newId;
@@ -346,8 +340,7 @@ try {
   await member.goto(`${BASE}/proposals/new`);
   await member.getByLabel('标题').fill('太短');
   await member.getByLabel('案由').fill('理由还不够长');
-  await member.getByRole('button', { name: '保存草稿' }).click();
-  await member.waitForLoadState();
+  await follow(member, member.getByRole('button', { name: '保存草稿' }));
   if ((await member.getByLabel('标题').inputValue()) !== '太短') fail('the title typed was lost');
   if ((await member.locator('#title-error').count()) !== 1) fail('no message beside the title');
   await look(member, 'proposal-new-refused', { screenshot: true });

@@ -587,6 +587,25 @@ mod administration {
             .post("/admin/terms", &[("csrf", &csrf), ("number", "2"), ("name", "第二届"), ("starts_on", "2027-01-10")])
             .await;
         term.assert_shows("已添加第二届");
+        let term_id = app
+            .with_conn(|c| {
+                use proposal_desk::db::schema::committee_terms as t;
+                t::table.filter(t::number.eq(2)).select(t::id).first::<String>(c)
+            })
+            .expect("term");
+        let renamed = visitor
+            .post(
+                &format!("/admin/term/{term_id}"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", "1"),
+                    ("name", "政协第二届"),
+                    ("starts_on", "2027-01-10"),
+                    ("ends_on", ""),
+                ],
+            )
+            .await;
+        renamed.assert_shows("政协第二届已修改");
 
         // Edits: an account's role and affiliation, a unit's name, a session's reply day.
         let page = visitor.get("/admin?q=zhangsan").await;
