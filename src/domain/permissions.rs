@@ -27,6 +27,8 @@ pub enum Permission {
     ChaseDeadlines,
     /// See one's own unit's open deadlines: the unit's staff and head.
     SeeOwnUnitDeadlines,
+    /// Read a proposal's audit trail as a timeline (留痕): the office.
+    ReadAuditTrail,
 }
 
 impl Permission {}
@@ -44,6 +46,7 @@ pub fn may(role: Role, permission: Permission) -> bool {
         Permission::ManageMail => matches!(role, Role::Office | Role::Admin),
         Permission::ChaseDeadlines => matches!(role, Role::Office | Role::Leader | Role::Admin),
         Permission::SeeOwnUnitDeadlines => matches!(role, Role::UnitStaff | Role::UnitHead),
+        Permission::ReadAuditTrail => role == Role::Office,
     }
 }
 
@@ -62,6 +65,7 @@ mod tests {
                     Permission::ManageMail => matches!(role, Role::Office | Role::Admin),
                     Permission::ChaseDeadlines => matches!(role, Role::Office | Role::Leader | Role::Admin),
                     Permission::SeeOwnUnitDeadlines => matches!(role, Role::UnitStaff | Role::UnitHead),
+                    Permission::ReadAuditTrail => role == Role::Office,
                     _ => role == Role::Admin,
                 };
                 assert_eq!(may(role, p), expected, "{role:?} {p:?}");

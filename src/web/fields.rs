@@ -89,6 +89,12 @@ impl Fields {
     }
 }
 
+/// A text field's value trimmed, or none when blank (a filter not chosen).
+pub fn given(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_string())
+}
+
 /// A date field's value: blank is none; anything but YYYY-MM-DD is the field's error.
 pub fn parse_date(name: &str, value: &str) -> AppResult<Option<NaiveDate>> {
     let value = value.trim();

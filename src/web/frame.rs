@@ -7,7 +7,7 @@ use actix_web::http::header;
 use askama::Template;
 
 use crate::auth::AuthUser;
-use crate::domain::Role;
+use crate::domain::{Permission, Role, may};
 use crate::web::PageError;
 use crate::web::session::Visitor;
 
@@ -20,7 +20,8 @@ pub struct NavLink {
 pub struct SignedInAs {
     pub name: String,
     pub role: &'static str,
-    pub is_office: bool,
+    /// May read a proposal's audit trail (the page links to it).
+    pub reads_audit_trail: bool,
 }
 
 pub struct Frame {
@@ -40,7 +41,7 @@ impl Frame {
             user: visitor.user.as_ref().map(|u| SignedInAs {
                 name: u.display_name.clone(),
                 role: u.role.label_zh(),
-                is_office: u.role == Role::Office,
+                reads_audit_trail: may(u.role, Permission::ReadAuditTrail),
             }),
             csrf: visitor.csrf.clone(),
             nav: nav(user, here),
@@ -70,20 +71,16 @@ impl Frame {
 fn nav(user: Option<&AuthUser>, here: &str) -> Vec<NavLink> {
     let mut links: Vec<(&'static str, &'static str)> = vec![("/", "首页")];
     if let Some(user) = user {
-        let proposals = match user.role {
-            Role::Member => Some("我的提案"),
-            Role::UnitStaff | Role::UnitHead => Some("承办提案"),
-            Role::Office => Some("全部提案"),
-            Role::Leader => Some("重点提案"),
-            Role::Admin => None,
-        };
+        // The administrator keeps the roll, not proposals.
+        let proposals = (user.role != Role::Admin).then(|| crate::web::proposals::list_title(user.role));
         if let Some(label) = proposals {
             links.push(("/proposals", label));
         }
-        if user.role != Role::Member && user.role != Role::Admin {
+        let chases = may(user.role, Permission::ChaseDeadlines) || may(user.role, Permission::SeeOwnUnitDeadlines);
+        if chases {
             links.push(("/deadlines", "办理期限"));
         }
-        if user.role == Role::Admin {
+        if may(user.role, Permission::ManageUsers) {
             links.push(("/admin", "系统管理"));
         }
         links.push(("/notices", "通知"));

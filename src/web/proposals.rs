@@ -15,7 +15,7 @@ use crate::proposals::reads::{self, ProposalQuery};
 use crate::proposals::view::ProposalListItem;
 use crate::state::AppState;
 use crate::web::PageError;
-use crate::web::fields::Fields;
+use crate::web::fields::{Fields, given};
 use crate::web::forms::{FormErrors, is_for_the_form};
 use crate::web::frame::{Frame, render};
 use crate::web::session::Visitor;
@@ -109,11 +109,6 @@ struct ListForm {
     page: Option<String>,
     /// Just saved this search (the page says so).
     saved: Option<String>,
-}
-
-fn given(value: &str) -> Option<String> {
-    let value = value.trim();
-    (!value.is_empty()).then(|| value.to_string())
 }
 
 impl ListForm {
@@ -242,7 +237,8 @@ async fn list_page(
     Ok(answer)
 }
 
-fn list_title(role: crate::domain::Role) -> &'static str {
+/// What the proposals list is called for a role (the bar's link says the same).
+pub fn list_title(role: crate::domain::Role) -> &'static str {
     use crate::domain::Role;
     match role {
         Role::Member => "我的提案",

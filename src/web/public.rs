@@ -17,6 +17,7 @@ use crate::listing::Page;
 use crate::proposals::public::{self, PublicChoice, PublicListItem, PublicProposal, PublicQuery, not_published};
 use crate::state::AppState;
 use crate::web::PageError;
+use crate::web::fields::given;
 use crate::web::forms::FormErrors;
 use crate::web::frame::{Frame, local_date, url_encode};
 
@@ -39,7 +40,7 @@ struct ResultsForm {
 }
 
 fn chosen(value: &Option<String>) -> Option<String> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+    given(value.as_deref().unwrap_or(""))
 }
 
 impl ResultsForm {

@@ -107,7 +107,7 @@ async fn timeline_page(
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let user = visitor.require()?.clone();
-    if user.role != Role::Office {
+    if !may(user.role, Permission::ReadAuditTrail) {
         return Err(AppError::not_found().into());
     }
     let id = ProposalId::parse(&id).ok_or_else(AppError::not_found)?;

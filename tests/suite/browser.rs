@@ -69,7 +69,7 @@ fn lives_in_the_browser(backend: Backend) {
         .env("PD__SERVER__BIND", format!("127.0.0.1:{port}"))
         .env("PD__SERVER__PUBLIC_URL", &base)
         .env("PD__AUTH__JWT_SECRET", common::JWT_SECRET)
-        // Each person signs in once; the demo's few accounts must not be slowed by the tests' pace.
+        // The public pages are read right after each change the test makes: none is served as kept.
         .env("PD__SERVER__PUBLIC_CACHE_SECONDS", "0")
         .stdout(Stdio::null())
         .stderr(log);
