@@ -68,6 +68,15 @@ pub async fn serve(state: AppState, on_listening: impl FnOnce(&[SocketAddr])) ->
     } else {
         settings.server.workers
     };
+    let warming = state.clone();
+    std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        let warmed = warming.db.get().and_then(|mut conn| warming.statistics.warm(&mut conn, &warming.office));
+        match warmed {
+            Ok(()) => tracing::info!(millis = started.elapsed().as_millis() as u64, "statistics loaded"),
+            Err(e) => tracing::warn!(error = %e, "statistics not loaded at start; the first report loads them"),
+        }
+    });
     let app_state = state.clone();
     let server = HttpServer::new(move || crate::build_app(app_state.clone()))
         .workers(workers)

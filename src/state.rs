@@ -20,8 +20,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub passwords: Passwords,
     pub trusted_proxies: Arc<Vec<IpAddr>>,
-    /// The office's statistics, kept while they hold (src/statistics/cache.rs).
-    pub statistics: crate::statistics::Cache,
+    /// Every counted proposal's facts, summed for any scope (src/statistics/store.rs).
+    pub statistics: crate::statistics::Store,
     /// Recently built public answers (src/api/public_cache.rs).
     pub public_cache: crate::api::public_cache::PublicCache,
 }
@@ -46,7 +46,7 @@ impl AppState {
             tokens: Arc::new(tokens),
             passwords,
             trusted_proxies: Arc::new(trusted_proxies),
-            statistics: crate::statistics::Cache::default(),
+            statistics: crate::statistics::Store::default(),
             public_cache: Default::default(),
         })
     }

@@ -1,5 +1,5 @@
-//! The office's statistics (提案统计) of a session, and the public's share of
-//! them. The figures and how each is computed: docs/statistics.md.
+//! The office's statistics (提案统计) of any scope, and the public's share of
+//! a session's. The figures and how each is computed: docs/statistics.md.
 
 use actix_web::{get, web};
 use serde::{Deserialize, Serialize};
@@ -10,13 +10,15 @@ use crate::auth::AuthUser;
 use crate::domain::Permission;
 use crate::error::{AppResult, Problem};
 use crate::state::AppState;
-use crate::statistics::{ProposalFigures, ProposalGroupRow, Report, SessionRef, UnitFigures, session_report};
+use crate::statistics::{
+    ProposalFigures, ProposalGroupRow, Report, ScopeQuery, SessionRef, UnitFigures, session_report,
+};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(office_statistics).service(public_statistics);
 }
 
-/// Which figures to compute.
+/// Which session's figures the public asks for.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct StatisticsQuery {
@@ -39,12 +41,15 @@ pub struct PublicStatistics {
     pub by_unit: Vec<UnitFigures>,
 }
 
-/// 提案统计: a session's figures for one kind, in total and broken down by
-/// sector, handling unit, topic, submitter type and key or not. For the
-/// office, leaders and the administrator.
+/// 提案统计: the figures of a session, a term, a calendar year or any range
+/// of days, plenary and between-session proposals apart or together, for
+/// one kind, in total and broken down by sector, handling unit (with their
+/// ranking), topic, submitter type and kind, key or not, and key proposals
+/// by mode and leader. Computed anew on every request. For the office,
+/// leaders and the administrator.
 #[utoipa::path(
     tag = "statistics",
-    params(StatisticsQuery),
+    params(ScopeQuery),
     responses(
         (status = 200, body = Report),
         (status = 400, body = Problem),
@@ -59,12 +64,13 @@ pub struct PublicStatistics {
 async fn office_statistics(
     state: web::Data<AppState>,
     user: AuthUser,
-    query: web::Query<StatisticsQuery>,
+    query: web::Query<ScopeQuery>,
 ) -> AppResult<web::Json<Report>> {
     user.require(Permission::ReadStatistics)?;
     let query = query.into_inner();
-    let report = session_report(&state, query.session_id, query.kind).await?;
-    Ok(web::Json(Report::clone(&report)))
+    let workflow = state.settings.workflow.clone();
+    let scope = state.db.read(move |conn| crate::statistics::scope::resolve(conn, &workflow, query)).await?;
+    Ok(web::Json(crate::statistics::report(&state, scope).await?))
 }
 
 /// A session's totals for one kind, with each unit's and sector's figures,
@@ -80,13 +86,13 @@ async fn public_statistics(
     query: web::Query<StatisticsQuery>,
 ) -> AppResult<web::Json<PublicStatistics>> {
     let query = query.into_inner();
-    let report = session_report(&state, query.session_id, query.kind).await?;
+    let (session, report) = session_report(&state, query.session_id, query.kind).await?;
     Ok(web::Json(PublicStatistics {
-        session: report.session.clone(),
-        kind: report.kind.clone(),
+        session,
+        kind: report.kind,
         as_of: report.as_of,
-        totals: report.totals.clone(),
-        by_sector: report.by_sector.clone(),
-        by_unit: report.by_unit.clone(),
+        totals: report.totals,
+        by_sector: report.by_sector,
+        by_unit: report.by_unit,
     }))
 }

@@ -143,6 +143,20 @@ pub enum SqlParam {
     Timestamp(NaiveDateTime),
 }
 
+/// Binds `params` in order to a boxed `sql_query` of either backend.
+macro_rules! bound {
+    ($sql:expr, $backend:ty, $params:expr) => {{
+        let mut query = diesel::sql_query($sql).into_boxed::<$backend>();
+        for p in $params {
+            query = match p {
+                SqlParam::Text(v) => query.bind::<Text, _>(v.clone()),
+                SqlParam::Timestamp(v) => query.bind::<Timestamp, _>(*v),
+            };
+        }
+        query
+    }};
+}
+
 /// Runs one read-only statement written once for both backends, with `?` for
 /// each parameter: SQLite reads `?` itself, PostgreSQL needs `$1`, `$2`, … in
 /// its place. The statement must not hold a `?` anywhere else (in a literal,
@@ -152,26 +166,8 @@ where
     R: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
 {
     match conn {
-        AnyConnection::Sqlite(c) => {
-            let mut query = diesel::sql_query(sql).into_boxed::<diesel::sqlite::Sqlite>();
-            for p in params {
-                query = match p {
-                    SqlParam::Text(v) => query.bind::<Text, _>(v.clone()),
-                    SqlParam::Timestamp(v) => query.bind::<Timestamp, _>(*v),
-                };
-            }
-            query.load(c)
-        }
-        AnyConnection::Postgresql(c) => {
-            let mut query = diesel::sql_query(numbered_placeholders(sql)).into_boxed::<diesel::pg::Pg>();
-            for p in params {
-                query = match p {
-                    SqlParam::Text(v) => query.bind::<Text, _>(v.clone()),
-                    SqlParam::Timestamp(v) => query.bind::<Timestamp, _>(*v),
-                };
-            }
-            query.load(c)
-        }
+        AnyConnection::Sqlite(c) => bound!(sql, diesel::sqlite::Sqlite, params).load(c),
+        AnyConnection::Postgresql(c) => bound!(numbered_placeholders(sql), diesel::pg::Pg, params).load(c),
     }
 }
 

@@ -1,9 +1,12 @@
-//! The office's statistics for one session and kind: the figures defined in
-//! `domain::statistics`, filled by the grouped queries in `queries.rs`, with
-//! names for the groups, and kept in memory while nothing has changed.
+//! The office's statistics for any scope and kind: the figures defined in
+//! `domain::statistics`, summed from every proposal's facts (`store.rs`,
+//! read from the records by `facts.rs` with the rows of `queries.rs`), with
+//! names and an order for the groups.
 
-pub mod cache;
+pub mod facts;
 pub mod queries;
+pub mod scope;
+pub mod store;
 
 use std::collections::HashMap;
 
@@ -13,61 +16,78 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConn;
-use crate::db::schema::{committee_sessions, sectors, units};
+use crate::db::schema::{committee_sessions, sectors, units, users};
+use crate::domain::statistics::scope::ScopeKind;
 use crate::domain::statistics::{
-    NO_SECTOR_LABEL, ProposalCounts, ProposalRates, UnitCounts, UnitRates, key_label, submitter_type_label,
+    Dimension, NO_SECTOR_LABEL, ProposalCounts, ProposalRates, UnitCounts, UnitRates, key_label, key_mode_label,
+    submitter_kind_label, submitter_type_label,
 };
 use crate::domain::workflow::SubmitterType;
 use crate::error::{AppError, AppResult};
 
-pub use cache::Cache;
+pub use scope::{Scope, ScopeQuery, ScopeView};
+pub use store::Store;
 
 /// The session a report is about.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct SessionRef {
     pub id: String,
     pub name: String,
 }
 
-/// Proposal-level figures of a group (or of the whole session).
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// Proposal-level figures of a group (or of the whole scope).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ProposalFigures {
     pub counts: ProposalCounts,
     pub rates: ProposalRates,
+    /// 平均办理用时: working days from assignment to each submitted reply of
+    /// the current round, on average, to one decimal; null without replies.
+    pub average_reply_working_days: Option<f64>,
 }
 
-impl From<ProposalCounts> for ProposalFigures {
-    fn from(counts: ProposalCounts) -> Self {
-        ProposalFigures { rates: counts.rates(), counts }
+impl ProposalFigures {
+    fn of((counts, average_reply_working_days): (ProposalCounts, Option<f64>)) -> Self {
+        ProposalFigures { rates: counts.rates(), counts, average_reply_working_days }
     }
 }
 
 /// One row of a proposal-level breakdown.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ProposalGroupRow {
     /// What the rows are grouped by: the sector's id, the topic, the
-    /// submitter type's code, or "true"/"false" for key; null for proposals
-    /// whose proposer has no sector.
+    /// submitter type's or kind's code, "true"/"false" for key, the key
+    /// mode's code or the leader's id; null for proposals whose proposer has
+    /// no sector (or key proposals without a mode or leader yet).
     pub key: Option<String>,
-    /// How the office reads it (界别名称, 类别, 提出者类型, 重点提案).
+    /// How the office reads it (界别名称, 类别, 提出者类型, 提出方式, 重点提案, 领办/督办, 领导).
     pub label: String,
     #[serde(flatten)]
     pub figures: ProposalFigures,
 }
 
 /// One handling unit's row.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct UnitFigures {
     pub unit_id: String,
     pub name: String,
     pub counts: UnitCounts,
     pub rates: UnitRates,
+    /// 平均办理用时 of its replies (working days), null without replies.
+    pub average_reply_working_days: Option<f64>,
+    /// Its place in the ranking of units (1 first): by 按期办复率, then
+    /// 双满意率, then 面商率, higher first; units with nothing to reply last.
+    /// Units that compare equal share a place.
+    pub rank: usize,
 }
 
-/// The whole report of a session and kind.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// The whole report of a scope and kind.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Report {
-    pub session: SessionRef,
+    /// Which proposals are counted.
+    pub scope: ScopeView,
+    /// The session, when the scope is one session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionRef>,
     /// "proposal" (提案) or "suggestion" (建议): counted separately.
     pub kind: String,
     /// The moment the figures were computed for (overdue is as of then).
@@ -75,10 +95,17 @@ pub struct Report {
     pub as_of: NaiveDateTime,
     pub totals: ProposalFigures,
     pub by_sector: Vec<ProposalGroupRow>,
+    /// In the units' code order; `rank` gives the ranking.
     pub by_unit: Vec<UnitFigures>,
     pub by_topic: Vec<ProposalGroupRow>,
     pub by_submitter_type: Vec<ProposalGroupRow>,
+    /// 个人提案, 联名提案 (with confirmed co-signers), 集体提案.
+    pub by_submitter_kind: Vec<ProposalGroupRow>,
     pub by_key: Vec<ProposalGroupRow>,
+    /// Key proposals by 领办 / 督办.
+    pub by_key_mode: Vec<ProposalGroupRow>,
+    /// Key proposals by the leader who leads or supervises them.
+    pub by_leader: Vec<ProposalGroupRow>,
 }
 
 /// The session's name, or 404.
@@ -89,93 +116,44 @@ pub fn session(conn: &mut DbConn, session_id: &str) -> AppResult<SessionRef> {
         .ok_or_else(|| AppError::not_found().with_detail("该会议不存在"))
 }
 
-/// The report, computed now, and the latest moment at which its overdue
-/// counts still hold by time alone (None: no live assignment is ahead).
+/// The report of `scope` as of `now`, summed from the facts as they stand.
 pub fn compute(
     conn: &mut DbConn,
-    session: SessionRef,
-    kind: &str,
+    store: &Store,
+    office: &crate::domain::deadlines::OfficeTime,
+    scope: Scope,
     now: NaiveDateTime,
-) -> AppResult<(Report, Option<NaiveDateTime>)> {
-    let proposal_rows = queries::proposal_groups(conn, &session.id, kind)?;
-    let assignment_rows = queries::assignment_groups(conn, &session.id, kind, now)?;
+) -> AppResult<Report> {
+    let ask = store::Ask { kind: &scope.kind, span: &scope.span, stage: scope.stage, now };
+    let sums = store.sums(conn, office, &ask)?;
+    assemble(conn, scope, sums, now)
+}
 
-    let mut proposal_counts: HashMap<(String, Option<String>), ProposalCounts> = HashMap::new();
-    for g in proposal_rows {
-        proposal_counts.insert(
-            (g.dim, g.group_key),
-            ProposalCounts {
-                submitted: g.submitted,
-                filed: g.filed,
-                merged: g.merged,
-                after_merging: g.after_merging,
-                replied: g.replied,
-                replied_on_time: g.replied_on_time,
-                contacted: g.contacted,
-                rated: g.rated,
-                process_satisfied: g.process_satisfied,
-                result_satisfied: g.result_satisfied,
-                both_satisfied: g.both_satisfied,
-                closed: g.closed,
-                published: g.published,
-                ..ProposalCounts::default()
-            },
-        );
-    }
-    let mut next_due = None;
-    let mut unit_counts: Vec<(String, UnitCounts)> = Vec::new();
-    for g in assignment_rows {
-        if g.dim == "total" {
-            next_due = g.next_due;
-        }
-        let unit = UnitCounts {
-            assigned: g.assigned,
-            to_reply: g.to_reply,
-            replies: g.replies,
-            replies_on_time: g.replies_on_time,
-            contacted: g.contacted,
-            rated: g.rated,
-            process_satisfied: g.process_satisfied,
-            result_satisfied: g.result_satisfied,
-            both_satisfied: g.both_satisfied,
-            grade_a: g.grade_a,
-            grade_b: g.grade_b,
-            grade_c: g.grade_c,
-            overdue: g.overdue,
-        };
-        if g.dim == "unit" {
-            if let Some(unit_id) = g.group_key {
-                unit_counts.push((unit_id, unit));
-            }
+fn assemble(conn: &mut DbConn, scope: Scope, sums: store::Sums, now: NaiveDateTime) -> AppResult<Report> {
+    let mut groups: HashMap<String, Vec<(Option<String>, ProposalFigures)>> = HashMap::new();
+    let mut totals = None;
+    for ((dim, value), figures) in sums.groups {
+        let figures = ProposalFigures::of(figures);
+        if dim == facts::TOTAL {
+            totals = Some(figures);
             continue;
         }
-        // The assignment-level part of a proposal-level group: every group
-        // with assignments also has proposals, so it is already there.
-        let counts = proposal_counts.entry((g.dim, g.group_key)).or_default();
-        counts.units_involved = g.units_involved;
-        counts.replies = g.replies;
-        counts.grade_a = g.grade_a;
-        counts.grade_b = g.grade_b;
-        counts.grade_c = g.grade_c;
-        counts.overdue = g.overdue;
+        let key = (!value.is_empty()).then_some(value);
+        groups.entry(dim).or_default().push((key, figures));
     }
-
-    let totals = proposal_counts.remove(&("total".to_string(), None)).unwrap_or_default();
-    let mut groups: HashMap<String, Vec<(Option<String>, ProposalCounts)>> = HashMap::new();
-    for ((dim, key), counts) in proposal_counts {
-        groups.entry(dim).or_default().push((key, counts));
-    }
-    let mut take = |dim: &str| groups.remove(dim).unwrap_or_default();
+    let totals = totals.unwrap_or_else(|| ProposalFigures::of((ProposalCounts::default(), None)));
+    let mut take = |dim: Dimension| groups.remove(dim.as_str()).unwrap_or_default();
+    let row = |key: Option<String>, label: String, figures: ProposalFigures| ProposalGroupRow { key, label, figures };
 
     let sector_names = sector_order(conn)?;
-    let mut by_sector: Vec<ProposalGroupRow> = take("sector")
+    let mut by_sector: Vec<ProposalGroupRow> = take(Dimension::Sector)
         .into_iter()
-        .map(|(key, counts)| {
+        .map(|(key, figures)| {
             let label = key
                 .as_ref()
                 .and_then(|k| sector_names.get(k))
                 .map_or_else(|| NO_SECTOR_LABEL.to_string(), |(_, name)| name.clone());
-            ProposalGroupRow { key, label, figures: counts.into() }
+            row(key, label, figures)
         })
         .collect();
     by_sector.sort_by_key(|r| {
@@ -183,18 +161,16 @@ pub fn compute(
         (rank.is_none(), rank, r.label.clone())
     });
 
-    let mut by_topic: Vec<ProposalGroupRow> = take("topic")
+    let mut by_topic: Vec<ProposalGroupRow> = take(Dimension::Topic)
         .into_iter()
-        .map(|(key, counts)| ProposalGroupRow { label: key.clone().unwrap_or_default(), key, figures: counts.into() })
+        .map(|(key, figures)| row(key.clone(), key.unwrap_or_default(), figures))
         .collect();
     by_topic.sort_by(|a, b| b.figures.counts.submitted.cmp(&a.figures.counts.submitted).then(a.label.cmp(&b.label)));
 
-    let mut by_submitter_type: Vec<ProposalGroupRow> = take("submitter_type")
+    let mut by_submitter_type: Vec<ProposalGroupRow> = take(Dimension::SubmitterType)
         .into_iter()
-        .map(|(key, counts)| ProposalGroupRow {
-            label: submitter_type_label(key.as_deref().unwrap_or_default()).to_string(),
-            key,
-            figures: counts.into(),
+        .map(|(key, figures)| {
+            row(key.clone(), submitter_type_label(key.as_deref().unwrap_or_default()).into(), figures)
         })
         .collect();
     by_submitter_type.sort_by_key(|r| {
@@ -203,44 +179,122 @@ pub fn compute(
         (order, code)
     });
 
-    let mut by_key: Vec<ProposalGroupRow> = take("key")
+    let kind_order = ["individual", "joint", "collective"];
+    let mut by_submitter_kind: Vec<ProposalGroupRow> = take(Dimension::SubmitterKind)
         .into_iter()
-        .map(|(key, counts)| ProposalGroupRow {
-            label: key_label(key.as_deref() == Some("true")).to_string(),
-            key,
-            figures: counts.into(),
+        .map(|(key, figures)| {
+            row(key.clone(), submitter_kind_label(key.as_deref().unwrap_or_default()).into(), figures)
         })
+        .collect();
+    by_submitter_kind.sort_by_key(|r| kind_order.iter().position(|k| Some(*k) == r.key.as_deref()));
+
+    let mut by_key: Vec<ProposalGroupRow> = take(Dimension::Key)
+        .into_iter()
+        .map(|(key, figures)| row(key.clone(), key_label(key.as_deref() == Some("true")).into(), figures))
         .collect();
     // Key proposals first.
     by_key.sort_by_key(|r| r.key.as_deref() != Some("true"));
 
-    let unit_names = unit_order(conn, unit_counts.iter().map(|(id, _)| id.as_str()).collect())?;
-    let mut by_unit: Vec<UnitFigures> = unit_counts
+    let mut by_key_mode: Vec<ProposalGroupRow> = take(Dimension::KeyMode)
         .into_iter()
-        .map(|(unit_id, counts)| UnitFigures {
+        .map(|(key, figures)| row(key.clone(), key_mode_label(key.as_deref().unwrap_or_default()).into(), figures))
+        .collect();
+    by_key_mode.sort_by_key(|r| (r.key.is_none(), r.key.clone()));
+
+    let leaders = take(Dimension::Leader);
+    let leader_names = user_names(conn, leaders.iter().filter_map(|(k, _)| k.as_deref()).collect())?;
+    let mut by_leader: Vec<ProposalGroupRow> = leaders
+        .into_iter()
+        .map(|(key, figures)| {
+            let label = key.as_ref().and_then(|k| leader_names.get(k)).cloned().unwrap_or_else(|| "未指定".into());
+            row(key, label, figures)
+        })
+        .collect();
+    by_leader.sort_by(|a, b| {
+        b.figures
+            .counts
+            .submitted
+            .cmp(&a.figures.counts.submitted)
+            .then(a.key.is_none().cmp(&b.key.is_none()))
+            .then(a.label.cmp(&b.label))
+    });
+
+    let unit_names = unit_order(conn, sums.units.keys().map(String::as_str).collect())?;
+    let mut by_unit: Vec<UnitFigures> = sums
+        .units
+        .into_iter()
+        .map(|(unit_id, (counts, average_reply_working_days))| UnitFigures {
             name: unit_names.get(&unit_id).map(|(_, n)| n.clone()).unwrap_or_default(),
             rates: counts.rates(),
             counts,
+            average_reply_working_days,
+            rank: 0,
             unit_id,
         })
         .collect();
+    rank_units(&mut by_unit);
     by_unit.sort_by(|a, b| {
         let code = |id: &str| unit_names.get(id).map(|(c, _)| c.clone()).unwrap_or_default();
         code(&a.unit_id).cmp(&code(&b.unit_id)).then(a.unit_id.cmp(&b.unit_id))
     });
 
-    let report = Report {
+    let session = match &scope.view.kind {
+        k if k == ScopeKind::Session.as_str() => {
+            scope.view.session_id.as_deref().map(|id| session(conn, id)).transpose()?
+        }
+        _ => None,
+    };
+    Ok(Report {
+        scope: scope.view,
         session,
-        kind: kind.to_string(),
+        kind: scope.kind,
         as_of: now,
-        totals: totals.into(),
+        totals,
         by_sector,
         by_unit,
         by_topic,
         by_submitter_type,
+        by_submitter_kind,
         by_key,
+        by_key_mode,
+        by_leader,
+    })
+}
+
+/// Sets each unit's `rank`: by on-time reply rate, then double satisfaction,
+/// then contact rate, higher first; a unit with nothing to reply comes last.
+fn rank_units(units: &mut [UnitFigures]) {
+    let tenths = |p: Option<f64>| p.map_or(-1, |p| (p * 10.0).round() as i64);
+    let merit = |u: &UnitFigures| {
+        (
+            tenths(u.rates.on_time_reply_rate.percent),
+            tenths(u.rates.double_satisfaction_rate.percent),
+            tenths(u.rates.contact_rate.percent),
+        )
     };
-    Ok((report, next_due))
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by(|a, b| merit(&units[*b]).cmp(&merit(&units[*a])));
+    let mut previous = None;
+    for (position, index) in order.iter().enumerate() {
+        let m = merit(&units[*index]);
+        let rank = match previous {
+            Some((pm, pr)) if pm == m => pr,
+            _ => position + 1,
+        };
+        units[*index].rank = rank;
+        previous = Some((m, rank));
+    }
+}
+
+/// The names of the users `ids` (the leaders of key proposals).
+fn user_names(conn: &mut DbConn, ids: Vec<&str>) -> AppResult<HashMap<String, String>> {
+    let mut names = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String)> =
+            users::table.filter(users::id.eq_any(chunk)).select((users::id, users::display_name)).load(conn)?;
+        names.extend(rows);
+    }
+    Ok(names)
 }
 
 /// Every sector's place in the list and name (a short table).
@@ -264,28 +318,25 @@ fn unit_order(conn: &mut DbConn, ids: Vec<&str>) -> AppResult<HashMap<String, (S
     Ok(names)
 }
 
-/// The session and kind asked for; an unknown session answers 404.
+/// The report of `scope`, computed now.
+pub async fn report(state: &crate::state::AppState, scope: Scope) -> AppResult<Report> {
+    let now = state.clock.now();
+    let (store, office) = (state.statistics.clone(), state.office.clone());
+    state.db.read(move |conn| compute(conn, &store, &office, scope, now)).await
+}
+
+/// The report of one session and kind (the public's statistics); an unknown session answers 404.
 pub async fn session_report(
     state: &crate::state::AppState,
     session_id: String,
     kind: Option<String>,
-) -> AppResult<std::sync::Arc<Report>> {
-    let kind = kind.unwrap_or_else(|| "proposal".into());
-    let mut check = crate::validate::Check::new();
-    if state.settings.workflow.kind(&kind).is_none() {
-        check.fail("kind", "invalid", "未知的类别");
-    }
-    check.finish()?;
-    if !crate::ids::is_id(&session_id) {
-        return Err(crate::error::AppError::not_found().with_detail("该会议不存在"));
-    }
-    let now = state.clock.now();
-    let cache = state.statistics.clone();
-    state
-        .db
-        .read(move |conn| {
-            let session = crate::statistics::session(conn, &session_id)?;
-            cache.report(conn, session, &kind, now)
-        })
-        .await
+) -> AppResult<(SessionRef, Report)> {
+    let query = ScopeQuery { session_id: Some(session_id), kind, ..ScopeQuery::default() };
+    let scope = {
+        let workflow = state.settings.workflow.clone();
+        state.db.read(move |conn| scope::resolve(conn, &workflow, query)).await?
+    };
+    let report = report(state, scope).await?;
+    let session = report.session.clone().ok_or_else(AppError::not_found)?;
+    Ok((session, report))
 }

@@ -129,11 +129,11 @@ async fn statistics_page(
     let Some(session_id) = wanted.or_else(|| sessions.first().map(|s| s.id.clone())) else {
         return Err(AppError::not_found().with_detail("还没有会议").into());
     };
-    let report = session_report(&state, session_id.clone(), None).await?;
+    let (session, report) = session_report(&state, session_id.clone(), None).await?;
     let c = &report.totals.counts;
     let page = StatisticsPage {
         frame: Frame::shared("办理统计", "/public/statistics"),
-        session_name: report.session.name.clone(),
+        session_name: session.name,
         submitted: c.submitted,
         filed: c.filed,
         after_merging: c.after_merging,

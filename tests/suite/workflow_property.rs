@@ -109,7 +109,31 @@ async fn live(backend: Backend, steps: &[Step]) {
     let _ = audit_events::table;
 }
 
+/// The statistics kept in memory and brought up to date from the audit
+/// events are those of the records: the same as loaded afresh, for a session
+/// and for a range of days.
+fn statistics_follow_the_records(app: &TestApp, worlds: &[World], context: &str) {
+    use proposal_desk::statistics::{ScopeQuery, Store, compute, scope::resolve};
+    let now = app.clock_now();
+    let queries = [
+        ScopeQuery { session_id: Some(worlds[0].f.session_id.clone()), ..ScopeQuery::default() },
+        ScopeQuery {
+            scope: Some("range".into()),
+            from: Some("2000-01-01".into()),
+            to: Some("2999-12-31".into()),
+            ..ScopeQuery::default()
+        },
+    ];
+    for query in queries {
+        let scope = app.with_conn(|c| resolve(c, &app.state.settings.workflow, query)).expect("scope");
+        let kept = app.with_conn(|c| compute(c, &app.state.statistics, &app.state.office, scope.clone(), now));
+        let fresh = app.with_conn(|c| compute(c, &Store::default(), &app.state.office, scope, now));
+        assert_eq!(kept.expect("kept"), fresh.expect("fresh"), "kept statistics differ from the records: {context}");
+    }
+}
+
 async fn invariants(app: &TestApp, worlds: &[World], shared: &Shared, context: &str) {
+    statistics_follow_the_records(app, worlds, context);
     // Numbers within a session and kind: 1..n, each once.
     let numbered: Vec<(String, Option<String>, i32)> = app
         .with_conn(|c| {

@@ -7,6 +7,9 @@ use utoipa::ToSchema;
 
 use super::workflow::SubmitterType;
 
+pub mod scope;
+pub mod tally;
+
 /// A rate as the office reads it: the two counts it is made of, and the
 /// percentage rounded to one decimal. With nothing to divide by (a session
 /// with no replies yet, say) the percentage is `null`, never an error and
@@ -207,6 +210,12 @@ pub enum Dimension {
     SubmitterType,
     /// 是否重点提案.
     Key,
+    /// 提出方式: individual, joint (with co-signers) or collective.
+    SubmitterKind,
+    /// 重点提案办理方式: 领办 (led by a government leader) or 督办 (supervised).
+    KeyMode,
+    /// 领办/督办领导: the leader following a key proposal.
+    Leader,
 }
 
 impl Dimension {}
@@ -220,6 +229,25 @@ pub fn submitter_type_label(code: &str) -> &'static str {
         Some(SubmitterType::Organisation) => "人民团体",
         Some(SubmitterType::Committee) => "专门委员会",
         None => "其他",
+    }
+}
+
+/// The label of a submitter kind (individual, joint, collective).
+pub fn submitter_kind_label(code: &str) -> &'static str {
+    match code {
+        "individual" => "个人提案",
+        "joint" => "联名提案",
+        "collective" => "集体提案",
+        _ => "其他",
+    }
+}
+
+/// The label of a key proposal's mode.
+pub fn key_mode_label(code: &str) -> &'static str {
+    match code {
+        "lead" => "领办",
+        "supervise" => "督办",
+        _ => "未定",
     }
 }
 
