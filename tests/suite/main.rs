@@ -52,5 +52,6 @@ mod serve;
 mod serve_start;
 mod single_line_text;
 mod statistics;
+mod statistics_scopes;
 mod tokens;
 mod workflow_table;
