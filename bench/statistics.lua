@@ -1,19 +1,18 @@
--- Office: the statistics of a whole session, every breakdown the API offers,
--- GET /api/statistics?session_id=… as bench-office (BENCH_TOKEN), sessions
--- taken at random from BENCH_SESSIONS.
+-- Office: statistics computed anew, GET /api/statistics?… as bench-office
+-- (BENCH_TOKEN), each request a path at random from BENCH_PATHS (one kind of
+-- scope per file; bench/run writes them).
 local bench = dofile((os.getenv("BENCH_LUA_DIR") or "bench") .. "/common.lua")
 
-local sessions, auth
+local paths, auth
 
 function init(args)
-  sessions = bench.lines(bench.env("BENCH_SESSIONS"))
+  paths = bench.lines(bench.env("BENCH_PATHS"))
   auth = "Bearer " .. bench.env("BENCH_TOKEN")
   bench.seed_random()
 end
 
 function request()
-  local path = "/api/statistics?session_id=" .. sessions[math.random(#sessions)]
-  return wrk.format("GET", path, { ["Authorization"] = auth })
+  return wrk.format("GET", paths[math.random(#paths)], { ["Authorization"] = auth })
 end
 
 function done(summary, latency, requests)

@@ -86,7 +86,7 @@ enum BenchAction {
         /// Drafts of bench-writer, each submitted once by the write workload.
         #[arg(long, default_value_t = 30_000)]
         drafts: usize,
-        /// Folder for published_ids.txt, draft_ids.txt, sessions.txt, sectors.txt, units.txt.
+        /// Folder for published_ids.txt, draft_ids.txt, sessions.txt, terms.txt, sectors.txt, units.txt.
         #[arg(long)]
         out: PathBuf,
     },
@@ -364,6 +364,7 @@ fn bench(settings: Settings, action: BenchAction) -> anyhow::Result<ExitCode> {
                 ("published_ids.txt", &seeded.published_ids),
                 ("draft_ids.txt", &seeded.draft_ids),
                 ("sessions.txt", &seeded.session_ids),
+                ("terms.txt", &seeded.term_ids),
                 ("sectors.txt", &seeded.sector_ids),
                 ("units.txt", &seeded.unit_ids),
             ] {

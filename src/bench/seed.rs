@@ -46,6 +46,7 @@ pub struct SeedOptions {
 #[derive(Default)]
 pub struct Seeded {
     pub session_ids: Vec<String>,
+    pub term_ids: Vec<String>,
     pub sector_ids: Vec<String>,
     pub unit_ids: Vec<String>,
     pub published_ids: Vec<String>,
@@ -109,6 +110,7 @@ fn write(conn: &mut DbConn, o: &SeedOptions, hash: &str, now: NaiveDateTime) -> 
         version: 1,
     };
     diesel::insert_into(committee_terms::table).values(&term).execute(conn)?;
+    out.term_ids.push(term.id.clone());
     const ORDINALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
     let sessions: Vec<SessionRow> = (0..o.sessions)
         .map(|i| {
@@ -221,7 +223,15 @@ fn write(conn: &mut DbConn, o: &SeedOptions, hash: &str, now: NaiveDateTime) -> 
         let topic = *texts::TOPICS.choose(&mut rng).unwrap_or(&"社区治理");
         let title = texts::title(&mut rng, topic);
         let kind = if rng.random_ratio(1, 20) { "suggestion" } else { "proposal" };
-        let submitted_at = at(session.opens_on) - Duration::days(rng.random_range(0..30));
+        // Four in five handed in for the plenary session, in the month before
+        // it opens; the others between sessions, in the half year after it
+        // (so that even this year's replies are in the past).
+        let plenary = !rng.random_ratio(1, 5);
+        let submitted_at = if plenary {
+            at(session.opens_on) - Duration::days(rng.random_range(0..30))
+        } else {
+            at(session.opens_on) + Duration::days(rng.random_range(10..180))
+        };
         // A tenth published; the rest spread over every other stage.
         let state = if i % 10 == 0 {
             ProposalState::Published
@@ -274,7 +284,7 @@ fn write(conn: &mut DbConn, o: &SeedOptions, hash: &str, now: NaiveDateTime) -> 
             proposer_id: member.id.clone(),
             entered_by_id: None,
             state,
-            is_plenary: Some(true),
+            is_plenary: Some(plenary),
             is_key,
             merged_into_id: merged_into,
             submitted_at: Some(submitted_at),
@@ -289,7 +299,8 @@ fn write(conn: &mut DbConn, o: &SeedOptions, hash: &str, now: NaiveDateTime) -> 
             refusal_code: (state == ProposalState::NotFiled).then(|| "outside_scope".into()),
             refusal_text: (state == ProposalState::NotFiled).then(|| "所提事项不属于本级政协提案受理范围。".into()),
             key_leader_id: is_key.then(|| leader.clone()),
-            key_mode: is_key.then_some(KeyMode::Lead),
+            // Three in four led by a government leader (领办), the others supervised (督办).
+            key_mode: is_key.then_some(if i % 4 == 3 { KeyMode::Supervise } else { KeyMode::Lead }),
             withheld_reason: (state == ProposalState::Withheld).then(|| "涉及尚未公开的规划内容".into()),
             replied_at: replied.then_some(replied_at),
             rating_due_at: replied.then(|| replied_at + Duration::days(21)),

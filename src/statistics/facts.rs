@@ -173,11 +173,15 @@ pub fn of(conn: &mut DbConn, ids: &[String], office: &OfficeTime) -> diesel::Que
     Ok(all)
 }
 
-/// The facts of every counted proposal of the archive (for a rebuild).
-pub fn of_all(conn: &mut DbConn, office: &OfficeTime) -> diesel::QueryResult<Vec<Facts>> {
-    let proposals: Vec<ProposalRow> = load_by_name(conn, &proposal_rows("1 = 1"), &[])?;
-    let assignments: Vec<AssignmentRow> = load_by_name(conn, &assignment_rows("1 = 1"), &[])?;
-    Ok(assemble(proposals, assignments, office))
+/// The ids of every counted proposal of the archive.
+pub fn counted_ids(conn: &mut DbConn) -> diesel::QueryResult<Vec<String>> {
+    use crate::db::schema::proposals;
+    use diesel::prelude::*;
+    proposals::table
+        .filter(proposals::state.ne("draft"))
+        .filter(proposals::session_id.is_not_null())
+        .select(proposals::id)
+        .load(conn)
 }
 
 fn assemble(proposals: Vec<ProposalRow>, assignments: Vec<AssignmentRow>, office: &OfficeTime) -> Vec<Facts> {

@@ -7,6 +7,7 @@ pub mod facts;
 pub mod queries;
 pub mod scope;
 pub mod store;
+pub mod tables;
 
 use std::collections::HashMap;
 

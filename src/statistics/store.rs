@@ -180,8 +180,11 @@ impl Store {
             }
             None => {
                 *inner = Inner::default();
-                for f in facts::of_all(conn, office)? {
-                    inner.put(f);
+                // A few hundred at a time: the rows read never pile up in memory.
+                for chunk in facts::counted_ids(conn)?.chunks(500) {
+                    for f in facts::of(conn, chunk, office)? {
+                        inner.put(f);
+                    }
                 }
                 inner.loaded = true;
             }

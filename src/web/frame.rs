@@ -80,6 +80,9 @@ fn nav(user: Option<&AuthUser>, here: &str) -> Vec<NavLink> {
         if chases {
             links.push(("/deadlines", "办理期限"));
         }
+        if may(user.role, Permission::ReadStatistics) {
+            links.push(("/statistics", "提案统计"));
+        }
         if may(user.role, Permission::ManageUsers) {
             links.push(("/admin", "系统管理"));
         }

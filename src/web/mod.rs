@@ -20,6 +20,7 @@ pub mod frame;
 pub mod home;
 pub mod letter;
 pub mod notices;
+pub mod office_statistics;
 pub mod proposal_page;
 pub mod proposals;
 pub mod public;
@@ -46,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     files::configure(cfg);
     proposals::configure(cfg);
     statistics::configure(cfg);
+    office_statistics::configure(cfg);
     public::configure(cfg);
     work::configure(cfg);
 }

@@ -16,6 +16,7 @@ use serde_json::json;
 
 both_backends!(
     the_home_page_explains_the_system_and_leads_to_sign_in_and_the_public_results,
+    the_office_reads_its_figures_in_any_scope_from_a_page,
     a_path_nobody_serves_is_a_page_for_people_and_a_problem_for_api_clients,
     signing_in_keeps_the_login_in_an_http_only_cookie_and_signing_out_ends_it,
     a_refused_sign_in_says_why_and_keeps_the_name_typed,
@@ -397,6 +398,7 @@ mod office_and_roles {
             ),
             ("/mail", vec![&office, &admin]),
             ("/admin", vec![&admin]),
+            ("/statistics", vec![&office, &leader, &admin]),
         ];
         let everyone = [
             &f.proposer,
@@ -528,6 +530,41 @@ async fn the_public_statistics_page_charts_the_figures_with_a_table_beside_them(
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     let chosen = visitor.get(&format!("/public/statistics?session_id={}", f.session_id)).await;
     chosen.assert_shows("共收到提案 1 件");
+}
+
+async fn the_office_reads_its_figures_in_any_scope_from_a_page(app: TestApp) {
+    let f = app.proposal_in(ProposalState::Closed).await;
+    let office = PageVisitor::signed_in(&app, &app.user(Role::Office).await).await;
+    // Nothing asked: the newest session.
+    let page = office.get("/statistics").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    page.assert_shows("一届一次会议");
+    page.assert_shows("共收到提案 1 件，经审查立案 1 件");
+    for title in ["总体情况", "承办单位", "界别", "类别", "提出方式", "重点提案", "领办督办", "领导"]
+    {
+        page.assert_shows(&format!(">{title}</h2>"));
+    }
+    page.assert_shows("<th scope=\"col\">按期办复率</th>");
+    page.assert_shows(&format!("/statistics/workbook.xlsx?session_id={}", f.session_id));
+    page.assert_shows(&format!("/statistics/by_unit.csv?session_id={}", f.session_id));
+    let term: String = app
+        .with_conn(|c| {
+            use proposal_desk::db::schema::committee_sessions;
+            committee_sessions::table.find(&f.session_id).select(committee_sessions::term_id).first(c)
+        })
+        .expect("term");
+    let by_term = office
+        .get(&format!("/statistics?scope=term&term_id={term}&session_id=&year=&from=&to=&stage=&kind=proposal"))
+        .await;
+    assert_eq!(by_term.status, StatusCode::OK, "{}", by_term.html);
+    by_term.assert_shows("共收到提案 1 件");
+    let year = app.clock_now().format("%Y").to_string();
+    let plenary_elsewhere = office.get(&format!("/statistics?scope=year&year={year}&stage=between")).await;
+    plenary_elsewhere.assert_shows("（平时提案）");
+    let wrong = office.get("/statistics?scope=range&from=2026-05-01&to=2026-04-01").await;
+    assert_eq!(wrong.status, StatusCode::OK);
+    wrong.assert_shows("结束日期不能早于开始日期");
+    wrong.assert_hides(">总体情况</h2>");
 }
 
 mod administration {
