@@ -16,6 +16,7 @@ pub mod demo;
 pub mod directory;
 pub mod domain;
 pub mod error;
+pub mod exports;
 pub mod files;
 pub mod ids;
 pub mod listing;

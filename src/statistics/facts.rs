@@ -33,6 +33,8 @@ pub struct Groups {
     pub key: bool,
     pub key_mode: Option<String>,
     pub leader: Option<String>,
+    /// plenary or between.
+    pub stage: String,
 }
 
 impl Groups {
@@ -47,6 +49,7 @@ impl Groups {
             (Dimension::SubmitterType.as_str(), self.submitter_type.clone()),
             (Dimension::SubmitterKind.as_str(), self.submitter_kind.clone()),
             (Dimension::Key.as_str(), self.key.to_string()),
+            (Dimension::Stage.as_str(), self.stage.clone()),
         ];
         if self.key {
             rows.push((Dimension::KeyMode.as_str(), self.key_mode.clone().unwrap_or_default()));
@@ -281,6 +284,7 @@ fn facts(p: ProposalRow, units: Vec<AssignmentRow>, office: &OfficeTime) -> Fact
             key: p.key_group == "true",
             key_mode: p.key_mode,
             leader: p.leader_id,
+            stage: Stage::of(p.is_plenary).as_str().to_string(),
         },
         tallies,
         live,

@@ -4,6 +4,7 @@
 //! names and an order for the groups.
 
 pub mod facts;
+pub mod key_list;
 pub mod queries;
 pub mod scope;
 pub mod store;
@@ -18,7 +19,7 @@ use utoipa::ToSchema;
 
 use crate::db::DbConn;
 use crate::db::schema::{committee_sessions, sectors, units, users};
-use crate::domain::statistics::scope::ScopeKind;
+use crate::domain::statistics::scope::{ScopeKind, Stage};
 use crate::domain::statistics::{
     Dimension, NO_SECTOR_LABEL, ProposalCounts, ProposalRates, UnitCounts, UnitRates, key_label, key_mode_label,
     submitter_kind_label, submitter_type_label,
@@ -107,6 +108,8 @@ pub struct Report {
     pub by_key_mode: Vec<ProposalGroupRow>,
     /// Key proposals by the leader who leads or supervises them.
     pub by_leader: Vec<ProposalGroupRow>,
+    /// 大会提案 first, then 平时提案.
+    pub by_stage: Vec<ProposalGroupRow>,
 }
 
 /// The session's name, or 404.
@@ -220,6 +223,15 @@ fn assemble(conn: &mut DbConn, scope: Scope, sums: store::Sums, now: NaiveDateTi
             .then(a.label.cmp(&b.label))
     });
 
+    let mut by_stage: Vec<ProposalGroupRow> = take(Dimension::Stage)
+        .into_iter()
+        .map(|(key, figures)| {
+            let stage = key.as_deref().and_then(Stage::parse).unwrap_or(Stage::Between);
+            row(key, stage.label().into(), figures)
+        })
+        .collect();
+    by_stage.sort_by_key(|r| r.key.as_deref() != Some(Stage::Plenary.as_str()));
+
     let unit_names = unit_order(conn, sums.units.keys().map(String::as_str).collect())?;
     let mut by_unit: Vec<UnitFigures> = sums
         .units
@@ -259,6 +271,7 @@ fn assemble(conn: &mut DbConn, scope: Scope, sums: store::Sums, now: NaiveDateTi
         by_key,
         by_key_mode,
         by_leader,
+        by_stage,
     })
 }
 

@@ -168,6 +168,7 @@ pub fn of(report: &Report) -> Vec<Table> {
         unit_table(&report.by_unit),
         group_table("by_sector", "界别", "界别", &report.by_sector),
         group_table("by_topic", "类别", "类别", &report.by_topic),
+        group_table("by_stage", "大会与平时提案", "提案类型", &report.by_stage),
         group_table("by_submitter_type", "提出者类型", "提出者类型", &report.by_submitter_type),
         group_table("by_submitter_kind", "提出方式", "提出方式", &report.by_submitter_kind),
         group_table("by_key", "重点提案", "是否重点", &report.by_key),

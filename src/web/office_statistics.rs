@@ -18,7 +18,10 @@ use crate::web::frame::{Frame, render};
 use crate::web::session::Visitor;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/statistics", web::get().to(statistics_page));
+    cfg.route("/statistics", web::get().to(statistics_page))
+        .route("/statistics/workbook.xlsx", web::get().to(workbook))
+        .route("/statistics/report.docx", web::get().to(annual_report))
+        .route("/statistics/{table}.csv", web::get().to(table_csv));
 }
 
 /// A session or term to choose.
@@ -136,4 +139,89 @@ async fn statistics_page(
         tables,
     };
     render(&visitor, &page)
+}
+
+/// The report of the scope `query` asks for, for a download (the office, leaders, the administrator).
+async fn asked_report(
+    state: &AppState,
+    visitor: &Visitor,
+    query: ScopeQuery,
+) -> Result<(crate::statistics::Scope, Report), PageError> {
+    let user = visitor.require()?;
+    if !may(user.role, Permission::ReadStatistics) {
+        return Err(AppError::not_found().into());
+    }
+    let (sessions, _) = state.db.read(choices).await?;
+    let asked = asked_or_latest(query, &sessions);
+    let workflow = state.settings.workflow.clone();
+    let scope = state.db.read(move |conn| resolve(conn, &workflow, asked)).await?;
+    let report = report(state, scope.clone()).await?;
+    Ok((scope, report))
+}
+
+/// A file to save, named in Chinese (RFC 5987) with a plain fallback.
+fn download(bytes: Vec<u8>, content_type: &str, name: &str, fallback: &str) -> HttpResponse {
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"),
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(bytes)
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// 统计工作簿: every table of the page, one sheet each.
+async fn workbook(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<ScopeQuery>,
+) -> Result<HttpResponse, PageError> {
+    let (_, report) = asked_report(&state, &visitor, query.into_inner()).await?;
+    let bytes = crate::exports::workbook::of(&tables::of(&report))?;
+    Ok(download(bytes, XLSX, &format!("提案统计-{}.xlsx", report.scope.label), "statistics.xlsx"))
+}
+
+/// One table of the page as CSV.
+async fn table_csv(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<String>,
+    query: web::Query<ScopeQuery>,
+) -> Result<HttpResponse, PageError> {
+    let (_, report) = asked_report(&state, &visitor, query.into_inner()).await?;
+    let wanted = path.into_inner();
+    let all = tables::of(&report);
+    let table = all.iter().find(|t| t.id == wanted).ok_or_else(AppError::not_found)?;
+    let text = crate::exports::csv::table(table);
+    Ok(download(
+        text.into_bytes(),
+        "text/csv; charset=utf-8",
+        &format!("提案统计-{}-{}.csv", report.scope.label, table.title),
+        &format!("{}.csv", table.id),
+    ))
+}
+
+/// 提案工作情况报告 as a Word document.
+async fn annual_report(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<ScopeQuery>,
+) -> Result<HttpResponse, PageError> {
+    let (scope, report) = asked_report(&state, &visitor, query.into_inner()).await?;
+    let (office, workflow) = (state.office.clone(), state.settings.workflow.clone());
+    let key = state.db.read(move |conn| crate::statistics::key_list::of(conn, &scope, &office, &workflow)).await?;
+    let bytes = crate::exports::annual_report::of(&report, &key)?;
+    let noun = if report.kind == "suggestion" { "建议" } else { "提案" };
+    Ok(download(bytes, DOCX, &format!("{}{noun}工作情况报告.docx", report.scope.label), "annual-report.docx"))
 }

@@ -52,6 +52,7 @@ mod serve;
 mod serve_start;
 mod single_line_text;
 mod statistics;
+mod statistics_exports;
 mod statistics_scopes;
 mod tokens;
 mod workflow_table;

@@ -27,17 +27,17 @@ fn at(y: i32, m: u32, d: u32) -> NaiveDateTime {
 /// - D: session 1, plenary, handed in 2026-03-01, joint (one confirmed co-signer), submitted
 /// - E: session 1, plenary, handed in 2026-03-01, from a party (collective), submitted
 /// - C: session 2, plenary, handed in 2027-01-05, handling
-struct World {
-    session1: String,
-    session2: String,
-    term: String,
-    a: Fixture,
-    b: Fixture,
-    leader1: common::TestUser,
-    leader2: common::TestUser,
+pub(crate) struct World {
+    pub(crate) session1: String,
+    pub(crate) session2: String,
+    pub(crate) term: String,
+    pub(crate) a: Fixture,
+    pub(crate) b: Fixture,
+    pub(crate) leader1: common::TestUser,
+    pub(crate) leader2: common::TestUser,
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let a = app.proposal_in(S::Published).await;
     let b = app.proposal_in(S::Closed).await;
     let d = app.proposal_in(S::Submitted).await;

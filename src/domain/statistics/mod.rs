@@ -216,6 +216,8 @@ pub enum Dimension {
     KeyMode,
     /// 领办/督办领导: the leader following a key proposal.
     Leader,
+    /// 大会提案 or 平时提案.
+    Stage,
 }
 
 impl Dimension {}

@@ -1,0 +1,100 @@
+//! The statistics as files the office opens: the workbook read back with a
+//! spreadsheet reader, each table as CSV with its byte-order mark, and the
+//! annual report as a Word document read back, figures checked by hand
+//! against the world of `statistics_scopes`.
+
+use crate::common;
+
+use std::io::Cursor;
+
+use actix_web::http::StatusCode;
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use proposal_desk::domain::Role;
+
+use common::TestApp;
+use common::pages::PageVisitor;
+
+use crate::statistics_scopes::world;
+
+async fn the_workbook_has_a_sheet_per_table_with_the_figures(app: TestApp) {
+    let w = world(&app).await;
+    let office = PageVisitor::signed_in(&app, &app.user(Role::Office).await).await;
+    let file = office.get(&format!("/statistics/workbook.xlsx?session_id={}", w.session1)).await;
+    assert_eq!(file.status, StatusCode::OK);
+    let disposition = file.reply.headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''"), "{disposition}");
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(file.reply.bytes.clone())).expect("an xlsx file");
+    let names = book.sheet_names();
+    for sheet in ["总体情况", "承办单位", "界别", "类别", "大会与平时提案", "提出方式", "重点提案", "领办督办", "领导"]
+    {
+        assert!(names.iter().any(|n| n == sheet), "{sheet} in {names:?}");
+    }
+    let totals = book.worksheet_range("总体情况").expect("总体情况");
+    assert_eq!(totals.get_value((0, 1)), Some(&Data::String("提交数".into())));
+    assert_eq!(totals.get_value((1, 0)), Some(&Data::String("一届一次会议".into())));
+    assert_eq!(totals.get_value((1, 1)), Some(&Data::Float(4.0)), "A, B, D, E");
+    let stages = book.worksheet_range("大会与平时提案").expect("stages");
+    assert_eq!(stages.get_value((1, 0)), Some(&Data::String("大会提案".into())));
+    assert_eq!(stages.get_value((1, 1)), Some(&Data::Float(3.0)));
+    assert_eq!(stages.get_value((2, 1)), Some(&Data::Float(1.0)));
+    let modes = book.worksheet_range("领办督办").expect("modes");
+    let labels: Vec<String> =
+        (1..modes.height()).filter_map(|r| modes.get_value((r as u32, 0)).map(|v| v.to_string())).collect();
+    assert_eq!(labels, vec!["领办".to_string(), "督办".to_string()]);
+    // Rates are numbers formatted as percentages: the published share of closed ones.
+    let header: Vec<String> =
+        (0..totals.width()).filter_map(|c| totals.get_value((0, c as u32)).map(|v| v.to_string())).collect();
+    let publication = header.iter().position(|h| h == "上网率").expect("上网率") as u32;
+    assert_eq!(totals.get_value((1, publication)), Some(&Data::Float(0.5)), "1 published of 2 closed");
+}
+
+async fn each_table_downloads_as_csv_that_excel_reads_as_utf8(app: TestApp) {
+    let w = world(&app).await;
+    let office = PageVisitor::signed_in(&app, &app.user(Role::Office).await).await;
+    let file = office.get(&format!("/statistics/by_submitter_kind.csv?session_id={}", w.session1)).await;
+    assert_eq!(file.status, StatusCode::OK);
+    let text = String::from_utf8(file.reply.bytes.clone()).expect("UTF-8");
+    assert!(text.starts_with('\u{feff}'), "a byte-order mark first");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+    assert!(lines[0].starts_with("提出方式,提交数,立案数"), "{}", lines[0]);
+    assert!(lines[1].starts_with("个人提案,2,"), "{}", lines[1]);
+    assert!(lines[2].starts_with("联名提案,1,"), "{}", lines[2]);
+    assert!(lines[3].starts_with("集体提案,1,"), "{}", lines[3]);
+    assert_eq!(office.get("/statistics/no_such_table.csv").await.status, StatusCode::NOT_FOUND);
+    let member = PageVisitor::signed_in(&app, &app.user(Role::Member).await).await;
+    assert_eq!(member.get("/statistics/by_unit.csv").await.status, StatusCode::NOT_FOUND);
+}
+
+async fn the_annual_report_is_a_word_document_with_the_figures_filled_in(app: TestApp) {
+    let w = world(&app).await;
+    let office = PageVisitor::signed_in(&app, &app.user(Role::Office).await).await;
+    let file = office.get(&format!("/statistics/report.docx?session_id={}", w.session1)).await;
+    assert_eq!(file.status, StatusCode::OK);
+    let doc = docx_rs::read_docx(&file.reply.bytes).expect("a docx file");
+    let text = doc.json();
+    for expected in [
+        "一届一次会议提案工作情况报告",
+        "一届一次会议，共收到提案4件，其中大会提案3件、平时提案1件。",
+        "确定重点提案2件，其中由政府领导领办1件、由政协领导督办1件。",
+        "四、各承办单位办理情况",
+        "五、各界别提交情况",
+    ] {
+        assert!(text.contains(expected), "{expected} not in the document");
+    }
+    // The key proposals' table: both, with their modes and grades.
+    let a_title: String = app
+        .with_conn(|c| {
+            use diesel::prelude::*;
+            use proposal_desk::db::schema::proposals;
+            proposals::table.find(&w.a.id).select(proposals::title).first(c)
+        })
+        .expect("title");
+    assert!(text.contains(&a_title), "the key proposal A is listed");
+    assert!(text.contains("A类"), "with the grade of its reply");
+}
+
+both_backends!(
+    the_workbook_has_a_sheet_per_table_with_the_figures,
+    each_table_downloads_as_csv_that_excel_reads_as_utf8,
+    the_annual_report_is_a_word_document_with_the_figures_filled_in,
+);
