@@ -7,6 +7,7 @@ pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bench;
 pub mod calendar;
 pub mod clock;

@@ -59,6 +59,10 @@ enum Command {
         #[command(subcommand)]
         action: MailAction,
     },
+    /// A consistent copy of the SQLite database into the new FILE, while it serves (PostgreSQL: see docs/operations.md).
+    Backup { file: PathBuf },
+    /// Restore the backup FILE into the configured SQLite database, which must not exist yet; checks the audit chain.
+    Restore { file: PathBuf },
     /// Audit trail tools.
     Audit {
         #[command(subcommand)]
@@ -242,6 +246,31 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(if r.retried + r.set_aside == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Bench { action } => bench(settings, action),
+        Command::Backup { file } => {
+            let url = server::database_url(&settings)?;
+            let copied = proposal_desk::backup::backup(&url, &file)?;
+            println!(
+                "backup written to {}: {} bytes, audit trail intact ({} events, head {})",
+                file.display(),
+                copied.bytes,
+                copied.chain.events_checked,
+                copied.chain.head_hash
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file } => {
+            let url = server::database_url(&settings)?;
+            let copied = proposal_desk::backup::restore(&url, &file)?;
+            println!(
+                "restored {} into {}: {} bytes, audit trail intact ({} events, head {})",
+                file.display(),
+                url.redacted(),
+                copied.bytes,
+                copied.chain.events_checked,
+                copied.chain.head_hash
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit { action: AuditAction::Verify } => {
             // Without migrating: checking a restored backup must not change it.
             let db = server::connect_database(&settings)?;

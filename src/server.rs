@@ -12,8 +12,13 @@ use crate::db::{DatabaseUrl, Db, migrations};
 use crate::state::AppState;
 
 /// Opens the pool without touching the schema.
+/// The configured database's address.
+pub fn database_url(settings: &Settings) -> anyhow::Result<DatabaseUrl> {
+    DatabaseUrl::parse(&settings.database.url).map_err(|e| anyhow::anyhow!("configuration: {e}"))
+}
+
 pub fn connect_database(settings: &Settings) -> anyhow::Result<Db> {
-    let url = DatabaseUrl::parse(&settings.database.url).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    let url = database_url(settings)?;
     Db::connect(
         &url,
         settings.database.pool_size,

@@ -21,6 +21,7 @@ mod api_doc;
 mod attachments;
 mod audit;
 mod auth;
+mod backups;
 mod bad_input;
 mod bench_seed;
 mod browser;

@@ -117,7 +117,7 @@ pub fn postgres_base_url() -> String {
     std::env::var("PD_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-fn postgres_required() -> bool {
+pub fn postgres_required() -> bool {
     std::env::var("PD_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
 }
 
