@@ -28,11 +28,25 @@ use crate::error::{AppError, AppResult};
 /// than reading each touched proposal.
 const RELOAD_AFTER_EVENTS: usize = 2_000;
 
-/// Counts of one row of a tally, small enough for u16 (a proposal's counts are 0, 1 or a few).
-type Packed = Box<[u16]>;
+/// How many counts a tally has.
+const WIDTH: usize = Tally::COLUMNS.len();
+
+/// The counts of one tally, small enough for u16 (a proposal's counts are 0,
+/// 1 or a few; its working days a few hundred), inline so that a pass over
+/// the facts reads them in order.
+type Packed = [u16; WIDTH];
+
+/// The most groups a proposal is counted in (`facts::Groups::rows`).
+const MAX_GROUPS: usize = 10;
+/// An unused place in `Fact::groups`.
+const NO_GROUP: u32 = u32::MAX;
 
 fn pack(t: &Tally) -> Packed {
-    t.values().into_iter().map(|v| u16::try_from(v.max(0)).unwrap_or(u16::MAX)).collect()
+    let mut out = [0; WIDTH];
+    for (slot, v) in out.iter_mut().zip(t.values()) {
+        *slot = u16::try_from(v.max(0)).unwrap_or(u16::MAX);
+    }
+    out
 }
 
 /// Strings kept once, named by a small number.
@@ -64,8 +78,8 @@ struct Fact {
     session: u32,
     stage: Stage,
     day: NaiveDate,
-    /// The groups it is counted in ("dim\0value"), the total first.
-    groups: Vec<u32>,
+    /// The groups it is counted in ("dim\0value"), the total first, then NO_GROUP.
+    groups: [u32; MAX_GROUPS],
     own: Packed,
     /// Each unit's part, and whether it has a kept assignment (one of the group's 承办单位).
     units: Vec<(u32, Packed, bool)>,
@@ -80,13 +94,27 @@ struct Inner {
     sessions: Names,
     groups: Names,
     units: Names,
-    facts: HashMap<String, Fact>,
+    /// In no order; `index` finds a proposal's, `ids` names each.
+    facts: Vec<Fact>,
+    ids: Vec<String>,
+    index: HashMap<String, usize>,
 }
 
 impl Inner {
+    fn remove(&mut self, id: &str) {
+        let Some(i) = self.index.remove(id) else { return };
+        self.facts.swap_remove(i);
+        self.ids.swap_remove(i);
+        if let Some(moved) = self.ids.get(i) {
+            self.index.insert(moved.clone(), i);
+        }
+    }
+
     fn put(&mut self, f: Facts) {
-        let groups =
-            f.groups.rows().into_iter().map(|(dim, value)| self.groups.id(&format!("{dim}\0{value}"))).collect();
+        let mut groups = [NO_GROUP; MAX_GROUPS];
+        for (slot, (dim, value)) in groups.iter_mut().zip(f.groups.rows()) {
+            *slot = self.groups.id(&format!("{dim}\0{value}"));
+        }
         let mut own: Packed = pack(&Tally::default());
         let mut units = Vec::new();
         for (unit, tally) in &f.tallies {
@@ -107,7 +135,10 @@ impl Inner {
             units,
             live,
         };
-        self.facts.insert(f.proposal_id, fact);
+        self.remove(&f.proposal_id);
+        self.index.insert(f.proposal_id.clone(), self.facts.len());
+        self.facts.push(fact);
+        self.ids.push(f.proposal_id);
     }
 }
 
@@ -172,7 +203,7 @@ impl Store {
         match touched {
             Some(ids) => {
                 for id in &ids {
-                    inner.facts.remove(id);
+                    inner.remove(id);
                 }
                 for f in facts::of(conn, &ids, office)? {
                     inner.put(f);
@@ -227,24 +258,30 @@ fn touched_since(conn: &mut DbConn, seen: i64) -> AppResult<Option<Vec<String>>>
     Ok(Some(ids.into_iter().collect()))
 }
 
-/// Per group: its counts summed, the units it reached, its overdue count.
-struct Acc {
-    counts: Vec<i64>,
-    reached: Vec<u64>,
-    overdue: i64,
+fn add(total: &mut [i64; WIDTH], counts: &Packed) {
+    for (t, c) in total.iter_mut().zip(counts) {
+        *t += i64::from(*c);
+    }
 }
 
 fn sum(inner: &Inner, ask: &Ask) -> Sums {
     let Some(kind) = inner.kinds.find(ask.kind) else { return Sums::default() };
-    let width = Tally::COLUMNS.len();
     let words = inner.units.names.len() / 64 + 1;
-    let mut groups: Vec<Option<Acc>> = (0..inner.groups.names.len()).map(|_| None).collect();
-    let mut units: Vec<Option<(Vec<i64>, i64)>> = (0..inner.units.names.len()).map(|_| None).collect();
+    let n_groups = inner.groups.names.len();
+    // Per group: its counts summed, whether any proposal is in it, the units it reached, its overdue count.
+    let mut counts = vec![[0i64; WIDTH]; n_groups];
+    let mut present = vec![false; n_groups];
+    let mut reached = vec![0u64; n_groups * words];
+    let mut overdue_of = vec![0i64; n_groups];
+    let n_units = inner.units.names.len();
+    let mut unit_counts = vec![[0i64; WIDTH]; n_units];
+    let mut unit_present = vec![false; n_units];
+    let mut unit_overdue = vec![0i64; n_units];
     let sessions: Option<HashSet<u32>> = match ask.span {
         Span::Sessions(ids) => Some(ids.iter().filter_map(|id| inner.sessions.find(id)).collect()),
         Span::Days { .. } => None,
     };
-    for f in inner.facts.values() {
+    for f in &inner.facts {
         let in_span = match (&sessions, ask.span) {
             (Some(ids), _) => ids.contains(&f.session),
             (None, Span::Days { from, to }) => *from <= f.day && f.day <= *to,
@@ -254,48 +291,40 @@ fn sum(inner: &Inner, ask: &Ask) -> Sums {
             continue;
         }
         let overdue = f.live.iter().filter(|(_, due)| *due < ask.now).count() as i64;
-        for g in &f.groups {
-            let Some(slot) = groups.get_mut(*g as usize) else { continue };
-            let acc = slot.get_or_insert_with(|| Acc { counts: vec![0; width], reached: vec![0; words], overdue: 0 });
-            for (total, v) in acc.counts.iter_mut().zip(f.own.iter()) {
-                *total += i64::from(*v);
-            }
-            acc.overdue += overdue;
+        for g in f.groups.iter().take_while(|g| **g != NO_GROUP) {
+            let g = *g as usize;
+            add(&mut counts[g], &f.own);
+            present[g] = true;
+            overdue_of[g] += overdue;
             for (unit, _, assigned) in &f.units {
                 if *assigned {
-                    acc.reached[*unit as usize / 64] |= 1 << (*unit % 64);
+                    reached[g * words + *unit as usize / 64] |= 1 << (*unit % 64);
                 }
             }
         }
         for (unit, tally, _) in &f.units {
-            let Some(slot) = units.get_mut(*unit as usize) else { continue };
-            let (counts, _) = slot.get_or_insert_with(|| (vec![0; width], 0));
-            for (total, v) in counts.iter_mut().zip(tally.iter()) {
-                *total += i64::from(*v);
-            }
+            let u = *unit as usize;
+            add(&mut unit_counts[u], tally);
+            unit_present[u] = true;
         }
         for (unit, due) in &f.live {
-            if *due < ask.now
-                && let Some(Some((_, overdue))) = units.get_mut(*unit as usize)
-            {
-                *overdue += 1;
+            if *due < ask.now {
+                unit_overdue[*unit as usize] += 1;
             }
         }
     }
     let mut out = Sums::default();
-    for (id, acc) in groups.into_iter().enumerate() {
-        let Some(acc) = acc else { continue };
-        let tally = Tally::from_values(&acc.counts);
-        let reached: i64 = acc.reached.iter().map(|w| i64::from(w.count_ones())).sum();
+    for id in (0..n_groups).filter(|g| present[*g]) {
+        let tally = Tally::from_values(&counts[id]);
+        let units: i64 = reached[id * words..(id + 1) * words].iter().map(|w| i64::from(w.count_ones())).sum();
         let (dim, value) = inner.groups.names[id].split_once('\0').unwrap_or_default();
         out.groups.insert(
             (dim.to_string(), value.to_string()),
-            (tally.proposal_counts(reached, acc.overdue), tally.average_reply_working_days()),
+            (tally.proposal_counts(units, overdue_of[id]), tally.average_reply_working_days()),
         );
     }
-    for (id, unit) in units.into_iter().enumerate() {
-        let Some((counts, overdue)) = unit else { continue };
-        let tally = Tally::from_values(&counts);
+    for id in (0..n_units).filter(|u| unit_present[*u]) {
+        let (tally, overdue) = (Tally::from_values(&unit_counts[id]), unit_overdue[id]);
         if tally.is_zero() && overdue == 0 {
             // Only returned assignments: nothing of the scope is with that unit.
             continue;
