@@ -5,4 +5,5 @@
 
 pub mod annual_report;
 pub mod csv;
+pub mod summary;
 pub mod workbook;

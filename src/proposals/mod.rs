@@ -10,6 +10,7 @@ pub mod public;
 pub mod reads;
 pub mod recount;
 pub mod saved;
+pub mod summary_table;
 pub mod timeline;
 pub mod view;
 

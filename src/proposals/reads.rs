@@ -52,15 +52,8 @@ pub struct ProposalQuery {
     pub per_page: Option<i64>,
 }
 
-/// The proposals `user` may see, newest first.
-pub fn list_visible(
-    conn: &mut DbConn,
-    user: &AuthUser,
-    query: ProposalQuery,
-    now: NaiveDateTime,
-    workflow: &WorkflowSettings,
-) -> AppResult<Page<ProposalListItem>> {
-    let (page, per_page) = PageQuery { page: query.page, per_page: query.per_page }.resolve()?;
+/// The filters' own checks (422 with each field's problem).
+pub fn check_filters(query: &ProposalQuery) -> AppResult<()> {
     let mut check = crate::validate::Check::new();
     if let Some(text) = &query.q {
         check.text("q", text, 0, 50);
@@ -75,99 +68,116 @@ pub fn list_visible(
             check.fail(field, "invalid", "不是有效的编号");
         }
     }
-    check.finish()?;
+    check.finish()
+}
+
+/// The proposals `user` may see that `query`'s filters keep (its page aside), as a query to order and load.
+pub fn filtered<'a>(
+    user: &AuthUser,
+    query: &ProposalQuery,
+    now: NaiveDateTime,
+) -> proposals::BoxedQuery<'a, crate::db::MultiBackend> {
     let words: Vec<String> = query.q.as_deref().unwrap_or("").split_whitespace().map(str::to_string).collect();
-    let visible = || {
-        let mut q = proposals::table.into_boxed();
-        match user.role {
-            Role::Office => {}
-            Role::Member => {
-                let cosigned = proposal_cosigners::table
-                    .filter(proposal_cosigners::user_id.eq(user.id.clone()))
-                    .filter(
-                        proposal_cosigners::status.eq(CosignerStatus::Confirmed).or(proposal_cosigners::status
-                            .eq(CosignerStatus::Invited)
-                            .and(proposal_cosigners::respond_by.ge(now))),
-                    )
-                    .select(proposal_cosigners::proposal_id);
-                // Each merged proposer receives the reply of the proposal theirs was merged into.
-                let merged_targets = diesel::alias!(proposals as merged);
-                let targets = merged_targets
-                    .filter(merged_targets.field(proposals::proposer_id).eq(user.id.clone()))
-                    .filter(merged_targets.field(proposals::merged_into_id).is_not_null())
-                    .select(merged_targets.field(proposals::merged_into_id).assume_not_null());
-                q = q.filter(
-                    proposals::proposer_id
-                        .eq(user.id.clone())
-                        .or(proposals::id.eq_any(cosigned))
-                        .or(proposals::id.eq_any(targets)),
-                );
-            }
-            Role::UnitStaff | Role::UnitHead => {
-                let assigned = assignments::table
-                    .filter(assignments::unit_id.eq(user.unit_id.clone().unwrap_or_default()))
-                    .filter(assignments::state.ne(AssignmentState::Returned))
-                    .select(assignments::proposal_id);
-                q = q.filter(proposals::id.eq_any(assigned));
-            }
-            Role::Leader => {
-                q = q.filter(proposals::is_key.eq(true)).filter(proposals::key_leader_id.eq(user.id.clone()));
-            }
-            Role::Admin => q = q.filter(proposals::id.eq("")),
-        }
-        if let Some(s) = query.state {
-            q = q.filter(proposals::state.eq(s));
-        }
-        if let Some(k) = &query.kind {
-            q = q.filter(proposals::kind.eq(k.clone()));
-        }
-        for word in &words {
-            let like = crate::listing::contains_pattern(word);
+    let mut q = proposals::table.into_boxed();
+    match user.role {
+        Role::Office => {}
+        Role::Member => {
+            let cosigned = proposal_cosigners::table
+                .filter(proposal_cosigners::user_id.eq(user.id.clone()))
+                .filter(proposal_cosigners::status.eq(CosignerStatus::Confirmed).or(
+                    proposal_cosigners::status.eq(CosignerStatus::Invited).and(proposal_cosigners::respond_by.ge(now)),
+                ))
+                .select(proposal_cosigners::proposal_id);
+            // Each merged proposer receives the reply of the proposal theirs was merged into.
+            let merged_targets = diesel::alias!(proposals as merged);
+            let targets = merged_targets
+                .filter(merged_targets.field(proposals::proposer_id).eq(user.id.clone()))
+                .filter(merged_targets.field(proposals::merged_into_id).is_not_null())
+                .select(merged_targets.field(proposals::merged_into_id).assume_not_null());
             q = q.filter(
-                proposals::title
-                    .like(like.clone())
-                    .escape('\\')
-                    .or(proposals::reasons.like(like.clone()).escape('\\'))
-                    .or(proposals::suggestions.like(like).escape('\\')),
+                proposals::proposer_id
+                    .eq(user.id.clone())
+                    .or(proposals::id.eq_any(cosigned))
+                    .or(proposals::id.eq_any(targets)),
             );
         }
-        if let Some(s) = &query.session_id {
-            q = q.filter(proposals::session_id.eq(s.clone()));
-        }
-        if let Some(s) = &query.sector_id {
-            let members = users::table.filter(users::sector_id.eq(s.clone())).select(users::id);
-            q = q.filter(proposals::proposer_id.eq_any(members));
-        }
-        if let Some(u) = &query.unit_id {
-            let given = assignments::table.filter(assignments::unit_id.eq(u.clone())).select(assignments::proposal_id);
-            q = q.filter(proposals::id.eq_any(given));
-        }
-        if let Some(key) = query.key {
-            q = q.filter(proposals::is_key.eq(key));
-        }
-        if let Some(l) = &query.leader_id {
-            q = q.filter(proposals::is_key.eq(true)).filter(proposals::key_leader_id.eq(l.clone()));
-        }
-        if query.overdue == Some(true) {
-            let late = deadlines::table
-                .inner_join(assignments::table.on(assignments::id.eq(deadlines::object_id)))
-                .filter(deadlines::object_type.eq("assignment"))
-                .filter(deadlines::met_at.is_null())
-                .filter(deadlines::due_at.lt(now))
+        Role::UnitStaff | Role::UnitHead => {
+            let assigned = assignments::table
+                .filter(assignments::unit_id.eq(user.unit_id.clone().unwrap_or_default()))
+                .filter(assignments::state.ne(AssignmentState::Returned))
                 .select(assignments::proposal_id);
-            q = q.filter(proposals::id.eq_any(late));
+            q = q.filter(proposals::id.eq_any(assigned));
         }
-        if query.pending_request == Some(true) {
-            let waiting = unit_requests::table
-                .filter(unit_requests::decision.eq(RequestDecision::Pending))
-                .select(unit_requests::proposal_id);
-            q = q.filter(proposals::id.eq_any(waiting));
+        Role::Leader => {
+            q = q.filter(proposals::is_key.eq(true)).filter(proposals::key_leader_id.eq(user.id.clone()));
         }
-        if query.unsatisfied == Some(true) {
-            q = q.filter(proposals::state.eq(ProposalState::Filed)).filter(proposals::handling_round.gt(1));
-        }
-        q
-    };
+        Role::Admin => q = q.filter(proposals::id.eq("")),
+    }
+    if let Some(s) = query.state {
+        q = q.filter(proposals::state.eq(s));
+    }
+    if let Some(k) = &query.kind {
+        q = q.filter(proposals::kind.eq(k.clone()));
+    }
+    for word in &words {
+        let like = crate::listing::contains_pattern(word);
+        q = q.filter(
+            proposals::title
+                .like(like.clone())
+                .escape('\\')
+                .or(proposals::reasons.like(like.clone()).escape('\\'))
+                .or(proposals::suggestions.like(like).escape('\\')),
+        );
+    }
+    if let Some(s) = &query.session_id {
+        q = q.filter(proposals::session_id.eq(s.clone()));
+    }
+    if let Some(s) = &query.sector_id {
+        let members = users::table.filter(users::sector_id.eq(s.clone())).select(users::id);
+        q = q.filter(proposals::proposer_id.eq_any(members));
+    }
+    if let Some(u) = &query.unit_id {
+        let given = assignments::table.filter(assignments::unit_id.eq(u.clone())).select(assignments::proposal_id);
+        q = q.filter(proposals::id.eq_any(given));
+    }
+    if let Some(key) = query.key {
+        q = q.filter(proposals::is_key.eq(key));
+    }
+    if let Some(l) = &query.leader_id {
+        q = q.filter(proposals::is_key.eq(true)).filter(proposals::key_leader_id.eq(l.clone()));
+    }
+    if query.overdue == Some(true) {
+        let late = deadlines::table
+            .inner_join(assignments::table.on(assignments::id.eq(deadlines::object_id)))
+            .filter(deadlines::object_type.eq("assignment"))
+            .filter(deadlines::met_at.is_null())
+            .filter(deadlines::due_at.lt(now))
+            .select(assignments::proposal_id);
+        q = q.filter(proposals::id.eq_any(late));
+    }
+    if query.pending_request == Some(true) {
+        let waiting = unit_requests::table
+            .filter(unit_requests::decision.eq(RequestDecision::Pending))
+            .select(unit_requests::proposal_id);
+        q = q.filter(proposals::id.eq_any(waiting));
+    }
+    if query.unsatisfied == Some(true) {
+        q = q.filter(proposals::state.eq(ProposalState::Filed)).filter(proposals::handling_round.gt(1));
+    }
+    q
+}
+
+/// The proposals `user` may see, newest first.
+pub fn list_visible(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    query: ProposalQuery,
+    now: NaiveDateTime,
+    workflow: &WorkflowSettings,
+) -> AppResult<Page<ProposalListItem>> {
+    let (page, per_page) = PageQuery { page: query.page, per_page: query.per_page }.resolve()?;
+    check_filters(&query)?;
+    let visible = || filtered(user, &query, now);
     let total: i64 = visible().count().get_result(conn)?;
     let rows: Vec<ProposalRow> = visible()
         .order((proposals::updated_at.desc(), proposals::id.asc()))

@@ -26,6 +26,7 @@ pub mod proposals;
 pub mod public;
 pub mod session;
 pub mod statistics;
+pub mod summary_export;
 pub mod work;
 
 use actix_web::web;
@@ -45,6 +46,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     actions::configure(cfg);
     letter::configure(cfg);
     files::configure(cfg);
+    // Before the proposals' own pages, whose /proposals/{id} would take export.csv for an id.
+    summary_export::configure(cfg);
     proposals::configure(cfg);
     statistics::configure(cfg);
     office_statistics::configure(cfg);

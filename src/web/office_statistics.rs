@@ -73,14 +73,6 @@ pub fn choices(conn: &mut crate::db::DbConn) -> crate::error::AppResult<(Vec<Cho
 
 /// `q` as a query string, to ask for the same scope again (downloads, links).
 pub fn query_string(q: &ScopeQuery) -> String {
-    let encode = |v: &str| {
-        v.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
     [
         ("scope", &q.scope),
         ("session_id", &q.session_id),
@@ -93,7 +85,9 @@ pub fn query_string(q: &ScopeQuery) -> String {
     ]
     .iter()
     .filter_map(|(name, v)| {
-        v.as_deref().filter(|v| !v.trim().is_empty()).map(|v| format!("{name}={}", encode(v.trim())))
+        v.as_deref()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| format!("{name}={}", crate::web::frame::url_encode(v.trim())))
     })
     .collect::<Vec<_>>()
     .join("&")
@@ -159,26 +153,25 @@ async fn asked_report(
     Ok((scope, report))
 }
 
-/// A file to save, named in Chinese (RFC 5987) with a plain fallback.
+/// The header that makes an answer a file to save, named `name` (Chinese, RFC 5987) with a plain `fallback`.
+pub fn attachment(name: &str, fallback: &str) -> (actix_web::http::header::HeaderName, String) {
+    let encoded = crate::web::frame::url_encode(name);
+    (
+        actix_web::http::header::CONTENT_DISPOSITION,
+        format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"),
+    )
+}
+
+/// A file to save.
 fn download(bytes: Vec<u8>, content_type: &str, name: &str, fallback: &str) -> HttpResponse {
-    let encoded: String = name
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
     HttpResponse::Ok()
         .content_type(content_type)
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"),
-        ))
+        .insert_header(attachment(name, fallback))
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .body(bytes)
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// 统计工作簿: every table of the page, one sheet each.

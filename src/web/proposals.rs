@@ -83,7 +83,7 @@ struct ListPage {
 
 /// The search form as sent: every field a text, blank when not chosen.
 #[derive(Deserialize, Default, Clone)]
-struct ListForm {
+pub(crate) struct ListForm {
     #[serde(default)]
     q: String,
     #[serde(default)]
@@ -112,7 +112,7 @@ struct ListForm {
 }
 
 impl ListForm {
-    fn query(&self) -> Result<ProposalQuery, crate::error::AppError> {
+    pub(crate) fn query(&self) -> Result<ProposalQuery, crate::error::AppError> {
         use crate::error::AppError;
         let state = match given(&self.state) {
             Some(s) => Some(

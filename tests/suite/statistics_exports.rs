@@ -93,7 +93,49 @@ async fn the_annual_report_is_a_word_document_with_the_figures_filled_in(app: Te
     assert!(text.contains("A类"), "with the grade of its reply");
 }
 
+async fn the_summary_table_downloads_filtered_as_on_the_page(app: TestApp) {
+    let w = world(&app).await;
+    let office = PageVisitor::signed_in(&app, &app.user(Role::Office).await).await;
+    let list = office.get("/proposals?state=closed").await;
+    list.assert_shows("/proposals/export.xlsx?state=closed&");
+    let file = office.get("/proposals/export.csv?state=closed").await;
+    assert_eq!(file.status, StatusCode::OK);
+    let text = String::from_utf8(file.reply.bytes.clone()).expect("UTF-8");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines[0],
+        "序号,案号,标题,提案人,界别,类别,主办单位,会办单位,状态,答复类别,过程满意度,结果满意度,是否公开"
+    );
+    assert_eq!(lines.len(), 2, "only B is closed: {lines:?}");
+    let b = lines[1];
+    assert!(b.starts_with("1,一届一次会议第"), "{b}");
+    for expected in [",已办结,", ",A,满意,满意,否"] {
+        assert!(b.contains(expected), "{expected} in {b}");
+    }
+    let unit: String = app
+        .with_conn(|c| {
+            use diesel::prelude::*;
+            use proposal_desk::db::schema::units;
+            units::table.find(&w.b.lead().unit_id).select(units::name).first(c)
+        })
+        .expect("unit");
+    assert!(b.contains(&unit), "the lead unit {unit} in {b}");
+
+    let book = office.get("/proposals/export.xlsx").await;
+    assert_eq!(book.status, StatusCode::OK);
+    let mut xlsx: Xlsx<_> = open_workbook_from_rs(Cursor::new(book.reply.bytes.clone())).expect("an xlsx file");
+    let sheet = xlsx.worksheet_range("汇总表").expect("汇总表");
+    assert_eq!(sheet.get_value((0, 12)), Some(&Data::String("是否公开".into())));
+    assert_eq!(sheet.height(), 6, "the header and the five proposals");
+    assert_eq!(sheet.get_value((5, 0)), Some(&Data::Float(5.0)), "序号 as a number");
+
+    assert_ne!(office.get("/proposals/export.csv?session_id=not-an-id").await.status, StatusCode::OK);
+    let member = PageVisitor::signed_in(&app, &app.user(Role::Member).await).await;
+    assert_eq!(member.get("/proposals/export.csv").await.status, StatusCode::NOT_FOUND);
+}
+
 both_backends!(
+    the_summary_table_downloads_filtered_as_on_the_page,
     the_workbook_has_a_sheet_per_table_with_the_figures,
     each_table_downloads_as_csv_that_excel_reads_as_utf8,
     the_annual_report_is_a_word_document_with_the_figures_filled_in,
