@@ -6,6 +6,7 @@ pub mod access;
 pub mod deadlines;
 pub mod due;
 pub mod numbering;
+pub mod open_data;
 pub mod public;
 pub mod reads;
 pub mod recount;

@@ -21,11 +21,13 @@ pub mod home;
 pub mod letter;
 pub mod notices;
 pub mod office_statistics;
+pub mod open_data;
 pub mod proposal_page;
 pub mod proposals;
 pub mod public;
 pub mod session;
 pub mod statistics;
+pub mod stream;
 pub mod summary_export;
 pub mod work;
 
@@ -51,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     proposals::configure(cfg);
     statistics::configure(cfg);
     office_statistics::configure(cfg);
+    open_data::configure(cfg);
     public::configure(cfg);
     work::configure(cfg);
 }

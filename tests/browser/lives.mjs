@@ -288,6 +288,14 @@ try {
   await look(office, 'office-queues', { screenshot: true });
   await office.goto(`${BASE}/mail`);
   await look(office, 'mail-set-aside');
+  await office.goto(`${BASE}/statistics`);
+  await expectText(office, '共收到提案');
+  await look(office, 'office-statistics', { screenshot: true });
+  await office.goto(`${BASE}/statistics?scope=range&from=2026-05-01&to=2026-04-01`);
+  await expectText(office, '结束日期不能早于开始日期');
+  await look(office, 'office-statistics-refused');
+  await office.goto(`${BASE}/public/open-data`);
+  await look(office, 'open-data');
   await staff.goto(`${BASE}/deadlines`);
   await look(staff, 'deadlines', { screenshot: true });
   const admin = await person('admin');

@@ -134,7 +134,64 @@ async fn the_summary_table_downloads_filtered_as_on_the_page(app: TestApp) {
     assert_eq!(member.get("/proposals/export.csv").await.status, StatusCode::NOT_FOUND);
 }
 
+async fn each_session_s_published_results_are_open_data_described_by_a_data_package(app: TestApp) {
+    let w = world(&app).await;
+    let public = PageVisitor::new(&app);
+    let page = public.get("/public/open-data").await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_shows(&format!("/public/open-data/{}/proposals.csv", w.session1));
+    page.assert_shows("datapackage.json");
+
+    let package = public.get("/public/open-data/datapackage.json").await;
+    assert_eq!(package.status, StatusCode::OK);
+    let package: serde_json::Value = serde_json::from_slice(&package.reply.bytes).expect("JSON");
+    assert_eq!(package["profile"], "data-package");
+    let resources = package["resources"].as_array().expect("resources");
+    assert_eq!(resources.len(), 6, "three files for each of the two sessions");
+    let proposals = resources
+        .iter()
+        .find(|r| r["name"] == format!("proposals-{}", w.session1).as_str())
+        .expect("the session's proposals.csv");
+    let declared: Vec<String> = proposals["schema"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| f["name"].as_str().unwrap_or("").to_string())
+        .collect();
+
+    let csv = public.get(&format!("/public/open-data/{}/proposals.csv", w.session1)).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let text = String::from_utf8(csv.reply.bytes.clone()).expect("UTF-8");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], declared.join(","), "the header is the package's schema");
+    assert_eq!(lines.len(), 2, "only A is published: {lines:?}");
+    assert!(lines[1].starts_with(&w.a.id), "{}", lines[1]);
+    assert!(lines[1].contains(",true,领办,"), "a key proposal led by a leader: {}", lines[1]);
+
+    let replies = public.get(&format!("/public/open-data/{}/replies.csv", w.session1)).await;
+    let text = String::from_utf8(replies.reply.bytes.clone()).expect("UTF-8");
+    let reply_lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert!(reply_lines.len() >= 2, "{reply_lines:?}");
+    assert!(
+        reply_lines[1].starts_with(&format!("{},", w.a.id)) && reply_lines[1].contains(",A,"),
+        "{}",
+        reply_lines[1]
+    );
+
+    let json = public.get(&format!("/public/open-data/{}/proposals.json", w.session1)).await;
+    let records: serde_json::Value = serde_json::from_slice(&json.reply.bytes).expect("a JSON array");
+    assert_eq!(records.as_array().map(Vec::len), Some(1));
+    assert_eq!(records[0]["id"], w.a.id.as_str());
+    assert!(records[0]["replies"].as_array().is_some_and(|r| !r.is_empty()));
+    assert!(records[0].get("body").is_none() && records[0]["replies"][0].get("body").is_none(), "public versions only");
+
+    let unknown = uuid::Uuid::new_v4();
+    assert_eq!(public.get(&format!("/public/open-data/{unknown}/proposals.csv")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(public.get(&format!("/public/open-data/{}/all.zip", w.session1)).await.status, StatusCode::NOT_FOUND);
+}
+
 both_backends!(
+    each_session_s_published_results_are_open_data_described_by_a_data_package,
     the_summary_table_downloads_filtered_as_on_the_page,
     the_workbook_has_a_sheet_per_table_with_the_figures,
     each_table_downloads_as_csv_that_excel_reads_as_utf8,
