@@ -78,8 +78,10 @@ struct Fact {
     session: u32,
     stage: Stage,
     day: NaiveDate,
-    /// The groups it is counted in ("dim\0value"), the total first, then NO_GROUP.
-    groups: [u32; MAX_GROUPS],
+    /// The groups it is counted in: an index into `Inner::signatures`
+    /// (proposals in the very same groups share one, so that a sum adds each
+    /// proposal once and each signature into its groups afterwards).
+    signature: u32,
     own: Packed,
     /// Each unit's part, and whether it has a kept assignment (one of the group's 承办单位).
     units: Vec<(u32, Packed, bool)>,
@@ -93,6 +95,9 @@ struct Inner {
     kinds: Names,
     sessions: Names,
     groups: Names,
+    /// Each distinct row of groups ("dim\0value" ids, the total first, then NO_GROUP).
+    signatures: Vec<[u32; MAX_GROUPS]>,
+    signature_ids: HashMap<[u32; MAX_GROUPS], u32>,
     units: Names,
     /// In no order; `index` finds a proposal's, `ids` names each.
     facts: Vec<Fact>,
@@ -115,6 +120,11 @@ impl Inner {
         for (slot, (dim, value)) in groups.iter_mut().zip(f.groups.rows()) {
             *slot = self.groups.id(&format!("{dim}\0{value}"));
         }
+        let next = u32::try_from(self.signatures.len()).unwrap_or(u32::MAX);
+        let signature = *self.signature_ids.entry(groups).or_insert(next);
+        if signature == next {
+            self.signatures.push(groups);
+        }
         let mut own: Packed = pack(&Tally::default());
         let mut units = Vec::new();
         for (unit, tally) in &f.tallies {
@@ -130,7 +140,7 @@ impl Inner {
             session: self.sessions.id(&f.session_id),
             stage: f.stage,
             day: f.day,
-            groups,
+            signature,
             own,
             units,
             live,
@@ -277,39 +287,60 @@ fn sum(inner: &Inner, ask: &Ask) -> Sums {
     let mut unit_counts = vec![[0i64; WIDTH]; n_units];
     let mut unit_present = vec![false; n_units];
     let mut unit_overdue = vec![0i64; n_units];
-    let sessions: Option<HashSet<u32>> = match ask.span {
-        Span::Sessions(ids) => Some(ids.iter().filter_map(|id| inner.sessions.find(id)).collect()),
+    // Which sessions are asked for, by their number in `inner.sessions`.
+    let sessions: Option<Vec<bool>> = match ask.span {
+        Span::Sessions(ids) => {
+            let mut wanted = vec![false; inner.sessions.names.len()];
+            for id in ids.iter().filter_map(|id| inner.sessions.find(id)) {
+                wanted[id as usize] = true;
+            }
+            Some(wanted)
+        }
         Span::Days { .. } => None,
     };
+    // Each proposal is added once, into its signature; each signature then into its groups.
+    let n_signatures = inner.signatures.len();
+    let mut sig_counts = vec![[0i64; WIDTH]; n_signatures];
+    let mut sig_present = vec![false; n_signatures];
+    let mut sig_reached = vec![0u64; n_signatures * words];
+    let mut sig_overdue = vec![0i64; n_signatures];
     for f in &inner.facts {
         let in_span = match (&sessions, ask.span) {
-            (Some(ids), _) => ids.contains(&f.session),
+            (Some(wanted), _) => wanted.get(f.session as usize).copied().unwrap_or(false),
             (None, Span::Days { from, to }) => *from <= f.day && f.day <= *to,
             (None, Span::Sessions(_)) => false,
         };
         if f.kind != kind || !in_span || ask.stage.is_some_and(|s| s != f.stage) {
             continue;
         }
-        let overdue = f.live.iter().filter(|(_, due)| *due < ask.now).count() as i64;
-        for g in f.groups.iter().take_while(|g| **g != NO_GROUP) {
-            let g = *g as usize;
-            add(&mut counts[g], &f.own);
-            present[g] = true;
-            overdue_of[g] += overdue;
-            for (unit, _, assigned) in &f.units {
-                if *assigned {
-                    reached[g * words + *unit as usize / 64] |= 1 << (*unit % 64);
-                }
-            }
-        }
-        for (unit, tally, _) in &f.units {
+        let s = f.signature as usize;
+        add(&mut sig_counts[s], &f.own);
+        sig_present[s] = true;
+        for (unit, tally, assigned) in &f.units {
             let u = *unit as usize;
+            if *assigned {
+                sig_reached[s * words + u / 64] |= 1 << (u % 64);
+            }
             add(&mut unit_counts[u], tally);
             unit_present[u] = true;
         }
         for (unit, due) in &f.live {
             if *due < ask.now {
+                sig_overdue[s] += 1;
                 unit_overdue[*unit as usize] += 1;
+            }
+        }
+    }
+    for s in (0..n_signatures).filter(|s| sig_present[*s]) {
+        for g in inner.signatures[s].iter().take_while(|g| **g != NO_GROUP) {
+            let g = *g as usize;
+            for (total, c) in counts[g].iter_mut().zip(&sig_counts[s]) {
+                *total += c;
+            }
+            present[g] = true;
+            overdue_of[g] += sig_overdue[s];
+            for w in 0..words {
+                reached[g * words + w] |= sig_reached[s * words + w];
             }
         }
     }
