@@ -79,9 +79,12 @@ fn lives_in_the_browser(backend: Backend) {
         assert!(started.elapsed() < Duration::from_secs(60), "the service was not ready within a minute");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let screenshots = std::env::var("PD_SCREENSHOTS_DIR").map(PathBuf::from).unwrap_or_else(|_| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots").join(format!("{backend:?}").to_lowercase())
-    });
+    // A relative folder is the project's (node runs in tests/browser).
+    let screenshots = std::env::var("PD_SCREENSHOTS_DIR")
+        .map(|d| Path::new(env!("CARGO_MANIFEST_DIR")).join(d))
+        .unwrap_or_else(|_| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots").join(format!("{backend:?}").to_lowercase())
+        });
     let output = Command::new("node")
         .arg("lives.mjs")
         .current_dir(&dir)
