@@ -6,5 +6,6 @@
 pub mod annual_report;
 pub mod csv;
 pub mod open_data;
+pub mod stream;
 pub mod summary;
 pub mod workbook;

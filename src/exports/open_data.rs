@@ -3,9 +3,79 @@
 //! Frictionless data package (datapackage.json) that describes every file,
 //! field by field, so that an open-data portal can take them as they are.
 
+use std::io::Write;
+
 use serde_json::{Value, json};
 
+use super::stream::{FileWriter, ToAnswer, abandoned};
+use crate::config::WorkflowSettings;
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::proposals::open_data::for_each_chunk;
 use crate::proposals::public::PublicProposal;
+use crate::state::AppState;
+
+/// A file of a session's open data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum File {
+    ProposalsCsv,
+    RepliesCsv,
+    ProposalsJson,
+}
+
+impl File {
+    /// The file a path names (proposals.csv, replies.csv, proposals.json).
+    pub fn named(name: &str) -> Option<File> {
+        match name {
+            "proposals.csv" => Some(File::ProposalsCsv),
+            "replies.csv" => Some(File::RepliesCsv),
+            "proposals.json" => Some(File::ProposalsJson),
+            _ => None,
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        if self == File::ProposalsJson { "application/json" } else { "text/csv; charset=utf-8" }
+    }
+
+    /// How the saved file is named after its session.
+    pub fn title(self) -> &'static str {
+        match self {
+            File::ProposalsCsv => "已公开提案.csv",
+            File::RepliesCsv => "答复公开稿.csv",
+            File::ProposalsJson => "已公开提案.json",
+        }
+    }
+}
+
+/// Writes `file` of the session `session_id`, 200 proposals at a time.
+pub fn writer(file: File, session_id: String, workflow: WorkflowSettings) -> impl FileWriter {
+    move |conn: &mut DbConn, out: &mut ToAnswer, _: &AppState| match file {
+        File::ProposalsCsv | File::RepliesCsv => {
+            let head = if file == File::ProposalsCsv { proposals_head() } else { replies_head() };
+            out.write_all(head.as_bytes()).map_err(abandoned)?;
+            for_each_chunk(conn, &session_id, &workflow, |records| {
+                let lines = if file == File::ProposalsCsv { proposal_lines(&records) } else { reply_lines(&records) };
+                out.write_all(lines.as_bytes()).map_err(abandoned)
+            })
+        }
+        File::ProposalsJson => {
+            out.write_all(b"[").map_err(abandoned)?;
+            let mut first = true;
+            for_each_chunk(conn, &session_id, &workflow, |records| {
+                for r in &records {
+                    if !first {
+                        out.write_all(b",").map_err(abandoned)?;
+                    }
+                    first = false;
+                    serde_json::to_writer(&mut *out, r).map_err(|e| AppError::internal(format!("json: {e}")))?;
+                }
+                Ok(())
+            })?;
+            out.write_all(b"]").map_err(abandoned)
+        }
+    }
+}
 
 /// (name, Frictionless type, 中文 title, description) of each column of proposals.csv.
 pub const PROPOSAL_FIELDS: [(&str, &str, &str, &str); 12] = [
@@ -117,22 +187,20 @@ pub fn datapackage(title: &str, base: &str, sessions: &[(String, String)]) -> Va
     let mut resources = Vec::new();
     for (id, name) in sessions {
         let stem = format!("{base}/public/open-data/{id}");
-        resources.push(json!({
-            "name": format!("proposals-{id}"),
-            "title": format!("{name}已公开提案"),
-            "path": format!("{stem}/proposals.csv"),
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-            "profile": "tabular-data-resource",
-            "schema": schema(&PROPOSAL_FIELDS),
-        }));
-        resources.push(json!({
-            "name": format!("replies-{id}"),
-            "title": format!("{name}答复公开稿"),
-            "path": format!("{stem}/replies.csv"),
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-            "profile": "tabular-data-resource",
-            "schema": schema(&REPLY_FIELDS),
-        }));
+        let table = |name: String, title: String, file: &str, fields: &[(&str, &str, &str, &str)]| {
+            json!({
+                "name": name, "title": title, "path": format!("{stem}/{file}"),
+                "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
+                "profile": "tabular-data-resource", "schema": schema(fields),
+            })
+        };
+        resources.push(table(
+            format!("proposals-{id}"),
+            format!("{name}已公开提案"),
+            "proposals.csv",
+            &PROPOSAL_FIELDS,
+        ));
+        resources.push(table(format!("replies-{id}"), format!("{name}答复公开稿"), "replies.csv", &REPLY_FIELDS));
         resources.push(json!({
             "name": format!("proposals-json-{id}"),
             "title": format!("{name}已公开提案及答复（JSON）"),

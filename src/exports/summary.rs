@@ -7,9 +7,33 @@ use std::io::Write;
 
 use rust_xlsxwriter::Workbook;
 
+use super::stream::{FileWriter, ToAnswer, abandoned};
 use super::workbook::{Formats, failed, header_row};
+use crate::auth::AuthUser;
+use crate::db::DbConn;
 use crate::error::AppError;
-use crate::proposals::summary_table::{HEADERS, Line};
+use crate::proposals::reads::ProposalQuery;
+use crate::proposals::summary_table::{HEADERS, Line, for_each_chunk};
+use crate::state::AppState;
+
+/// The 汇总表 of what `user` may see that `query` keeps, as CSV.
+pub fn csv(user: AuthUser, query: ProposalQuery) -> impl FileWriter {
+    move |conn: &mut DbConn, out: &mut ToAnswer, state: &AppState| {
+        out.write_all(csv_head().as_bytes()).map_err(abandoned)?;
+        for_each_chunk(conn, &user, &query, state.clock.now(), &state.settings.workflow, |lines| {
+            out.write_all(csv_lines(&lines).as_bytes()).map_err(abandoned)
+        })
+    }
+}
+
+/// The same as an Excel workbook.
+pub fn xlsx(user: AuthUser, query: ProposalQuery) -> impl FileWriter {
+    move |conn: &mut DbConn, out: &mut ToAnswer, state: &AppState| {
+        let mut sheet = Sheet::new()?;
+        for_each_chunk(conn, &user, &query, state.clock.now(), &state.settings.workflow, |lines| sheet.add(&lines))?;
+        sheet.finish(out)
+    }
+}
 
 /// The CSV file's beginning: the byte-order mark and the header line.
 pub fn csv_head() -> String {

@@ -203,3 +203,24 @@ pub fn resolve(conn: &mut DbConn, workflow: &WorkflowSettings, q: ScopeQuery) ->
     }
     Ok(Scope { kind, span, stage, view })
 }
+
+/// A session or term to choose.
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+}
+
+/// The sessions (newest first) and terms to choose from.
+pub fn choices(conn: &mut DbConn) -> AppResult<(Vec<Choice>, Vec<Choice>)> {
+    let sessions: Vec<(String, String)> = committee_sessions::table
+        .inner_join(committee_terms::table)
+        .order((committee_terms::number.desc(), committee_sessions::number.desc()))
+        .select((committee_sessions::id, committee_sessions::name))
+        .load(conn)?;
+    let terms: Vec<(String, String)> = committee_terms::table
+        .order(committee_terms::number.desc())
+        .select((committee_terms::id, committee_terms::name))
+        .load(conn)?;
+    let choice = |(id, name)| Choice { id, name };
+    Ok((sessions.into_iter().map(choice).collect(), terms.into_iter().map(choice).collect()))
+}

@@ -9,7 +9,7 @@ use askama::Template;
 use crate::domain::{Permission, may};
 use crate::error::{AppError, ErrorKind};
 use crate::state::AppState;
-use crate::statistics::scope::{ScopeQuery, resolve};
+use crate::statistics::scope::{Choice, ScopeQuery, choices, resolve};
 use crate::statistics::tables::{self, Table};
 use crate::statistics::{Report, report};
 use crate::web::PageError;
@@ -22,12 +22,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/statistics/workbook.xlsx", web::get().to(workbook))
         .route("/statistics/report.docx", web::get().to(annual_report))
         .route("/statistics/{table}.csv", web::get().to(table_csv));
-}
-
-/// A session or term to choose.
-pub struct Choice {
-    pub id: String,
-    pub name: String,
 }
 
 #[derive(Template)]
@@ -52,23 +46,6 @@ impl StatisticsPage {
     fn value<'a>(&self, v: &'a Option<String>) -> &'a str {
         v.as_deref().unwrap_or("")
     }
-}
-
-/// The sessions (newest first) and terms to choose from.
-pub fn choices(conn: &mut crate::db::DbConn) -> crate::error::AppResult<(Vec<Choice>, Vec<Choice>)> {
-    use crate::db::schema::{committee_sessions, committee_terms};
-    use diesel::prelude::*;
-    let sessions: Vec<(String, String)> = committee_sessions::table
-        .inner_join(committee_terms::table)
-        .order((committee_terms::number.desc(), committee_sessions::number.desc()))
-        .select((committee_sessions::id, committee_sessions::name))
-        .load(conn)?;
-    let terms: Vec<(String, String)> = committee_terms::table
-        .order(committee_terms::number.desc())
-        .select((committee_terms::id, committee_terms::name))
-        .load(conn)?;
-    let choice = |(id, name)| Choice { id, name };
-    Ok((sessions.into_iter().map(choice).collect(), terms.into_iter().map(choice).collect()))
 }
 
 /// `q` as a query string, to ask for the same scope again (downloads, links).

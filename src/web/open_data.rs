@@ -2,19 +2,16 @@
 //! their replies as CSV and JSON, described by a Frictionless data package
 //! (docs/statistics.md, "Open data"). For everybody, no sign-in; streamed.
 
-use std::io::Write;
-
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use crate::error::AppError;
-use crate::exports::open_data;
-use crate::proposals::open_data::for_each_chunk;
+use crate::exports::open_data::{self, File};
 use crate::proposals::public::{Choices, PublicChoice};
 use crate::state::AppState;
 use crate::web::PageError;
 use crate::web::frame::Frame;
-use crate::web::stream::{self, abandoned};
+use crate::web::stream;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/public/open-data", web::get().to(open_data_page))
@@ -48,44 +45,11 @@ async fn session_file(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
-    let (session_id, file) = path.into_inner();
+    let (session_id, name) = path.into_inner();
+    let file = File::named(&name).ok_or_else(AppError::not_found)?;
     let sessions = state.db.read(|conn| crate::proposals::public::choices(conn, Choices::Sessions)).await?;
     let session = sessions.into_iter().find(|s| s.id == session_id).ok_or_else(AppError::not_found)?;
-    let workflow = state.settings.workflow.clone();
-    let id = session.id.clone();
-    let answer = match file.as_str() {
-        "proposals.csv" | "replies.csv" => {
-            let proposals = file == "proposals.csv";
-            let name = format!("{}-{}", session.name, if proposals { "已公开提案.csv" } else { "答复公开稿.csv" });
-            stream::file(&state, "text/csv; charset=utf-8", (&name, &file), move |conn, out, _| {
-                let head = if proposals { open_data::proposals_head() } else { open_data::replies_head() };
-                out.write_all(head.as_bytes()).map_err(abandoned)?;
-                for_each_chunk(conn, &id, &workflow, |records| {
-                    let lines =
-                        if proposals { open_data::proposal_lines(&records) } else { open_data::reply_lines(&records) };
-                    out.write_all(lines.as_bytes()).map_err(abandoned)
-                })
-            })
-        }
-        "proposals.json" => {
-            let name = format!("{}-已公开提案.json", session.name);
-            stream::file(&state, "application/json", (&name, &file), move |conn, out, _| {
-                out.write_all(b"[").map_err(abandoned)?;
-                let mut first = true;
-                for_each_chunk(conn, &id, &workflow, |records| {
-                    for r in &records {
-                        if !first {
-                            out.write_all(b",").map_err(abandoned)?;
-                        }
-                        first = false;
-                        serde_json::to_writer(&mut *out, r).map_err(|e| AppError::internal(format!("json: {e}")))?;
-                    }
-                    Ok(())
-                })?;
-                out.write_all(b"]").map_err(abandoned)
-            })
-        }
-        _ => return Err(AppError::not_found().into()),
-    };
-    Ok(answer)
+    let saved_as = format!("{}-{}", session.name, file.title());
+    let writer = open_data::writer(file, session.id, state.settings.workflow.clone());
+    Ok(stream::file(&state, file.content_type(), (&saved_as, &name), writer))
 }
