@@ -57,6 +57,8 @@ fn every_command_has_help() {
         vec!["mail", "send-pending", "--help"],
         vec!["audit", "--help"],
         vec!["audit", "verify", "--help"],
+        vec!["backup", "--help"],
+        vec!["restore", "--help"],
     ] {
         let out = binary().args(&args).output().expect("run");
         assert!(out.status.success(), "{args:?}: {}", text(&out));
