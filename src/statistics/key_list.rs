@@ -29,6 +29,9 @@ pub struct KeyProposal {
 /// id, title, number, session name, mode, leader's name, handling round.
 type KeyRow = (String, String, Option<i32>, String, Option<String>, Option<String>, i32);
 
+/// proposal id, the assignment's round, the unit's name, its reply's round and grade.
+type LeadRow = (String, i32, String, Option<i32>, Option<String>);
+
 /// The key proposals counted in `scope`, by number.
 pub fn of(
     conn: &mut DbConn,
@@ -71,24 +74,44 @@ pub fn of(
             proposals::handling_round,
         ))
         .load(conn)?;
+    // Every key proposal's lead units, with their submitted replies' grades, in one read per 500.
+    let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let mut leads: Vec<LeadRow> = Vec::new();
+    for chunk in ids.chunks(500) {
+        leads.extend(
+            assignments::table
+                .inner_join(units::table)
+                .left_join(
+                    replies::table
+                        .on(replies::assignment_id.eq(assignments::id).and(replies::submitted_at.is_not_null())),
+                )
+                .filter(assignments::proposal_id.eq_any(chunk))
+                .filter(assignments::unit_role.eq("lead"))
+                .filter(assignments::state.ne("returned"))
+                .select((
+                    assignments::proposal_id,
+                    assignments::handling_round,
+                    units::name,
+                    replies::handling_round.nullable(),
+                    replies::grade.nullable(),
+                ))
+                .load::<LeadRow>(conn)?,
+        );
+    }
+    let mut by_proposal: std::collections::HashMap<String, Vec<_>> = std::collections::HashMap::new();
+    for lead in leads {
+        by_proposal.entry(lead.0.clone()).or_default().push(lead);
+    }
     let mut out = Vec::with_capacity(rows.len());
     for (id, title, number, session, mode, leader, round) in rows {
-        let lead: Option<(String, Option<String>)> = assignments::table
-            .inner_join(units::table)
-            .left_join(
-                replies::table.on(replies::assignment_id
-                    .eq(assignments::id)
-                    .and(replies::handling_round.eq(round))
-                    .and(replies::submitted_at.is_not_null())),
-            )
-            .filter(assignments::proposal_id.eq(&id))
-            .filter(assignments::unit_role.eq("lead"))
-            .filter(assignments::state.ne("returned"))
-            .order(assignments::handling_round.desc())
-            .select((units::name, replies::grade.nullable()))
-            .first(conn)
-            .optional()?;
-        let (lead_unit, grade) = lead.map_or((String::new(), None), |(u, g)| (u, g));
+        // The latest round's lead unit, and its reply of the proposal's current round.
+        let lead = by_proposal
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .max_by_key(|(_, assigned_round, _, reply_round, _)| (*assigned_round, *reply_round == Some(round)));
+        let lead_unit = lead.map(|l| l.2.clone()).unwrap_or_default();
+        let grade = lead.filter(|l| l.3 == Some(round)).and_then(|l| l.4.clone());
         out.push(KeyProposal {
             number: number.map(|n| label(&session, n, workflow.noun(&scope.kind))).unwrap_or_default(),
             title,

@@ -18,8 +18,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConn;
-use crate::db::schema::{committee_sessions, sectors, units, users};
-use crate::domain::statistics::scope::{ScopeKind, Stage};
+use crate::db::schema::{sectors, units, users};
+use crate::domain::statistics::scope::Stage;
 use crate::domain::statistics::{
     Dimension, NO_SECTOR_LABEL, ProposalCounts, ProposalRates, UnitCounts, UnitRates, key_label, key_mode_label,
     submitter_kind_label, submitter_type_label,
@@ -110,14 +110,6 @@ pub struct Report {
     pub by_leader: Vec<ProposalGroupRow>,
     /// 大会提案 first, then 平时提案.
     pub by_stage: Vec<ProposalGroupRow>,
-}
-
-/// The session's name, or 404.
-pub fn session(conn: &mut DbConn, session_id: &str) -> AppResult<SessionRef> {
-    let name: Option<String> =
-        committee_sessions::table.find(session_id).select(committee_sessions::name).first(conn).optional()?;
-    name.map(|name| SessionRef { id: session_id.into(), name })
-        .ok_or_else(|| AppError::not_found().with_detail("该会议不存在"))
 }
 
 /// The report of `scope` as of `now`, summed from the facts as they stand.
@@ -251,15 +243,9 @@ fn assemble(conn: &mut DbConn, scope: Scope, sums: store::Sums, now: NaiveDateTi
         code(&a.unit_id).cmp(&code(&b.unit_id)).then(a.unit_id.cmp(&b.unit_id))
     });
 
-    let session = match &scope.view.kind {
-        k if k == ScopeKind::Session.as_str() => {
-            scope.view.session_id.as_deref().map(|id| session(conn, id)).transpose()?
-        }
-        _ => None,
-    };
     Ok(Report {
         scope: scope.view,
-        session,
+        session: scope.session,
         kind: scope.kind,
         as_of: now,
         totals,

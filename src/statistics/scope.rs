@@ -67,6 +67,8 @@ pub struct Scope {
     pub span: Span,
     pub stage: Option<Stage>,
     pub view: ScopeView,
+    /// The session, when the scope is one session.
+    pub session: Option<super::SessionRef>,
 }
 
 fn blank(v: &Option<String>) -> Option<&str> {
@@ -167,6 +169,7 @@ pub fn resolve(conn: &mut DbConn, workflow: &WorkflowSettings, q: ScopeQuery) ->
     };
     check.finish()?;
     let wanted = wanted.ok_or_else(|| AppError::internal("a scope without a span passed its checks"))?;
+    let mut session = None;
     let span = match wanted {
         Wanted::Session(id) => {
             let name: Option<String> = if crate::ids::is_id(&id) {
@@ -174,8 +177,10 @@ pub fn resolve(conn: &mut DbConn, workflow: &WorkflowSettings, q: ScopeQuery) ->
             } else {
                 None
             };
-            view.label = name.ok_or_else(|| AppError::not_found().with_detail("该会议不存在"))?;
+            let name = name.ok_or_else(|| AppError::not_found().with_detail("该会议不存在"))?;
+            view.label = name.clone();
             view.session_id = Some(id.clone());
+            session = Some(super::SessionRef { id: id.clone(), name });
             Span::Sessions(vec![id])
         }
         Wanted::Term(id) => {
@@ -201,7 +206,7 @@ pub fn resolve(conn: &mut DbConn, workflow: &WorkflowSettings, q: ScopeQuery) ->
     if let Some(stage) = stage {
         view.label = format!("{}（{}）", view.label, stage.label());
     }
-    Ok(Scope { kind, span, stage, view })
+    Ok(Scope { kind, span, stage, view, session })
 }
 
 /// A session or term to choose.
