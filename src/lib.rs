@@ -20,6 +20,7 @@ pub mod error;
 pub mod exports;
 pub mod files;
 pub mod ids;
+pub mod import;
 pub mod listing;
 pub mod logging;
 pub mod mail;

@@ -63,6 +63,19 @@ enum Command {
     Backup { file: PathBuf },
     /// Restore the backup FILE into the configured SQLite database, which must not exist yet; checks the audit chain.
     Restore { file: PathBuf },
+    /// 历史数据导入: past proposals and replies from FILE (.xlsx, or CSV in UTF-8 or GBK); see docs/import.md.
+    Import {
+        file: PathBuf,
+        /// Check the file and report every bad row, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The office account the records are entered by (the audit trail names it).
+        #[arg(long)]
+        by: String,
+        /// A CSV file's encoding: utf-8 or gbk (found from the bytes when not given).
+        #[arg(long)]
+        encoding: Option<String>,
+    },
     /// Audit trail tools.
     Audit {
         #[command(subcommand)]
@@ -271,6 +284,7 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import { file, dry_run, by, encoding } => import(&settings, &file, dry_run, &by, encoding.as_deref()),
         Command::Audit { action: AuditAction::Verify } => {
             // Without migrating: checking a restored backup must not change it.
             let db = server::connect_database(&settings)?;
@@ -459,6 +473,73 @@ fn print_logins(settings: &Settings, logins: &[demo::DemoLogin]) {
         println!("  {:<12} {:<10} {}", login.username, login.role.as_str(), login.who);
     }
     println!("  ... and {} more (every unit has CODE-staff and CODE-head)", logins.len().saturating_sub(12));
+}
+
+/// `proposal-desk import`: the dry run's report, then (unless --dry-run) the import with a progress bar.
+fn import(
+    settings: &Settings,
+    file: &std::path::Path,
+    dry_run: bool,
+    by: &str,
+    encoding: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    use proposal_desk::import::{self, Encoding, Importer};
+    let encoding = match encoding {
+        None => None,
+        Some(e) => Some(Encoding::parse(e).ok_or_else(|| anyhow::anyhow!("--encoding must be utf-8 or gbk"))?),
+    };
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let sheet = import::file::read(&bytes, encoding).map_err(describe)?;
+    let db = server::open_database(settings)?;
+    let office = settings.calendar.office_time()?;
+    let now = SystemClock.now();
+    let (workflow, name) = (settings.workflow.clone(), file.display().to_string());
+    let mut conn = db.get().map_err(describe)?;
+    let (user_id, actor) = import::office_account(&mut conn, by).map_err(describe)?;
+    let plan = import::dry_run(&mut conn, &sheet, &workflow, &office, now).map_err(describe)?;
+    drop(conn);
+    println!(
+        "{}: {} rows ({}): {} to add, {} imported before, {} imported before but changed since (left as they are), {} bad",
+        name,
+        plan.rows,
+        plan.format,
+        plan.to_add(),
+        plan.unchanged.len(),
+        plan.changed.len(),
+        plan.bad_rows()
+    );
+    for line in &plan.changed {
+        println!("  row {line}: imported before; the file now says something else, left as it is");
+    }
+    for p in &plan.problems {
+        println!("  row {} [{}]: {}", p.line, p.column, p.reason);
+    }
+    if !plan.problems.is_empty() {
+        eprintln!("nothing imported: correct the rows above and run again");
+        return Ok(ExitCode::FAILURE);
+    }
+    if dry_run {
+        println!("dry run: nothing written");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bar = indicatif::ProgressBar::new(plan.to_add() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let origin = Origin::default();
+    let imported = db.write_blocking(|conn| {
+        let by = Importer { user_id: &user_id, actor: &actor, origin: &origin, office: &office, now, file_name: &name };
+        import::import(conn, &by, &sheet, &workflow, &mut |done, _| bar.set_position(done as u64))
+    });
+    bar.finish_and_clear();
+    let imported = imported.map_err(describe)?;
+    println!(
+        "imported {} proposals ({} imported before, left as they are)",
+        imported.added,
+        imported.unchanged + imported.changed
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn user(settings: Settings, action: UserAction) -> anyhow::Result<ExitCode> {

@@ -24,7 +24,7 @@ use crate::db::schema::{
     assignments, co_opinions, commitments, committee_sessions, committee_terms, contacts, number_sequences, proposals,
     ratings, replies, search_documents, sectors, units, users,
 };
-use crate::db::{AnyConnection, Db, DbConn};
+use crate::db::{AnyConnection, Db, DbConn, insert_all};
 use crate::domain::Role;
 use crate::domain::workflow::guards::{Grade, Satisfaction};
 use crate::domain::workflow::{AssignmentState, ContactKind, KeyMode, ProposalState, SubmitterType, UnitRole};
@@ -52,20 +52,6 @@ pub struct Seeded {
     pub published_ids: Vec<String>,
     pub draft_ids: Vec<String>,
     pub rows: usize,
-}
-
-/// Inserts `rows` in batches (one statement per batch) on either backend.
-macro_rules! insert_all {
-    ($conn:expr, $table:expr, $rows:expr) => {{
-        let rows = &$rows;
-        for chunk in rows.chunks(200) {
-            match &mut *$conn {
-                AnyConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                AnyConnection::Postgresql(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-            };
-        }
-        rows.len()
-    }};
 }
 
 /// Seeds an empty database (one without accounts).

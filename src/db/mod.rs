@@ -152,6 +152,23 @@ fn set_wal(conn: &mut diesel::SqliteConnection, busy_timeout_ms: u64) -> QueryRe
     }
 }
 
+/// Inserts `rows` in batches (one statement per batch) on either backend:
+/// the benchmark's archive and the import write thousands of rows at once.
+/// The caller has `diesel::prelude::*` in scope.
+macro_rules! insert_all {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = &$rows;
+        for chunk in rows.chunks(200) {
+            match &mut *$conn {
+                $crate::db::AnyConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                $crate::db::AnyConnection::Postgresql(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+            };
+        }
+        rows.len()
+    }};
+}
+pub(crate) use insert_all;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -408,6 +408,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_keys (row_key) {
+        row_key -> Text,
+        proposal_id -> Text,
+        content -> Text,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    import_files (id) {
+        id -> Text,
+        file_name -> Text,
+        encoding -> Nullable<Text>,
+        content -> Binary,
+        sha256 -> Text,
+        uploaded_by_id -> Text,
+        uploaded_at -> Timestamp,
+        imported_at -> Nullable<Timestamp>,
+        imported_rows -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(login_addresses -> users (user_id));
 diesel::joinable!(committee_sessions -> committee_terms (term_id));
@@ -443,4 +466,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     notices,
     search_documents,
     proposal_attachments,
+    import_keys,
+    import_files,
 );

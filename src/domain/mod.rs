@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod deadlines;
+pub mod import;
 pub mod names;
 pub mod notices;
 pub mod permissions;

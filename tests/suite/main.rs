@@ -34,6 +34,7 @@ mod diesel_toml;
 mod digests;
 mod drafting;
 mod handling;
+mod imports;
 mod layers;
 mod lives;
 mod login_backoff;

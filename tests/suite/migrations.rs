@@ -145,7 +145,9 @@ fn schema_rs_matches(backend: Backend) {
         unit_requests,
         commitments,
         commitment_progress,
-        proposal_attachments
+        proposal_attachments,
+        import_keys,
+        import_files
     );
 }
 
