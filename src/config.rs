@@ -25,9 +25,18 @@ pub struct Settings {
     pub log: LogSettings,
     pub workflow: WorkflowSettings,
     pub attachments: AttachmentSettings,
+    pub import: ImportSettings,
     pub calendar: CalendarSettings,
     pub mail: MailSettings,
     pub reminders: ReminderSettings,
+}
+
+/// 历史数据导入 from the office's page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSettings {
+    /// Largest file accepted, in bytes.
+    pub max_file_bytes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -29,6 +29,8 @@ pub enum Permission {
     SeeOwnUnitDeadlines,
     /// Read a proposal's audit trail as a timeline (留痕): the office.
     ReadAuditTrail,
+    /// 历史数据导入: bring past years' proposals in from a spreadsheet: the office.
+    ImportHistory,
 }
 
 impl Permission {}
@@ -46,7 +48,7 @@ pub fn may(role: Role, permission: Permission) -> bool {
         Permission::ManageMail => matches!(role, Role::Office | Role::Admin),
         Permission::ChaseDeadlines => matches!(role, Role::Office | Role::Leader | Role::Admin),
         Permission::SeeOwnUnitDeadlines => matches!(role, Role::UnitStaff | Role::UnitHead),
-        Permission::ReadAuditTrail => role == Role::Office,
+        Permission::ReadAuditTrail | Permission::ImportHistory => role == Role::Office,
     }
 }
 
@@ -65,7 +67,7 @@ mod tests {
                     Permission::ManageMail => matches!(role, Role::Office | Role::Admin),
                     Permission::ChaseDeadlines => matches!(role, Role::Office | Role::Leader | Role::Admin),
                     Permission::SeeOwnUnitDeadlines => matches!(role, Role::UnitStaff | Role::UnitHead),
-                    Permission::ReadAuditTrail => role == Role::Office,
+                    Permission::ReadAuditTrail | Permission::ImportHistory => role == Role::Office,
                     _ => role == Role::Admin,
                 };
                 assert_eq!(may(role, p), expected, "{role:?} {p:?}");

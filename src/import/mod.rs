@@ -8,6 +8,7 @@
 
 pub mod file;
 pub mod plan;
+pub mod uploads;
 pub mod write;
 
 use chrono::NaiveDateTime;
@@ -17,7 +18,7 @@ use crate::audit::{self, Actor, Change};
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::schema::users;
-use crate::domain::Role;
+use crate::domain::{Permission, Role, may};
 use crate::error::{AppError, AppResult};
 pub use file::{Encoding, Sheet};
 pub use plan::Plan;
@@ -69,6 +70,10 @@ pub fn import(
     workflow: &WorkflowSettings,
     progress: &mut dyn FnMut(usize, usize),
 ) -> AppResult<Imported> {
+    let allowed = Role::parse(&by.actor.role).is_some_and(|role| may(role, Permission::ImportHistory));
+    if !allowed {
+        return Err(AppError::forbidden());
+    }
     let plan = plan::plan(conn, sheet, workflow, by.office, by.now)?;
     if !plan.problems.is_empty() {
         return Err(AppError::invalid_field(
@@ -86,4 +91,23 @@ pub fn import(
     }));
     audit::record(conn, by.actor, by.origin, change, by.now)?;
     Ok(outcome)
+}
+
+/// Imports the file the office uploaded on the import page (call inside one
+/// write transaction); a file imports once, however often it is confirmed.
+pub fn import_upload(
+    conn: &mut DbConn,
+    by: &Importer,
+    upload_id: &str,
+    workflow: &WorkflowSettings,
+) -> AppResult<Imported> {
+    let upload = uploads::find(conn, upload_id)?;
+    if !uploads::mark_imported(conn, &upload.id, 0, by.now)? {
+        return Err(AppError::invalid_field("file", "already_imported", "这个文件已经导入过了"));
+    }
+    let sheet = file::read(&upload.content, upload.encoding)?;
+    let by = Importer { file_name: &upload.file_name, ..*by };
+    let done = import(conn, &by, &sheet, workflow, &mut |_, _| {})?;
+    uploads::mark_imported_rows(conn, &upload.id, done.added)?;
+    Ok(done)
 }

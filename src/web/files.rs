@@ -27,15 +27,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/proposals/{id}/files/{file}/remove", web::post().to(remove));
 }
 
-/// The form's fields as read: its token, version and the one file.
+/// The form's fields as read: its token, version, the one file and any other short field.
 #[derive(Default)]
-struct Upload {
-    csrf: String,
-    version: Option<i32>,
-    file: Option<IncomingFile>,
+pub(crate) struct Upload {
+    pub(crate) csrf: String,
+    pub(crate) version: Option<i32>,
+    pub(crate) file: Option<IncomingFile>,
+    pub(crate) fields: Vec<(String, String)>,
 }
 
-async fn read(mut form: Multipart, max: usize) -> Result<Upload, AppError> {
+/// Reads a multipart form whose field `file` may be up to `max` bytes (the others 256).
+pub(crate) async fn read(mut form: Multipart, max: usize) -> Result<Upload, AppError> {
     let too_large = || AppError::new(ErrorKind::PayloadTooLarge).with_detail("文件超过允许的大小");
     let mut upload = Upload::default();
     while let Some(field) = form.next().await {
@@ -60,7 +62,7 @@ async fn read(mut form: Multipart, max: usize) -> Result<Upload, AppError> {
                     upload.file = Some(IncomingFile { file_name, declared_type, content: bytes });
                 }
             }
-            _ => {}
+            _ => upload.fields.push((name, String::from_utf8_lossy(&bytes).to_string())),
         }
     }
     Ok(upload)

@@ -18,6 +18,7 @@ pub mod files;
 pub mod forms;
 pub mod frame;
 pub mod home;
+pub mod imports;
 pub mod letter;
 pub mod notices;
 pub mod office_statistics;
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     statistics::configure(cfg);
     office_statistics::configure(cfg);
     open_data::configure(cfg);
+    imports::configure(cfg);
     public::configure(cfg);
     work::configure(cfg);
 }

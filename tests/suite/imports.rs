@@ -157,7 +157,9 @@ async fn year_2025(app: &TestApp, office: &TestUser) -> Value {
 
 both_backends!(
     past_proposals_are_imported_once_and_count_in_their_year,
-    a_file_with_bad_rows_is_reported_row_by_row_and_imports_nothing
+    a_file_with_bad_rows_is_reported_row_by_row_and_imports_nothing,
+    a_workbook_reads_as_its_csv_does,
+    the_office_imports_from_its_page_after_seeing_the_dry_run
 );
 
 async fn past_proposals_are_imported_once_and_count_in_their_year(app: TestApp) {
@@ -294,4 +296,91 @@ async fn a_file_with_bad_rows_is_reported_row_by_row_and_imports_nothing(app: Te
     let plan = dry_run(&app, &sheet);
     assert!(plan.problems.iter().all(|p| p.line == 1));
     assert!(plan.problems.iter().any(|p| p.reason == "缺少必需的列「提案人」"), "{:?}", plan.problems);
+}
+
+/// The same rows typed into Excel (days as date cells, numbers as numbers)
+/// plan exactly as the CSV does, and a run of one after the other adds nothing.
+async fn a_workbook_reads_as_its_csv_does(app: TestApp) {
+    let p = past(&app).await;
+    let rows = good_rows(&p);
+    let text = csv(&rows);
+    let from_csv = import::file::read(text.as_bytes(), None).expect("csv");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for (r, line) in std::iter::once(HEADER.to_string()).chain(rows.iter().cloned()).enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            if let Ok(n) = cell.parse::<f64>() {
+                sheet.write_number(r, c, n).expect("number");
+            } else if let Some(d) = proposal_desk::domain::import::parse_date(cell).filter(|_| c == 7) {
+                let d = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                    u16::try_from(chrono::Datelike::year(&d)).expect("year"),
+                    chrono::Datelike::month(&d) as u8,
+                    chrono::Datelike::day(&d) as u8,
+                )
+                .expect("day");
+                sheet.write_datetime_with_format(r, c, &d, &date).expect("date");
+            } else if !cell.is_empty() {
+                sheet.write_string(r, c, cell).expect("text");
+            }
+        }
+    }
+    let bytes = book.save_to_buffer().expect("workbook");
+    let from_xlsx = import::file::read(&bytes, None).expect("xlsx");
+    assert_eq!(from_xlsx.format, "Excel");
+    assert_eq!(from_xlsx.headers, from_csv.headers);
+    let (a, b) = (dry_run(&app, &from_csv), dry_run(&app, &from_xlsx));
+    assert!(b.problems.is_empty(), "{:?}", b.problems);
+    let keys = |plan: &Plan| plan.ready.iter().map(|r| (r.key.clone(), r.record.submitted_on)).collect::<Vec<_>>();
+    assert_eq!(keys(&a), keys(&b));
+    assert_eq!(b.ready[0].record.submitted_on, day(2025, 1, 6));
+    run(&app, &p.office, &from_xlsx).expect("imported");
+    let plan = dry_run(&app, &from_csv);
+    assert_eq!((plan.to_add(), plan.unchanged.len() + plan.changed.len()), (0, 5));
+}
+
+async fn the_office_imports_from_its_page_after_seeing_the_dry_run(app: TestApp) {
+    use common::pages::PageVisitor;
+    let p = past(&app).await;
+    let office = PageVisitor::signed_in(&app, &p.office).await;
+    let page = office.get("/import").await;
+    page.assert_shows("导入往年提案");
+    page.assert_shows("督办领导");
+    let csrf = page.csrf();
+    let mut rows = good_rows(&p);
+    rows.push("二〇二五年会议,11,关于规范共享单车停放的建议,王芳,,,城乡建设,2025-02-01,,办理中,,,,,,,,,,,,,".into());
+    let text = csv(&rows);
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let sent = office.post_file("/import", &[("csrf", &csrf), ("encoding", "")], ("2025.csv", "text/csv", &gbk)).await;
+    let report = sent.location.clone().expect("to the dry run");
+    let page = office.get(&report).await;
+    page.assert_shows("CSV（GBK）");
+    page.assert_shows("有误：1 行");
+    page.assert_shows("「办理中」的提案仍在办理中");
+    page.assert_hides("确认导入");
+    let before = count_proposals(&app);
+
+    let good = with_bom(&csv(&good_rows(&p)));
+    let sent = office.post_file("/import", &[("csrf", &csrf)], ("2025.csv", "text/csv", &good)).await;
+    let report = sent.location.clone().expect("to the dry run");
+    let page = office.get(&report).await;
+    page.assert_shows("将新增 5 件");
+    assert_eq!(count_proposals(&app), before, "a dry run writes nothing");
+    let done = office.post(&format!("{report}/confirm"), &[("csrf", &page.csrf())]).await;
+    done.assert_redirects_to(&report);
+    office.get(&report).await.assert_shows("导入 5 件提案");
+    assert_eq!(count_proposals(&app), before + 5);
+    // Confirmed twice (a second click, another tab): imported once.
+    let again = office.post(&format!("{report}/confirm"), &[("csrf", &page.csrf())]).await;
+    again.assert_shows("这个文件已经导入过了");
+    assert_eq!(count_proposals(&app), before + 5);
+
+    // The template has every column; members and units see no import at all.
+    let template = office.get("/import/template.csv").await;
+    assert!(template.html.starts_with('\u{feff}'));
+    assert!(template.html.contains("会议,文种,案号,标题,提案人"));
+    let member = app.user(Role::Member).await;
+    let visitor = PageVisitor::signed_in(&app, &member).await;
+    assert_eq!(visitor.get("/import").await.status, 404);
 }
