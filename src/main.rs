@@ -1,4 +1,4 @@
-//! The `proposal-desk` command: serve, migrate, demo, user, calendar, reminders, mail, audit, bench.
+//! The `proposal-desk` command: serve, migrate, demo, user, calendar, reminders, mail, import, backup, restore, audit, bench.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -90,6 +90,13 @@ enum Command {
 
 #[derive(Subcommand)]
 enum BenchAction {
+    /// Write a past year's spreadsheet of --rows closed proposals of the seeded archive, for `import`.
+    ImportFile {
+        #[arg(long, default_value_t = 10_000)]
+        rows: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Seed a realistic archive into an empty database and write the ids the load needs into --out.
     Seed {
         /// Proposals in the archive (a tenth of them published).
@@ -420,6 +427,12 @@ fn bench(settings: Settings, action: BenchAction) -> anyhow::Result<ExitCode> {
                 started.elapsed().as_secs_f64(),
                 bench::BENCH_PASSWORD
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchAction::ImportFile { rows, out } => {
+            let db = server::open_database(&settings)?;
+            std::fs::write(&out, bench::import_file::write(&db, rows)?)?;
+            println!("wrote {rows} rows to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
         BenchAction::Due { assignments } => {

@@ -3,6 +3,7 @@
 
 pub mod commits;
 pub mod due;
+pub mod import_file;
 pub mod mail;
 pub mod seed;
 mod texts;

@@ -296,6 +296,22 @@ try {
   await look(office, 'office-statistics-refused');
   await office.goto(`${BASE}/public/open-data`);
   await look(office, 'open-data');
+  // 导入往年提案: a file with one bad row is reported row by row; the corrected one imports.
+  await office.goto(`${BASE}/import`);
+  await look(office, 'import', { screenshot: true });
+  const header = '会议,案号,标题,提案人,类别,提交日期,状态,主办单位,答复日期,答复类别,过程满意度,结果满意度';
+  const good = '一届一次会议,901,关于延长社区图书馆开放时间的建议,王芳,文化旅游,2026-01-08,已办结,区教育局,2026-04-02,A,满意,满意';
+  const bad = '一届一次会议,902,关于,王芳,文化旅游,2026-01-08,办理中,,,,,';
+  await office.setInputFiles('#file', { name: '往年提案.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${good}\n${bad}\n`) });
+  await follow(office, office.getByRole('button', { name: '上传并检查' }));
+  await expectText(office, '有误：1 行');
+  await expectText(office, '「办理中」的提案仍在办理中');
+  await look(office, 'import-report', { screenshot: true });
+  await office.setInputFiles('#file', { name: '往年提案.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${good}\n`) });
+  await follow(office, office.getByRole('button', { name: '上传并检查' }));
+  await expectText(office, '将新增 1 件');
+  await follow(office, office.getByRole('button', { name: '确认导入 1 件' }));
+  await expectText(office, '导入 1 件提案');
   await staff.goto(`${BASE}/deadlines`);
   await look(staff, 'deadlines', { screenshot: true });
   const admin = await person('admin');

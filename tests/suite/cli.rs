@@ -57,6 +57,7 @@ fn every_command_has_help() {
         vec!["mail", "send-pending", "--help"],
         vec!["audit", "--help"],
         vec!["audit", "verify", "--help"],
+        vec!["import", "--help"],
         vec!["backup", "--help"],
         vec!["restore", "--help"],
     ] {
@@ -182,6 +183,53 @@ fn accounts_are_managed_and_the_trail_verified_from_the_command_line_on_sqlite()
 #[test]
 fn accounts_are_managed_and_the_trail_verified_from_the_command_line_on_postgres() {
     account_lifecycle(Backend::Postgres);
+}
+
+/// 历史数据导入 from the command line: a dry run that lists the bad row and
+/// exits 1, the import, and the same file again importing nothing.
+fn import_from_the_command_line(backend: Backend) {
+    let Some(db) = TestDatabase::create(backend, "cli_import") else { return };
+    assert!(run(&db, &["demo"], None).status.success());
+    let dir = std::env::temp_dir().join(format!("pd-cli-import-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("folder");
+    let header = "会议,案号,标题,提案人,类别,提交日期,状态,主办单位,答复日期,答复类别";
+    let good =
+        "一届一次会议,901,关于延长社区图书馆开放时间的建议,王芳,文化旅游,2026-01-08,已办结,区教育局,2026-04-02,A";
+    let bad = "一届一次会议,902,关于增设公交站台的建议,查无此人,城乡建设,2026-01-08,已办结,区教育局,2026-04-02,A";
+    let (with_bad, only_good) = (dir.join("bad.csv"), dir.join("good.csv"));
+    std::fs::write(&with_bad, format!("{header}\n{good}\n{bad}\n")).expect("file");
+    std::fs::write(&only_good, format!("{header}\n{good}\n")).expect("file");
+    let path = |p: &std::path::Path| p.to_string_lossy().to_string();
+
+    let out = run(&db, &["import", &path(&with_bad), "--by", "office"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("row 3 [提案人]: 找不到委员「查无此人」"), "{}", text(&out));
+    assert!(text(&out).contains("nothing imported"), "{}", text(&out));
+    let out = run(&db, &["import", &path(&only_good), "--by", "office", "--dry-run"], None);
+    assert!(
+        out.status.success() && text(&out).contains("1 to add") && text(&out).contains("dry run"),
+        "{}",
+        text(&out)
+    );
+    let out = run(&db, &["import", &path(&only_good), "--by", "office"], None);
+    assert!(text(&out).contains("imported 1 proposals"), "{}", text(&out));
+    let out = run(&db, &["import", &path(&only_good), "--by", "office"], None);
+    assert!(text(&out).contains("imported 0 proposals (1 imported before"), "{}", text(&out));
+    let out = run(&db, &["import", &path(&only_good), "--by", "wangfang"], None);
+    assert!(!out.status.success(), "only an office account imports: {}", text(&out));
+    let out = run(&db, &["audit", "verify"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn past_proposals_are_imported_from_the_command_line_on_sqlite() {
+    import_from_the_command_line(Backend::Sqlite);
+}
+
+#[test]
+fn past_proposals_are_imported_from_the_command_line_on_postgres() {
+    import_from_the_command_line(Backend::Postgres);
 }
 
 #[test]
