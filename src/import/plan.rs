@@ -17,6 +17,7 @@ use crate::db::models::term::SessionRow;
 use crate::db::schema::{committee_sessions, import_keys, proposals, sectors, units, users};
 use crate::domain::Role;
 use crate::domain::deadlines::{OfficeTime, Stage};
+use crate::domain::workflow::UnitRole;
 use crate::domain::import::{Cells, KindName, Problem, Record, check_headers, read};
 use crate::error::AppResult;
 
@@ -31,8 +32,8 @@ pub struct Ready {
     pub proposer_id: String,
     pub cosigner_ids: Vec<String>,
     pub leader_id: Option<String>,
-    /// (unit id, role: lead / separate / co)
-    pub units: Vec<(String, &'static str)>,
+    /// The units and how each handled it.
+    pub units: Vec<(String, UnitRole)>,
     /// The proposal a 并案 row went into: one already here or another row of the file.
     pub merged_into_id: Option<String>,
     pub due_at: NaiveDateTime,
@@ -205,9 +206,9 @@ pub fn plan(
         let wanted = record
             .lead_unit
             .iter()
-            .map(|u| (u, "lead"))
-            .chain(record.separate_units.iter().map(|u| (u, "separate")))
-            .chain(record.co_units.iter().map(|u| (u, "co")));
+            .map(|u| (u, UnitRole::Lead))
+            .chain(record.separate_units.iter().map(|u| (u, UnitRole::Separate)))
+            .chain(record.co_units.iter().map(|u| (u, UnitRole::Co)));
         for (name, role) in wanted {
             match names.units.get(name.as_str()) {
                 Some(id) if units.iter().any(|(u, _)| u == id) => fail("会办单位", format!("单位「{name}」出现了两次")),
@@ -275,11 +276,11 @@ pub fn plan(
     Ok(plan)
 }
 
-fn column_of(role: &str) -> &'static str {
+fn column_of(role: UnitRole) -> &'static str {
     match role {
-        "lead" => "主办单位",
-        "separate" => "分办单位",
-        _ => "会办单位",
+        UnitRole::Lead => "主办单位",
+        UnitRole::Separate => "分办单位",
+        UnitRole::Co => "会办单位",
     }
 }
 

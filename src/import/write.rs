@@ -192,11 +192,7 @@ fn add(rows: &mut Rows, by: &Importer, r: &Ready) {
     }
     let mut public_replies = Vec::new();
     for (unit_id, role) in &r.units {
-        let role = match *role {
-            "lead" => UnitRole::Lead,
-            "separate" => UnitRole::Separate,
-            _ => UnitRole::Co,
-        };
+        let role = *role;
         let a = AssignmentRow {
             id: crate::ids::new_id(),
             proposal_id: p.id.clone(),
