@@ -291,4 +291,58 @@ both_backends!(
     units_are_ranked_and_their_time_to_reply_is_counted_in_working_days,
     a_change_made_elsewhere_is_counted_at_once,
     a_scope_must_name_what_it_counts,
+    withheld_and_re_handled_proposals_count_as_they_stand,
 );
+
+/// A published proposal (P), one withheld from publication (W) and one the
+/// proposer rated 不满意, given again to its lead unit (R, in its second
+/// round): counted by hand in their session and their day.
+async fn withheld_and_re_handled_proposals_count_as_they_stand(app: TestApp) {
+    let p = app.proposal_in(S::Published).await;
+    let _withheld = app.proposal_in(S::Withheld).await;
+    let r = app.proposal_in(S::Replied).await;
+    let rated = app
+        .post(
+            &format!("/api/proposals/{}/rating", r.id),
+            &r.proposer.token,
+            serde_json::json!({"process": "basically_satisfied", "result": "unsatisfied"}),
+        )
+        .await;
+    rated.assert_ok();
+    let office = app.user(Role::Office).await;
+    let again = app
+        .post(
+            &format!("/api/proposals/{}/assign", r.id),
+            &office.token,
+            serde_json::json!({"version": app.version_of(&r.id), "lead_unit_id": r.lead().unit_id}),
+        )
+        .await;
+    again.assert_ok();
+    assert_eq!(again.str("state"), "handling");
+    let today = app.clock_now().date();
+    for query in [format!("session_id={}", p.session_id), format!("scope=range&from={today}&to={today}")] {
+        let report = report(&app, &query).await;
+        let c = &report["totals"]["counts"];
+        let figures = [
+            "submitted",
+            "filed",
+            "after_merging",
+            "replied",
+            "replied_on_time",
+            "contacted",
+            "rated",
+            "both_satisfied",
+            "closed",
+            "published",
+            "replies",
+            "grade_a",
+            "overdue",
+        ]
+        .map(|name| c[name].as_i64().unwrap_or(-1));
+        // All three handed in and filed; P and W replied (met, A, on time),
+        // rated satisfied and closed, P alone published; R counts in its
+        // second round: not replied, not rated, its first reply and rating
+        // no longer its figures, and its new reply not due yet.
+        assert_eq!(figures, [3, 3, 3, 2, 2, 2, 2, 2, 2, 1, 2, 2, 0], "{query}: {c}");
+    }
+}
