@@ -17,8 +17,8 @@ use crate::db::models::term::SessionRow;
 use crate::db::schema::{committee_sessions, import_keys, proposals, sectors, units, users};
 use crate::domain::Role;
 use crate::domain::deadlines::{OfficeTime, Stage};
-use crate::domain::workflow::UnitRole;
 use crate::domain::import::{Cells, KindName, Problem, Record, check_headers, read};
+use crate::domain::workflow::UnitRole;
 use crate::error::AppResult;
 
 /// A row ready to be written, with what its names stand for.

@@ -88,6 +88,53 @@ struct Fact {
     live: Vec<(u32, NaiveDateTime)>,
 }
 
+/// The sums of the facts of one kind, session and stage, kept as facts come
+/// and go: a session's or a term's report adds a few of these instead of
+/// passing over every proposal. Each entry counts its facts and goes when
+/// none is left, so that what is present is exactly what a pass would find.
+#[derive(Default)]
+struct Partial {
+    /// Per signature: its facts' own counts summed, and how many facts.
+    signatures: HashMap<u32, ([i64; WIDTH], i64)>,
+    /// Per (signature, unit): how many of its facts have a kept assignment of the unit.
+    reach: HashMap<(u32, u32), i64>,
+    /// Per unit: its parts summed, and how many.
+    units: HashMap<u32, ([i64; WIDTH], i64)>,
+}
+
+/// A partial's place: (kind, session, stage).
+type Bucket = (u32, u32, Stage);
+
+impl Partial {
+    /// Adds `f` (`sign` 1) or takes it away (-1).
+    fn apply(&mut self, f: &Fact, sign: i64) {
+        count(&mut self.signatures, f.signature, &f.own, sign);
+        for (unit, tally, assigned) in &f.units {
+            if *assigned {
+                let key = (f.signature, *unit);
+                let n = self.reach.entry(key).or_insert(0);
+                *n += sign;
+                if *n == 0 {
+                    self.reach.remove(&key);
+                }
+            }
+            count(&mut self.units, *unit, tally, sign);
+        }
+    }
+}
+
+/// Adds `sign` times `values` into `map[key]`, dropping the entry when no fact is left in it.
+fn count(map: &mut HashMap<u32, ([i64; WIDTH], i64)>, key: u32, values: &Packed, sign: i64) {
+    let (sums, n) = map.entry(key).or_insert(([0; WIDTH], 0));
+    for (t, v) in sums.iter_mut().zip(values) {
+        *t += sign * i64::from(*v);
+    }
+    *n += sign;
+    if *n == 0 {
+        map.remove(&key);
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     loaded: bool,
@@ -103,11 +150,16 @@ struct Inner {
     facts: Vec<Fact>,
     ids: Vec<String>,
     index: HashMap<String, usize>,
+    partials: HashMap<Bucket, Partial>,
 }
 
 impl Inner {
     fn remove(&mut self, id: &str) {
         let Some(i) = self.index.remove(id) else { return };
+        let f = &self.facts[i];
+        if let Some(p) = self.partials.get_mut(&(f.kind, f.session, f.stage)) {
+            p.apply(f, -1);
+        }
         self.facts.swap_remove(i);
         self.ids.swap_remove(i);
         if let Some(moved) = self.ids.get(i) {
@@ -146,6 +198,7 @@ impl Inner {
             live,
         };
         self.remove(&f.proposal_id);
+        self.partials.entry((fact.kind, fact.session, fact.stage)).or_default().apply(&fact, 1);
         self.index.insert(f.proposal_id.clone(), self.facts.len());
         self.facts.push(fact);
         self.ids.push(f.proposal_id);
@@ -274,6 +327,12 @@ fn add(total: &mut [i64; WIDTH], counts: &Packed) {
     }
 }
 
+fn add_sums(total: &mut [i64; WIDTH], sums: &[i64; WIDTH]) {
+    for (t, v) in total.iter_mut().zip(sums) {
+        *t += v;
+    }
+}
+
 fn sum(inner: &Inner, ask: &Ask) -> Sums {
     let Some(kind) = inner.kinds.find(ask.kind) else { return Sums::default() };
     let words = inner.units.names.len() / 64 + 1;
@@ -304,7 +363,36 @@ fn sum(inner: &Inner, ask: &Ask) -> Sums {
     let mut sig_present = vec![false; n_signatures];
     let mut sig_reached = vec![0u64; n_signatures * words];
     let mut sig_overdue = vec![0i64; n_signatures];
+    // A span of sessions adds the partials of its sessions; a span of days passes over the facts.
+    if let Some(wanted) = &sessions {
+        let asked = |(k, session, stage): &Bucket| {
+            *k == kind
+                && wanted.get(*session as usize).copied().unwrap_or(false)
+                && ask.stage.is_none_or(|s| s == *stage)
+        };
+        for part in inner.partials.iter().filter(|(b, _)| asked(b)).map(|(_, p)| p) {
+            for (s, (sums, _)) in &part.signatures {
+                let s = *s as usize;
+                add_sums(&mut sig_counts[s], sums);
+                sig_present[s] = true;
+            }
+            for (s, u) in part.reach.keys() {
+                let (s, u) = (*s as usize, *u as usize);
+                sig_reached[s * words + u / 64] |= 1 << (u % 64);
+            }
+            for (u, (sums, _)) in &part.units {
+                let u = *u as usize;
+                add_sums(&mut unit_counts[u], sums);
+                unit_present[u] = true;
+            }
+        }
+    }
+    let from_partials = sessions.is_some();
     for f in &inner.facts {
+        // What is overdue depends on the time asked: counted here for every span.
+        if from_partials && f.live.is_empty() {
+            continue;
+        }
         let in_span = match (&sessions, ask.span) {
             (Some(wanted), _) => wanted.get(f.session as usize).copied().unwrap_or(false),
             (None, Span::Days { from, to }) => *from <= f.day && f.day <= *to,
@@ -314,15 +402,17 @@ fn sum(inner: &Inner, ask: &Ask) -> Sums {
             continue;
         }
         let s = f.signature as usize;
-        add(&mut sig_counts[s], &f.own);
-        sig_present[s] = true;
-        for (unit, tally, assigned) in &f.units {
-            let u = *unit as usize;
-            if *assigned {
-                sig_reached[s * words + u / 64] |= 1 << (u % 64);
+        if !from_partials {
+            add(&mut sig_counts[s], &f.own);
+            sig_present[s] = true;
+            for (unit, tally, assigned) in &f.units {
+                let u = *unit as usize;
+                if *assigned {
+                    sig_reached[s * words + u / 64] |= 1 << (u % 64);
+                }
+                add(&mut unit_counts[u], tally);
+                unit_present[u] = true;
             }
-            add(&mut unit_counts[u], tally);
-            unit_present[u] = true;
         }
         for (unit, due) in &f.live {
             if *due < ask.now {
