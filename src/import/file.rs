@@ -107,15 +107,31 @@ fn csv(bytes: &[u8], encoding: Option<Encoding>) -> AppResult<Sheet> {
     let (text, found) = decode(bytes, encoding)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
-            AppError::invalid_field("file", "unreadable", format!("第 {} 行无法按 CSV 读取（{e}）", i + 1))
-        })?;
+    let mut record = csv::StringRecord::new();
+    // The csv reader passes over blank lines; a spreadsheet shows them as rows,
+    // so the lines read beyond the record's own are counted back in.
+    let mut row = 0usize;
+    loop {
+        let before = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(AppError::invalid_field(
+                    "file",
+                    "unreadable",
+                    format!("第 {} 行无法按 CSV 读取（{e}）", row + 1),
+                ));
+            }
+        }
+        let own_lines = 1 + record.iter().map(|cell| cell.matches('\n').count()).sum::<usize>() as u64;
+        let read = reader.position().line().saturating_sub(before);
+        row += 1 + read.saturating_sub(own_lines) as usize;
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        rows.push((i + 1, cells));
+        rows.push((row, cells));
     }
     Ok(Sheet { format: format!("CSV（{}）", found.as_str()), headers: Vec::new(), rows })
 }
@@ -196,5 +212,14 @@ mod tests {
     fn blank_rows_keep_the_numbers_of_the_rows_after_them() {
         let sheet = read("会议\n\n,\n一届一次会议\n".as_bytes(), None).expect("readable");
         assert_eq!(sheet.rows, vec![(4, vec!["一届一次会议".to_string()])]);
+    }
+
+    #[test]
+    fn a_cell_over_several_lines_is_one_row_as_in_a_spreadsheet() {
+        let text = "会议,标题\r\n一届一次会议,\"第一行\r\n第二行\"\r\n\r\n一届二次会议,乙\r\n";
+        let sheet = read(text.as_bytes(), None).expect("readable");
+        let numbers: Vec<usize> = sheet.rows.iter().map(|(n, _)| *n).collect();
+        assert_eq!(numbers, [2, 4]);
+        assert_eq!(sheet.rows[0].1[1], "第一行\r\n第二行");
     }
 }
