@@ -12,7 +12,7 @@ function init(args)
 end
 
 function request()
-  return wrk.format("GET", paths[math.random(#paths)], { ["Authorization"] = auth })
+  return wrk.format("GET", paths[math.random(#paths)], { ["Authorization"] = auth, ["Accept-Encoding"] = "gzip" })
 end
 
 function done(summary, latency, requests)

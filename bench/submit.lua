@@ -32,6 +32,7 @@ function init(args)
   headers = {
     ["Authorization"] = "Bearer " .. bench.env("BENCH_TOKEN"),
     ["Content-Type"] = "application/json",
+    ["Accept-Encoding"] = "gzip",
   }
 end
 

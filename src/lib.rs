@@ -11,6 +11,7 @@ pub mod backup;
 pub mod bench;
 pub mod calendar;
 pub mod clock;
+pub mod compression;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -77,6 +78,7 @@ pub fn build_app(
         .into_app()
         .configure(web::configure)
         .default_service(actix::to(unknown_route))
+        .wrap(middleware::from_fn(compression::compress))
         .wrap(middleware::from_fn(api::query_text::refuse_undecodable_query))
         .wrap(
             middleware::DefaultHeaders::new()

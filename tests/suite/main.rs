@@ -28,6 +28,7 @@ mod browser;
 mod calendar;
 mod cli;
 mod closing;
+mod compression;
 mod deadlines_due;
 mod demo;
 mod diesel_toml;

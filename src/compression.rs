@@ -1,0 +1,148 @@
+//! Answers compressed with gzip for clients that accept it (`Accept-Encoding`).
+//! Text of some size is compressed (pages, JSON, CSV, scripts, styles); what is
+//! compressed already (workbooks, documents, images, fonts) and answers too
+//! small to gain are sent as they are. Kept public answers carry their gzip
+//! form, made once when kept (`api/public_cache.rs`), and pass through here
+//! untouched.
+
+use actix_http::encoding::Encoder;
+use actix_web::HttpMessage;
+use actix_web::body::{BodySize, MessageBody};
+use actix_web::dev::{ResponseHead, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, AcceptEncoding, ContentEncoding, Encoding, HeaderMap, HeaderValue};
+use actix_web::middleware::Next;
+
+/// Below this many bytes gzip's own header and trailer eat most of the gain.
+pub const SMALLEST_WORTH_COMPRESSING: usize = 1024;
+
+/// Whether a request with these headers takes a gzip answer (q-values honoured).
+pub fn accepts_gzip(message: &impl HttpMessage) -> bool {
+    message
+        .get_header::<AcceptEncoding>()
+        .and_then(|accepted| accepted.negotiate([Encoding::gzip(), Encoding::identity()].iter()))
+        == Some(Encoding::gzip())
+}
+
+/// Whether an answer of this type is text that gzip shrinks.
+pub fn is_compressible(headers: &HeaderMap) -> bool {
+    let Some(content_type) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence.starts_with("text/")
+        || essence.ends_with("+json")
+        || essence.ends_with("+xml")
+        || matches!(
+            essence.as_str(),
+            "application/json" | "application/javascript" | "application/xml" | "image/svg+xml"
+        )
+}
+
+/// The middleware: compresses the answer when the client takes gzip and it is worth it.
+pub async fn compress(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<Encoder<impl MessageBody>>, actix_web::Error> {
+    let gzip = accepts_gzip(&req);
+    let res = next.call(req).await?;
+    Ok(res.map_body(move |head, body| {
+        let encoding = if gzip && worth_compressing(head, body.size()) {
+            ContentEncoding::Gzip
+        } else {
+            // The answer may differ by Accept-Encoding; caches must know it.
+            if is_compressible(head.headers()) && !head.headers().contains_key(header::CONTENT_ENCODING) {
+                vary_by_encoding(head.headers_mut());
+            }
+            ContentEncoding::Identity
+        };
+        // The encoder adds Content-Encoding and Vary itself when it compresses.
+        Encoder::response(encoding, head, body)
+    }))
+}
+
+/// Says that the answer differs by Accept-Encoding (once).
+pub fn vary_by_encoding(headers: &mut HeaderMap) {
+    let said = headers
+        .get_all(header::VARY)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|name| name.trim().eq_ignore_ascii_case("accept-encoding"));
+    if !said {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+}
+
+/// The gzip form of `body`, made with more effort than on the fly since it is kept
+/// and sent many times; `None` when too small to gain.
+pub fn gzip_once(body: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    if body.len() < SMALLEST_WORTH_COMPRESSING {
+        return None;
+    }
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::default());
+    encoder.write_all(body).ok()?;
+    encoder.finish().ok()
+}
+
+fn worth_compressing(head: &ResponseHead, size: BodySize) -> bool {
+    let big_enough = match size {
+        BodySize::Sized(n) => n >= SMALLEST_WORTH_COMPRESSING as u64,
+        BodySize::Stream => true,
+        BodySize::None => false,
+    };
+    big_enough
+        && head.status != StatusCode::NOT_MODIFIED
+        && head.status != StatusCode::PARTIAL_CONTENT
+        && !head.headers().contains_key(header::CONTENT_ENCODING)
+        && is_compressible(head.headers())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn gzip_is_taken_only_when_the_client_accepts_it() {
+        let with = |value: &str| {
+            accepts_gzip(&TestRequest::default().insert_header(("Accept-Encoding", value)).to_http_request())
+        };
+        assert!(with("gzip, deflate, br"));
+        assert!(with("deflate, gzip;q=0.5"));
+        assert!(!with("gzip;q=0"));
+        assert!(!with("br"));
+        assert!(!with("identity"));
+        assert!(!accepts_gzip(&TestRequest::default().to_http_request()), "no header: as they are");
+    }
+
+    #[test]
+    fn text_is_compressed_and_what_is_compressed_already_is_not() {
+        let typed = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_str(value).expect("a header value"));
+            is_compressible(&headers)
+        };
+        for text in [
+            "text/html; charset=utf-8",
+            "application/json",
+            "application/problem+json",
+            "text/csv; charset=utf-8",
+            "text/css",
+            "application/javascript",
+        ] {
+            assert!(typed(text), "{text}");
+        }
+        for packed in [
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "image/png",
+            "application/zip",
+            "font/woff2",
+            "application/octet-stream",
+        ] {
+            assert!(!typed(packed), "{packed}");
+        }
+    }
+}
