@@ -7,7 +7,7 @@
 
 use actix_http::encoding::Encoder;
 use actix_web::HttpMessage;
-use actix_web::body::{BodySize, MessageBody};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ResponseHead, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, AcceptEncoding, ContentEncoding, Encoding, HeaderMap, HeaderValue};
@@ -40,24 +40,34 @@ pub fn is_compressible(headers: &HeaderMap) -> bool {
 }
 
 /// The middleware: compresses the answer when the client takes gzip and it is worth it.
+/// An answer held whole is packed here at once and sent with its length, in one
+/// write; only a stream (a large export) goes through actix's chunked encoder.
 pub async fn compress(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<Encoder<impl MessageBody>>, actix_web::Error> {
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let gzip = accepts_gzip(&req);
     let res = next.call(req).await?;
     Ok(res.map_body(move |head, body| {
-        let encoding = if gzip && worth_compressing(head, body.size()) {
-            ContentEncoding::Gzip
-        } else {
+        if !(gzip && worth_compressing(head, body.size())) {
             // The answer may differ by Accept-Encoding; caches must know it.
             if is_compressible(head.headers()) && !head.headers().contains_key(header::CONTENT_ENCODING) {
                 vary_by_encoding(head.headers_mut());
             }
-            ContentEncoding::Identity
-        };
-        // The encoder adds Content-Encoding and Vary itself when it compresses.
-        Encoder::response(encoding, head, body)
+            return body.boxed();
+        }
+        match body.try_into_bytes() {
+            Ok(whole) => match gzip_with(&whole, flate2::Compression::fast()) {
+                Some(packed) => {
+                    head.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                    vary_by_encoding(head.headers_mut());
+                    BoxBody::new(packed)
+                }
+                None => BoxBody::new(whole),
+            },
+            // The encoder adds Content-Encoding and Vary itself.
+            Err(stream) => Encoder::response(ContentEncoding::Gzip, head, stream).boxed(),
+        }
     }))
 }
 
@@ -73,14 +83,18 @@ pub fn vary_by_encoding(headers: &mut HeaderMap) {
     }
 }
 
-/// The gzip form of `body`, made with more effort than on the fly since it is kept
-/// and sent many times; `None` when too small to gain.
+/// The gzip form of `body` for keeping and sending many times; `None` when too
+/// small to gain.
 pub fn gzip_once(body: &[u8]) -> Option<Vec<u8>> {
-    use std::io::Write;
     if body.len() < SMALLEST_WORTH_COMPRESSING {
         return None;
     }
-    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::default());
+    gzip_with(body, flate2::Compression::fast())
+}
+
+fn gzip_with(body: &[u8], level: flate2::Compression) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3 + 64), level);
     encoder.write_all(body).ok()?;
     encoder.finish().ok()
 }
@@ -115,6 +129,31 @@ mod tests {
         assert!(!with("br"));
         assert!(!with("identity"));
         assert!(!accepts_gzip(&TestRequest::default().to_http_request()), "no header: as they are");
+    }
+
+    #[actix_web::test]
+    async fn an_answer_held_whole_is_sent_packed_with_its_length() {
+        use actix_web::{App, HttpResponse, middleware, test, web};
+        let page = "<p>关于加强社区养老服务的建议</p>".repeat(100);
+        let expected = page.clone();
+        let app = test::init_service(App::new().wrap(middleware::from_fn(compress)).route(
+            "/",
+            web::get().to(move || {
+                let page = page.clone();
+                async move { HttpResponse::Ok().content_type("text/html; charset=utf-8").body(page) }
+            }),
+        ))
+        .await;
+        let req = test::TestRequest::get().uri("/").insert_header((header::ACCEPT_ENCODING, "gzip")).to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(res.headers().get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()), Some("gzip"));
+        // Sized, so written in one piece with Content-Length, never chunked.
+        let BodySize::Sized(length) = res.response().body().size() else { panic!("a sized body") };
+        let packed = test::read_body(res).await;
+        assert_eq!(packed.len() as u64, length);
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&packed[..]), &mut text).expect("gzip");
+        assert_eq!(text, expected);
     }
 
     #[test]

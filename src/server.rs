@@ -85,6 +85,9 @@ pub async fn serve(state: AppState, on_listening: impl FnOnce(&[SocketAddr])) ->
     let app_state = state.clone();
     let server = HttpServer::new(move || crate::build_app(app_state.clone()))
         .workers(workers)
+        // Answers are written as soon as they are ready: without this, the last
+        // write of an answer sent in pieces waits for the client's delayed ACK (40 ms).
+        .tcp_nodelay(true)
         .shutdown_timeout(settings.server.shutdown_timeout_seconds)
         .bind(&settings.server.bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {} (server.bind): {e}", settings.server.bind))?;
