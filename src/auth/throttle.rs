@@ -56,6 +56,20 @@ impl Backoff {
     }
 }
 
+impl Backoff {
+    /// How much of the wait is left at `now`. Nothing while failures are free,
+    /// even when `now` reads earlier than the last failure: an attempt reads the
+    /// clock before it waits for the write lock, so a concurrent attempt may
+    /// have counted a failure a moment "later".
+    pub fn wait_left(&self, failures: i32, last_failed_at: NaiveDateTime, now: NaiveDateTime) -> Duration {
+        let wait = self.wait_after(failures);
+        if wait <= Duration::zero() {
+            return Duration::zero();
+        }
+        last_failed_at + wait - now
+    }
+}
+
 /// The three counters' rules, from the settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
@@ -141,7 +155,7 @@ pub fn admit(conn: &mut DbConn, gates: &[Gate], now: NaiveDateTime, window: Dura
     let mut wait = Duration::zero();
     for (key, failures, last_failed_at) in &rows {
         let Some(gate) = gates.iter().find(|g| &g.key == key) else { continue };
-        wait = wait.max(*last_failed_at + gate.backoff.wait_after(*failures) - now);
+        wait = wait.max(gate.backoff.wait_left(*failures, *last_failed_at, now));
     }
     if wait > Duration::zero() {
         // Whole seconds, rounded up, so a client that waits as told is on time.
@@ -199,6 +213,20 @@ mod tests {
         let waits: Vec<i64> = (0..10).map(|n| b.wait_after(n).num_seconds()).collect();
         assert_eq!(waits, vec![0, 0, 0, 2, 4, 8, 16, 32, 60, 60]);
         assert_eq!(b.wait_after(i32::MAX).num_seconds(), 60);
+    }
+
+    #[test]
+    fn an_attempt_whose_clock_reads_earlier_than_a_concurrent_failure_is_not_kept_waiting() {
+        let b = Backoff { free_failures: 3, first_delay: Duration::seconds(2), max_delay: Duration::seconds(60) };
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap().and_hms_opt(9, 0, 0).unwrap();
+        let a_moment_later = now + Duration::milliseconds(40);
+        assert_eq!(b.wait_left(2, a_moment_later, now), Duration::zero(), "failures still free");
+        assert_eq!(
+            b.wait_left(3, a_moment_later, now),
+            Duration::milliseconds(2040),
+            "once they count, the wait runs from the failure"
+        );
+        assert_eq!(b.wait_left(3, now - Duration::seconds(5), now), Duration::seconds(-3), "a wait over is no wait");
     }
 
     /// The most attempts a counter lets through in `hours`, for an attacker
