@@ -210,6 +210,43 @@ async fn past_proposals_are_imported_once_and_count_in_their_year(app: TestApp) 
     // Due three months after assignment (the configured rule): the first
     // two were answered later, the last one in time.
     assert_eq!(figure("replied_on_time"), 1, "{c}");
+    // The same figures in every other kind of scope that holds all five: their
+    // session, its term, and the days of 2025.
+    let (session_id, term_id): (String, String) = app
+        .with_conn(|c| {
+            committee_sessions::table
+                .filter(committee_sessions::name.eq("二〇二五年会议"))
+                .select((committee_sessions::id, committee_sessions::term_id))
+                .first(c)
+        })
+        .expect("the past session");
+    for scope in [
+        format!("session_id={session_id}"),
+        format!("scope=term&term_id={term_id}"),
+        "scope=range&from=2025-01-01&to=2025-12-31".to_string(),
+    ] {
+        let reply = app.get(&format!("/api/statistics?{scope}"), &p.office.token).await;
+        reply.assert_ok();
+        let counts = &reply.body["totals"]["counts"];
+        for name in [
+            "submitted",
+            "filed",
+            "merged",
+            "after_merging",
+            "replied",
+            "replied_on_time",
+            "contacted",
+            "rated",
+            "both_satisfied",
+            "closed",
+            "published",
+            "grade_a",
+            "grade_b",
+            "grade_c",
+        ] {
+            assert_eq!(counts[name], c[name], "{name} in {scope}: {counts}");
+        }
+    }
     let key = report["by_key_mode"].as_array().expect("key modes");
     assert!(key.iter().any(|r| r["key"] == "lead" && r["counts"]["submitted"] == 1), "{key:?}");
     let stages = report["by_stage"].as_array().expect("stages");
