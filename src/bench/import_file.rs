@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 
 use super::texts;
 use crate::db::Db;
-use crate::db::schema::{committee_sessions, units, users};
+use crate::db::schema::{committee_sessions, number_sequences, units, users};
 use crate::domain::Role;
 
 /// The file's text (UTF-8 CSV), `rows` rows.
@@ -31,6 +31,10 @@ pub fn write(db: &Db, rows: usize) -> anyhow::Result<String> {
     if sessions.is_empty() || members.is_empty() || unit_names.len() < 2 {
         anyhow::bail!("seed the archive first (bench seed)");
     }
+    // After every number given so far, in any session, whatever the archive's size.
+    let last_number: Option<i32> =
+        number_sequences::table.select(diesel::dsl::max(number_sequences::last_number)).first(&mut conn)?;
+    let first_number = last_number.unwrap_or(0) as usize + 1;
     let mut rng = StdRng::seed_from_u64(2027);
     let mut text = String::from(
         "会议,案号,标题,提案人,提案人账号,类别,提交日期,状态,案由,建议,主办单位,会办单位,答复日期,答复类别,答复内容,沟通方式,过程满意度,结果满意度\r\n",
@@ -53,7 +57,7 @@ pub fn write(db: &Db, rows: usize) -> anyhow::Result<String> {
         writeln!(
             text,
             "{session},{},{},{name},{login},{},{submitted},{state},{},{},{},{co},{replied},{grade},{},{contact},{rating},满意\r",
-            100_000 + i / sessions.len() + 1,
+            first_number + i / sessions.len(),
             cell(&title),
             texts::TOPIC_CATEGORIES[i % texts::TOPIC_CATEGORIES.len()],
             cell(&texts::reasons(&mut rng, topic)),
