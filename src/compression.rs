@@ -46,10 +46,10 @@ pub async fn compress(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let gzip = accepts_gzip(&req);
+    let takes_gzip = accepts_gzip(&req);
     let res = next.call(req).await?;
     Ok(res.map_body(move |head, body| {
-        if !(gzip && worth_compressing(head, body.size())) {
+        if !(takes_gzip && worth_compressing(head, body.size())) {
             // The answer may differ by Accept-Encoding; caches must know it.
             if is_compressible(head.headers()) && !head.headers().contains_key(header::CONTENT_ENCODING) {
                 vary_by_encoding(head.headers_mut());
@@ -57,7 +57,7 @@ pub async fn compress(
             return body.boxed();
         }
         match body.try_into_bytes() {
-            Ok(whole) => match gzip_with(&whole, flate2::Compression::fast()) {
+            Ok(whole) => match gzip(&whole) {
                 Some(packed) => {
                     head.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
                     vary_by_encoding(head.headers_mut());
@@ -89,25 +89,25 @@ pub fn gzip_once(body: &[u8]) -> Option<Vec<u8>> {
     if body.len() < SMALLEST_WORTH_COMPRESSING {
         return None;
     }
-    gzip_with(body, flate2::Compression::fast())
+    gzip(body)
 }
 
-/// gzip (RFC 1952) around raw deflate, with the deflate state kept per thread and
-/// reset between answers: a fresh state allocates and clears a few hundred
-/// kilobytes, which cost more than packing a page of a few kilobytes.
-fn gzip_with(body: &[u8], level: flate2::Compression) -> Option<Vec<u8>> {
+/// gzip (RFC 1952, fastest level) around raw deflate, with the deflate state kept
+/// per thread and reset between answers: a fresh state allocates and clears a few
+/// hundred kilobytes, which cost more than packing a page of a few kilobytes.
+fn gzip(body: &[u8]) -> Option<Vec<u8>> {
     use std::cell::RefCell;
     thread_local! {
-        static DEFLATE: RefCell<Option<(u32, flate2::Compress)>> = const { RefCell::new(None) };
+        static DEFLATE: RefCell<Option<flate2::Compress>> = const { RefCell::new(None) };
     }
     DEFLATE.with(|cell| {
         let mut kept = cell.try_borrow_mut().ok()?;
         let deflate = match kept.as_mut() {
-            Some((l, deflate)) if *l == level.level() => {
+            Some(deflate) => {
                 deflate.reset();
                 deflate
             }
-            _ => &mut kept.insert((level.level(), flate2::Compress::new(level, false))).1,
+            None => kept.insert(flate2::Compress::new(flate2::Compression::fast(), false)),
         };
         // Header: magic, deflate, no flags, no time, no extra flags, unknown system.
         let mut out = Vec::with_capacity(body.len() / 3 + 64);
@@ -197,7 +197,7 @@ mod tests {
         };
         let long: Vec<u8> = (0..300_000u32).flat_map(|i| (i * 7919 % 65_521).to_le_bytes()).collect();
         for body in [b"{\"items\":[]}".repeat(200), long, "养老服务".repeat(5_000).into_bytes(), Vec::new()] {
-            let packed = gzip_with(&body, flate2::Compression::fast()).expect("packed");
+            let packed = gzip(&body).expect("packed");
             assert_eq!(unpack(&packed), body, "{} bytes", body.len());
         }
         assert!(gzip_once(b"short").is_none(), "too small to gain");

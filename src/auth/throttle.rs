@@ -54,9 +54,7 @@ impl Backoff {
         let factor = 1i32 << beyond.min(30);
         self.first_delay.checked_mul(factor).map_or(self.max_delay, |d| d.min(self.max_delay))
     }
-}
 
-impl Backoff {
     /// How much of the wait is left at `now`. Nothing while failures are free,
     /// even when `now` reads earlier than the last failure: an attempt reads the
     /// clock before it waits for the write lock, so a concurrent attempt may
