@@ -58,6 +58,8 @@ pub struct DatabaseSettings {
     pub pool_size: u32,
     pub busy_timeout_ms: u64,
     pub connect_timeout_seconds: u64,
+    /// SQLite only: the most writes committed together (group commit, src/db/group_commit.rs).
+    pub group_commit_max_writes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -24,6 +24,7 @@ pub fn connect_database(settings: &Settings) -> anyhow::Result<Db> {
         settings.database.pool_size,
         settings.database.busy_timeout_ms,
         Duration::from_secs(settings.database.connect_timeout_seconds),
+        settings.database.group_commit_max_writes,
     )
 }
 

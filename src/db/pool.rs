@@ -6,6 +6,7 @@ use std::time::Duration;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;
 
+use super::group_commit::Writer;
 use super::{AnyConnection, DatabaseUrl};
 use crate::error::AppError;
 
@@ -65,6 +66,9 @@ pub struct Db {
     /// 100 ms) keeps writes fast under contention, and a waiting writer holds
     /// no connection that a reader could use.
     writers: std::sync::Arc<std::sync::Mutex<()>>,
+    /// On SQLite, the writer thread that commits the requests' writes
+    /// together (group commit); it takes its turns at `writers` too.
+    group: Option<std::sync::Arc<Writer>>,
 }
 
 impl Db {
@@ -73,6 +77,7 @@ impl Db {
         pool_size: u32,
         busy_timeout_ms: u64,
         connect_timeout: Duration,
+        group_commit_max_writes: usize,
     ) -> anyhow::Result<Db> {
         if let DatabaseUrl::Sqlite { path } = url
             && let Some(dir) = std::path::Path::new(path).parent()
@@ -89,7 +94,15 @@ impl Db {
             .connection_timeout(connect_timeout)
             .build(Manager { url: url.clone(), busy_timeout_ms })
             .map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", url.redacted()))?;
-        Ok(Db { pool, url: url.clone(), writers: Default::default() })
+        let writers = std::sync::Arc::new(std::sync::Mutex::new(()));
+        let group = match url {
+            DatabaseUrl::Sqlite { .. } => Some(std::sync::Arc::new(
+                Writer::start(url.clone(), busy_timeout_ms, group_commit_max_writes, writers.clone())
+                    .map_err(|e| anyhow::anyhow!("cannot start the database writer: {e}"))?,
+            )),
+            DatabaseUrl::Postgres { .. } => None,
+        };
+        Ok(Db { pool, url: url.clone(), writers, group })
     }
 
     pub fn url(&self) -> &DatabaseUrl {
@@ -116,19 +129,26 @@ impl Db {
         .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
     }
 
-    /// Runs one user action as one write transaction on a blocking thread.
+    /// Runs one user action as one write transaction: on SQLite by the
+    /// writer thread, committed together with the writes queued beside it; on
+    /// PostgreSQL (whose server commits concurrent transactions together
+    /// itself) on a blocking thread with a pooled connection.
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
+        if let Some(group) = &self.group {
+            return group.write(f).await;
+        }
         let db = self.clone();
         actix_web::web::block(move || db.write_blocking(f))
             .await
             .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
     }
 
-    /// The blocking form of [`Db::write`], for the CLI.
+    /// The blocking form of [`Db::write`], for the CLI and background jobs:
+    /// one transaction of its own on a pooled connection.
     pub fn write_blocking<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError>,

@@ -32,16 +32,17 @@ use crate::proposals::view::{ProposalView, full};
 use crate::state::AppState;
 
 /// Runs `operation` as `user`, in one write transaction, and answers with the
-/// proposal as `user` sees it afterwards.
+/// proposal as `user` sees it afterwards. The view is read once the change is
+/// committed, outside the write: writes take turns (on SQLite one writer runs
+/// them all), and building the view was a fifth of a submit's time there.
 pub async fn perform<F>(state: &AppState, user: AuthUser, origin: Origin, operation: F) -> AppResult<ProposalView>
 where
     F: FnOnce(&mut DbConn, &Ctx) -> AppResult<ProposalRow> + Send + 'static,
 {
-    crate::acting::act(state, user, origin, move |conn, ctx| {
-        let after = operation(conn, ctx)?;
-        view_for(conn, ctx.user, after, ctx.workflow, ctx.now)
-    })
-    .await
+    let viewer = user.clone();
+    let after = crate::acting::act(state, user, origin, operation).await?;
+    let (settings, now) = (state.settings.clone(), state.clock.now());
+    state.db.read(move |conn| view_for(conn, &viewer, after, &settings.workflow, now)).await
 }
 
 /// The proposal as `user` sees it.
