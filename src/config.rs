@@ -49,6 +49,8 @@ pub struct ServerSettings {
     pub json_body_limit_bytes: usize,
     pub trusted_proxies: Vec<String>,
     pub public_cache_seconds: u64,
+    /// The most memory the kept public answers take (src/api/public_cache.rs).
+    pub public_cache_megabytes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -38,6 +38,8 @@ impl AppState {
         let passwords = Passwords::new(settings.auth.max_concurrent_hashes).map_err(|e| anyhow::anyhow!("{e}"))?;
         let office = Arc::new(settings.calendar.office_time()?);
         let trusted_proxies = settings.server.trusted_proxies.iter().filter_map(|p| p.parse().ok()).collect();
+        let public_cache =
+            crate::api::public_cache::PublicCache::new(settings.server.public_cache_megabytes.saturating_mul(1 << 20));
         Ok(AppState {
             db,
             settings: Arc::new(settings),
@@ -47,7 +49,7 @@ impl AppState {
             passwords,
             trusted_proxies: Arc::new(trusted_proxies),
             statistics: crate::statistics::Store::default(),
-            public_cache: Default::default(),
+            public_cache,
         })
     }
 }

@@ -1,13 +1,20 @@
 //! Recently built public answers (a published proposal, a page of the list or
 //! of a search, as JSON or as a page), kept for `server.public_cache_seconds`
 //! and served again as they were, each with an ETag of its content: a reader
-//! who has it already is answered 304 Not Modified. Published results change rarely and are read by everyone, so
-//! each answer is built once in a while instead of once per reader.
-//! Publishing clears this instance's answers at once; other instances behind
-//! the load balancer catch up within the same time. Each answer is kept with its
-//! gzip form too, made once, for the readers who accept it (`compression.rs`).
+//! who has it already is answered 304 Not Modified. Published results change
+//! rarely and are read by everyone, so each answer is built once in a while
+//! instead of once per reader. Publishing clears this instance's answers at
+//! once; other instances behind the load balancer catch up within the same time.
+//!
+//! The answers are kept within `server.public_cache_megabytes`, counted in
+//! the bytes kept, oldest out first: enough for every published proposal of
+//! a district's archive as JSON and as a page, so that a whole district
+//! reading at once reads memory. An answer large enough to gain is kept only
+//! in its gzip form (made once, `compression.rs`), which nearly every reader
+//! accepts; the rare reader who does not gets it unpacked.
 
 use std::collections::{HashMap, VecDeque};
+use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,30 +25,50 @@ use sha2::{Digest, Sha256};
 
 use crate::compression;
 
-/// The most answers kept; the oldest go first.
-const CAPACITY: usize = 4096;
+/// What keeping one answer costs besides its bytes (its key, tag and places).
+const OVERHEAD_BYTES: usize = 160;
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct PublicCache {
     inner: Arc<Mutex<Inner>>,
+    budget_bytes: usize,
+}
+
+impl Default for PublicCache {
+    /// 64 MB, the configured default.
+    fn default() -> Self {
+        PublicCache::new(64 << 20)
+    }
 }
 
 /// One answer as kept.
 #[derive(Clone)]
 struct Kept {
     at: Instant,
-    body: Bytes,
-    /// The body gzipped, when large enough to gain.
-    gzip: Option<Bytes>,
+    body: Packed,
     content_type: &'static str,
-    /// The ETag of the body; the gzip form's is this one marked `-gz` (a
-    /// different representation, so a different strong tag).
-    etag: String,
+    /// The ETag of the plain body; the gzip form's is this one marked `-gz`
+    /// (a different representation, so a different strong tag).
+    etag: Arc<str>,
+}
+
+/// An answer's bytes as kept: plain when too small to gain from packing.
+#[derive(Clone)]
+enum Packed {
+    Plain(Bytes),
+    Gzip(Bytes),
 }
 
 impl Kept {
     fn gzip_etag(&self) -> String {
         format!("{}-gz\"", self.etag.trim_end_matches('"'))
+    }
+
+    fn cost(&self, key: &str) -> usize {
+        let bytes = match &self.body {
+            Packed::Plain(b) | Packed::Gzip(b) => b.len(),
+        };
+        key.len() + bytes + self.etag.len() + OVERHEAD_BYTES
     }
 }
 
@@ -49,9 +76,15 @@ impl Kept {
 struct Inner {
     answers: HashMap<String, Kept>,
     order: VecDeque<String>,
+    used_bytes: usize,
 }
 
 impl PublicCache {
+    /// A cache keeping answers within `budget_bytes`.
+    pub fn new(budget_bytes: usize) -> Self {
+        PublicCache { inner: Arc::default(), budget_bytes }
+    }
+
     /// The answer kept for `key`, if younger than `ttl`, to `req`.
     pub fn get(&self, req: &HttpRequest, key: &str, ttl: Duration) -> Option<HttpResponse> {
         let kept = {
@@ -72,20 +105,29 @@ impl PublicCache {
 
     /// Keeps `body` of `content_type` as the answer for `key`, and answers `req` with it.
     pub fn put_as(&self, req: &HttpRequest, key: String, body: Bytes, content_type: &'static str) -> HttpResponse {
-        let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..20]);
-        let gzip = compression::gzip_once(&body).map(Bytes::from);
-        let kept = Kept { at: Instant::now(), body, gzip, content_type, etag };
-        if let Ok(mut inner) = self.inner.lock() {
-            if inner.answers.insert(key.clone(), kept.clone()).is_none() {
-                inner.order.push_back(key);
+        let etag: Arc<str> = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..20]).into();
+        let packed = match compression::gzip_once(&body) {
+            Some(gzip) => Packed::Gzip(Bytes::from(gzip)),
+            None => Packed::Plain(body.clone()),
+        };
+        let kept = Kept { at: Instant::now(), body: packed, content_type, etag };
+        let cost = kept.cost(&key);
+        if cost <= self.budget_bytes
+            && let Ok(mut inner) = self.inner.lock()
+        {
+            match inner.answers.insert(key.clone(), kept.clone()) {
+                Some(old) => inner.used_bytes = inner.used_bytes.saturating_sub(old.cost(&key)),
+                None => inner.order.push_back(key),
             }
-            while inner.order.len() > CAPACITY {
-                if let Some(old) = inner.order.pop_front() {
-                    inner.answers.remove(&old);
+            inner.used_bytes += cost;
+            while inner.used_bytes > self.budget_bytes {
+                let Some(old) = inner.order.pop_front() else { break };
+                if let Some(gone) = inner.answers.remove(&old) {
+                    inner.used_bytes = inner.used_bytes.saturating_sub(gone.cost(&old));
                 }
             }
         }
-        answer(req, &kept)
+        answer_with(req, &kept, Some(body))
     }
 
     /// Forgets every answer (something was published).
@@ -93,6 +135,7 @@ impl PublicCache {
         if let Ok(mut inner) = self.inner.lock() {
             inner.answers.clear();
             inner.order.clear();
+            inner.used_bytes = 0;
         }
     }
 }
@@ -100,8 +143,14 @@ impl PublicCache {
 /// 304 when the reader holds this very answer (If-None-Match), else the answer,
 /// gzipped when the reader accepts it.
 fn answer(req: &HttpRequest, kept: &Kept) -> HttpResponse {
-    let gzip = kept.gzip.as_ref().filter(|_| compression::accepts_gzip(req));
-    let etag = if gzip.is_some() { kept.gzip_etag() } else { kept.etag.clone() };
+    answer_with(req, kept, None)
+}
+
+/// [`answer`], with the plain body at hand when the caller has it.
+fn answer_with(req: &HttpRequest, kept: &Kept, plain: Option<Bytes>) -> HttpResponse {
+    let packed = matches!(kept.body, Packed::Gzip(_));
+    let send_gzip = packed && compression::accepts_gzip(req);
+    let etag = if send_gzip { kept.gzip_etag() } else { kept.etag.to_string() };
     let held =
         req.headers().get_all(header::IF_NONE_MATCH).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
             |tag| {
@@ -112,16 +161,28 @@ fn answer(req: &HttpRequest, kept: &Kept) -> HttpResponse {
     // Readers may keep it as long as this instance does, then ask again.
     let mut builder = if held { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     builder.insert_header((header::ETAG, etag)).insert_header((header::CACHE_CONTROL, "public, no-cache"));
-    if kept.gzip.is_some() {
+    if packed {
         builder.insert_header((header::VARY, "accept-encoding"));
     }
-    match (held, gzip) {
-        (true, _) => builder.finish(),
-        (false, Some(gzip)) => {
-            builder.content_type(kept.content_type).insert_header((header::CONTENT_ENCODING, "gzip")).body(gzip.clone())
-        }
-        (false, None) => builder.content_type(kept.content_type).body(kept.body.clone()),
+    if held {
+        return builder.finish();
     }
+    builder.content_type(kept.content_type);
+    match (&kept.body, send_gzip) {
+        (Packed::Gzip(gzip), true) => builder.insert_header((header::CONTENT_ENCODING, "gzip")).body(gzip.clone()),
+        (Packed::Gzip(gzip), false) => match plain.or_else(|| gunzip(gzip)) {
+            Some(body) => builder.body(body),
+            None => HttpResponse::InternalServerError().finish(),
+        },
+        (Packed::Plain(body), _) => builder.body(body.clone()),
+    }
+}
+
+/// The plain form of a kept gzip answer, for a reader who does not take gzip.
+fn gunzip(gzip: &[u8]) -> Option<Bytes> {
+    let mut plain = Vec::with_capacity(gzip.len() * 3);
+    flate2::read::GzDecoder::new(gzip).read_to_end(&mut plain).ok()?;
+    Some(Bytes::from(plain))
 }
 
 #[cfg(test)]
@@ -177,14 +238,35 @@ mod tests {
     }
 
     #[test]
-    fn the_oldest_answers_make_room() {
-        let cache = PublicCache::default();
+    fn the_oldest_answers_make_room_within_the_budget() {
+        let one = Kept {
+            at: Instant::now(),
+            body: Packed::Plain(Bytes::from_static(b"{}")),
+            content_type: "application/json",
+            etag: "\"0123456789abcdef0123\"".into(),
+        }
+        .cost("/00");
+        let cache = PublicCache::new(one * 10);
         let req = TestRequest::default().to_http_request();
-        for i in 0..CAPACITY + 10 {
-            cache.put(&req, format!("/{i}"), Bytes::from_static(b"{}"));
+        for i in 0..20 {
+            cache.put(&req, format!("/{i:02}"), Bytes::from_static(b"{}"));
         }
         let ttl = Duration::from_secs(60);
-        assert!(cache.get(&req, "/0", ttl).is_none());
-        assert!(cache.get(&req, &format!("/{}", CAPACITY + 9), ttl).is_some());
+        assert!(cache.get(&req, "/00", ttl).is_none(), "the oldest went");
+        assert!(cache.get(&req, "/09", ttl).is_none());
+        assert!(cache.get(&req, "/10", ttl).is_some(), "the newest ten stay");
+        assert!(cache.get(&req, "/19", ttl).is_some());
+        let inner = cache.inner.lock().expect("lock");
+        assert!(inner.used_bytes <= one * 10, "{} bytes kept of {}", inner.used_bytes, one * 10);
+    }
+
+    #[actix_web::test]
+    async fn a_reader_not_taking_gzip_gets_the_kept_answer_unpacked() {
+        let cache = PublicCache::default();
+        let body = Bytes::from(format!("[{}]", vec!["\"关于加强社区养老服务的建议\""; 200].join(",")));
+        cache.put(&TestRequest::default().to_http_request(), "/a".into(), body.clone());
+        let plain = cache.get(&TestRequest::default().to_http_request(), "/a", Duration::from_secs(60)).expect("kept");
+        assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(actix_web::body::to_bytes(plain.into_body()).await.expect("a body"), body);
     }
 }

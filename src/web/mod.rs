@@ -42,6 +42,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         PageError::from(crate::error::AppError::bad_request(format!("表单内容有误: {err}"))).into()
     }));
     assets::configure(cfg);
+    // Early: routes are tried in order, and the public pages are read most.
+    public::configure(cfg);
     home::configure(cfg);
     account::configure(cfg);
     admin::configure(cfg);
@@ -56,6 +58,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     office_statistics::configure(cfg);
     open_data::configure(cfg);
     imports::configure(cfg);
-    public::configure(cfg);
     work::configure(cfg);
 }
