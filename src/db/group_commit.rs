@@ -96,19 +96,7 @@ where
     <AnyConnection as TransactionManager<AnyConnection>>::begin_transaction(conn)?;
     let result = catch_unwind(AssertUnwindSafe(|| f(conn)))
         .unwrap_or_else(|_| Err(AppError::internal("a write panicked; its changes were rolled back")));
-    match result {
-        Ok(value) => {
-            <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn)?;
-            Ok(value)
-        }
-        Err(e) => {
-            // A savepoint that cannot be rolled back breaks the transaction; the commit then fails for all.
-            if let Err(rollback) = <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn) {
-                tracing::error!(error = %rollback, "rollback to a savepoint failed");
-            }
-            Err(e)
-        }
-    }
+    super::pool::finish(conn, result)
 }
 
 /// The writer thread: a batch at a time until every handle is gone.
@@ -197,8 +185,6 @@ fn fail_all(batch: Vec<Job>, why: &str) {
 mod tests {
     use super::*;
 
-    use diesel::prelude::*;
-
     fn temp_url() -> (DatabaseUrl, String) {
         let path = std::env::temp_dir().join(format!("pd-group-{}.db", crate::ids::new_id())).display().to_string();
         (DatabaseUrl::Sqlite { path: path.clone() }, path)
@@ -215,6 +201,15 @@ mod tests {
         n: i64,
     }
 
+    async fn create_table(writer: &Writer) {
+        writer
+            .write(|conn| {
+                diesel::sql_query("CREATE TABLE t (x INTEGER NOT NULL)").execute(conn).map_err(AppError::from)
+            })
+            .await
+            .expect("a table");
+    }
+
     fn insert(conn: &mut DbConn, x: i32) -> Result<i32, AppError> {
         diesel::sql_query(format!("INSERT INTO t (x) VALUES ({x})")).execute(conn)?;
         Ok(x)
@@ -224,10 +219,7 @@ mod tests {
     async fn writes_queued_together_each_keep_their_own_outcome() {
         let (url, path) = temp_url();
         let writer = Arc::new(Writer::start(url.clone(), 5000, 16, Arc::default()).expect("a writer"));
-        writer
-            .write(|conn| diesel::sql_query("CREATE TABLE t (x INTEGER NOT NULL)").execute(conn).map_err(AppError::from))
-            .await
-            .expect("a table");
+        create_table(&writer).await;
         // Sixty writes at once: every third fails after its insert, one panics.
         let writes = (0..60).map(|i| {
             let writer = writer.clone();
@@ -264,10 +256,7 @@ mod tests {
     async fn a_write_is_answered_only_once_it_is_committed() {
         let (url, path) = temp_url();
         let writer = Writer::start(url.clone(), 5000, 64, Arc::default()).expect("a writer");
-        writer
-            .write(|conn| diesel::sql_query("CREATE TABLE t (x INTEGER NOT NULL)").execute(conn).map_err(AppError::from))
-            .await
-            .expect("a table");
+        create_table(&writer).await;
         writer.write(|conn| insert(conn, 1)).await.expect("a write");
         // Another connection sees it the moment the caller is answered.
         assert_eq!(count(&url), 1);

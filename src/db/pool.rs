@@ -174,12 +174,20 @@ where
         AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
-    match f(conn) {
+    let result = f(conn);
+    finish(conn, result)
+}
+
+/// Ends the innermost transaction or savepoint of `conn` as `result` says:
+/// commits (releases) it on success, rolls it back on failure.
+pub(super) fn finish<T>(conn: &mut DbConn, result: Result<T, AppError>) -> Result<T, AppError> {
+    match result {
         Ok(value) => {
             <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn)?;
             Ok(value)
         }
         Err(e) => {
+            // Inside a savepoint, a failed rollback breaks the whole transaction: its commit then fails.
             if let Err(rollback) = <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn) {
                 tracing::error!(error = %rollback, "rollback failed");
             }
