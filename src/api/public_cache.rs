@@ -34,13 +34,6 @@ pub struct PublicCache {
     budget_bytes: usize,
 }
 
-impl Default for PublicCache {
-    /// 64 MB, the configured default.
-    fn default() -> Self {
-        PublicCache::new(64 << 20)
-    }
-}
-
 /// One answer as kept.
 #[derive(Clone)]
 struct Kept {
@@ -193,7 +186,7 @@ mod tests {
 
     #[test]
     fn an_answer_is_served_while_young_and_forgotten_when_cleared() {
-        let cache = PublicCache::default();
+        let cache = PublicCache::new(1 << 20);
         let req = TestRequest::default().to_http_request();
         let ttl = Duration::from_secs(60);
         assert!(cache.get(&req, "/a", ttl).is_none());
@@ -206,7 +199,7 @@ mod tests {
 
     #[test]
     fn a_reader_holding_the_answer_is_told_it_has_not_changed() {
-        let cache = PublicCache::default();
+        let cache = PublicCache::new(1 << 20);
         let first = cache.put(&TestRequest::default().to_http_request(), "/a".into(), Bytes::from_static(b"{}"));
         let etag = first.headers().get(header::ETAG).expect("an ETag").to_str().expect("ASCII").to_string();
         let holding = TestRequest::default().insert_header((header::IF_NONE_MATCH, etag.clone())).to_http_request();
@@ -219,7 +212,7 @@ mod tests {
     #[actix_web::test]
     async fn a_reader_taking_gzip_gets_the_kept_gzip_form_with_its_own_tag() {
         use std::io::Read;
-        let cache = PublicCache::default();
+        let cache = PublicCache::new(1 << 20);
         let body = Bytes::from(format!("[{}]", vec!["\"关于加强社区养老服务的建议\""; 200].join(",")));
         let plain = cache.put(&TestRequest::default().to_http_request(), "/a".into(), body.clone());
         assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
@@ -262,7 +255,7 @@ mod tests {
 
     #[actix_web::test]
     async fn a_reader_not_taking_gzip_gets_the_kept_answer_unpacked() {
-        let cache = PublicCache::default();
+        let cache = PublicCache::new(1 << 20);
         let body = Bytes::from(format!("[{}]", vec!["\"关于加强社区养老服务的建议\""; 200].join(",")));
         cache.put(&TestRequest::default().to_http_request(), "/a".into(), body.clone());
         let plain = cache.get(&TestRequest::default().to_http_request(), "/a", Duration::from_secs(60)).expect("kept");

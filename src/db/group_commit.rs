@@ -13,7 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, mpsc};
 
 use diesel::RunQueryDsl;
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::connection::TransactionManager;
 
 use super::{AnyConnection, DatabaseUrl, DbConn};
 use crate::error::AppError;
@@ -59,32 +59,21 @@ impl Writer {
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
         let (answer, answered) = tokio::sync::oneshot::channel();
-        self.queue(f, move |result| {
-            let _ = answer.send(result);
-        })?;
-        answered.await.map_err(|_| AppError::internal("the writer dropped a write"))?
-    }
-
-    fn queue<T, F, A>(&self, f: F, answer: A) -> Result<(), AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
-        A: FnOnce(Result<T, AppError>) + Send + 'static,
-    {
         let job: Job = Box::new(move |conn| {
             let result = match conn {
                 Some(conn) => in_savepoint(conn, f),
                 None => Err(AppError::unavailable("the database cannot take writes now")),
             };
             Box::new(move |commit_failed: Option<&str>| {
-                answer(match commit_failed {
+                let _ = answer.send(match commit_failed {
                     // Its work was rolled back with everyone else's.
                     Some(why) if result.is_ok() => Err(AppError::internal(format!("commit failed: {why}"))),
                     _ => result,
-                })
+                });
             })
         });
-        self.jobs.send(job).map_err(|_| AppError::unavailable("the database writer has stopped"))
+        self.jobs.send(job).map_err(|_| AppError::unavailable("the database writer has stopped"))?;
+        answered.await.map_err(|_| AppError::internal("the writer dropped a write"))?
     }
 }
 
@@ -143,11 +132,7 @@ fn run(url: &DatabaseUrl, busy_timeout_ms: u64, batch_max: usize, turns: &Mutex<
 
 /// Runs `batch` in one transaction and answers every write after the commit.
 fn commit_batch(conn: &mut DbConn, batch: Vec<Job>) -> Result<(), String> {
-    let begun = match conn {
-        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
-        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
-    };
-    if let Err(e) = begun {
+    if let Err(e) = super::pool::begin_write(conn) {
         let why = format!("cannot begin a transaction: {e}");
         fail_all(batch, &why);
         return Err(why);

@@ -170,12 +170,17 @@ pub fn write_transaction<T, F>(conn: &mut DbConn, f: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut DbConn) -> Result<T, AppError>,
 {
-    match conn {
-        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
-        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
+    begin_write(conn)?;
     let result = f(conn);
     finish(conn, result)
+}
+
+/// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite (see [`write_transaction`]).
+pub(super) fn begin_write(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
+    }
 }
 
 /// Ends the innermost transaction or savepoint of `conn` as `result` says:
