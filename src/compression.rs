@@ -2,7 +2,7 @@
 //! Text of some size is compressed (pages, JSON, CSV, scripts, styles); what is
 //! compressed already (workbooks, documents, images, fonts) and answers too
 //! small to gain are sent as they are. Kept public answers carry their gzip
-//! form, made once when kept (`api/public_cache.rs`), and pass through here
+//! form, made once when kept (`public_cache.rs`), and pass through here
 //! untouched.
 
 use actix_http::encoding::Encoder;

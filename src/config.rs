@@ -48,8 +48,10 @@ pub struct ServerSettings {
     pub shutdown_timeout_seconds: u64,
     pub json_body_limit_bytes: usize,
     pub trusted_proxies: Vec<String>,
-    pub public_cache_seconds: u64,
-    /// The most memory the kept public answers take (src/api/public_cache.rs).
+    /// How often, at most, an instance looks for changes to what the public
+    /// reads made elsewhere (src/proposals/public_index.rs).
+    pub public_refresh_seconds: u64,
+    /// The most memory the kept public answers take (src/public_cache.rs).
     pub public_cache_megabytes: usize,
 }
 

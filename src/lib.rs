@@ -27,6 +27,7 @@ pub mod logging;
 pub mod mail;
 pub mod notify;
 pub mod proposals;
+pub mod public_cache;
 pub mod reminders;
 pub mod request_origin;
 pub mod search;

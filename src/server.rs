@@ -77,6 +77,11 @@ pub async fn serve(state: AppState, on_listening: impl FnOnce(&[SocketAddr])) ->
     let warming = state.clone();
     std::thread::spawn(move || {
         let started = std::time::Instant::now();
+        match warming.db.get().and_then(|mut conn| warming.public_index.warm(&mut conn)) {
+            Ok(()) => tracing::info!(millis = started.elapsed().as_millis() as u64, "public index loaded"),
+            Err(e) => tracing::warn!(error = %e, "public index not loaded at start; the first reader loads it"),
+        }
+        let started = std::time::Instant::now();
         let warmed = warming.db.get().and_then(|mut conn| warming.statistics.warm(&mut conn, &warming.office));
         match warmed {
             Ok(()) => tracing::info!(millis = started.elapsed().as_millis() as u64, "statistics loaded"),

@@ -22,8 +22,10 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<IpAddr>>,
     /// Every counted proposal's facts, summed for any scope (src/statistics/store.rs).
     pub statistics: crate::statistics::Store,
-    /// Recently built public answers (src/api/public_cache.rs).
-    pub public_cache: crate::api::public_cache::PublicCache,
+    /// Built public answers (src/public_cache.rs).
+    pub public_cache: crate::public_cache::PublicCache,
+    /// The published proposals as the public list shows them (src/proposals/public_index.rs).
+    pub public_index: crate::proposals::public_index::PublicIndex,
 }
 
 impl AppState {
@@ -39,7 +41,11 @@ impl AppState {
         let office = Arc::new(settings.calendar.office_time()?);
         let trusted_proxies = settings.server.trusted_proxies.iter().filter_map(|p| p.parse().ok()).collect();
         let public_cache =
-            crate::api::public_cache::PublicCache::new(settings.server.public_cache_megabytes.saturating_mul(1 << 20));
+            crate::public_cache::PublicCache::new(settings.server.public_cache_megabytes.saturating_mul(1 << 20));
+        let public_index = crate::proposals::public_index::PublicIndex::new(
+            std::time::Duration::from_secs(settings.server.public_refresh_seconds),
+            settings.workflow.clone(),
+        );
         Ok(AppState {
             db,
             settings: Arc::new(settings),
@@ -50,6 +56,7 @@ impl AppState {
             trusted_proxies: Arc::new(trusted_proxies),
             statistics: crate::statistics::Store::default(),
             public_cache,
+            public_index,
         })
     }
 }

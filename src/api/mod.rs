@@ -15,7 +15,6 @@ pub mod notices;
 pub mod openapi;
 pub mod proposals;
 pub mod public;
-pub mod public_cache;
 pub mod query_text;
 pub mod sectors;
 pub mod statistics;

@@ -1,13 +1,12 @@
 //! What everybody may read without signing in: published proposals and the
 //! public versions of their replies (read by `crate::proposals::public`), each
-//! answer kept for `server.public_cache_seconds`.
-
-use std::time::Duration;
+//! answer kept until what the public reads changes (`public_cache.rs`).
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::Page;
+use crate::public_cache::Fresh;
 use crate::error::{AppResult, Problem};
 use crate::ids::ProposalId;
 use crate::proposals::public::{
@@ -31,14 +30,14 @@ async fn list_published(
     req: HttpRequest,
     query: web::Query<PublicQuery>,
 ) -> AppResult<HttpResponse> {
-    let ttl = Duration::from_secs(state.settings.server.public_cache_seconds);
+    let index = state.public_index.current(&state.db).await?;
+    let fresh = Fresh::In(index.generation);
     let key = req.uri().to_string();
-    if let Some(kept) = state.public_cache.get(&req, &key, ttl) {
+    if let Some(kept) = state.public_cache.get(&req, &key, fresh) {
         return Ok(kept);
     }
-    let (query, workflow) = (query.into_inner(), state.settings.workflow.clone());
-    let result = state.db.read(move |conn| public::list(conn, &query, &workflow)).await?;
-    Ok(state.public_cache.put(&req, key, serde_json::to_vec(&result)?.into()))
+    let result = public::list(&state.db, &index, &query, &state.settings.workflow).await?;
+    Ok(state.public_cache.put(&req, key, serde_json::to_vec(&result)?.into(), fresh))
 }
 
 /// One published proposal with the public versions of its replies. Anything
@@ -49,15 +48,15 @@ async fn list_published(
 )]
 #[get("/public/proposals/{id}")]
 async fn get_published(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> AppResult<HttpResponse> {
-    let ttl = Duration::from_secs(state.settings.server.public_cache_seconds);
+    let fresh = Fresh::In(state.public_index.current(&state.db).await?.generation);
     let key = req.uri().path().to_string();
-    if let Some(kept) = state.public_cache.get(&req, &key, ttl) {
+    if let Some(kept) = state.public_cache.get(&req, &key, fresh) {
         return Ok(kept);
     }
     let id = ProposalId::parse(&id).ok_or_else(not_published)?;
     let workflow = state.settings.workflow.clone();
     let view = state.db.read(move |conn| public::one(conn, &id, &workflow)).await?;
-    Ok(state.public_cache.put(&req, key, serde_json::to_vec(&view)?.into()))
+    Ok(state.public_cache.put(&req, key, serde_json::to_vec(&view)?.into(), fresh))
 }
 
 /// The sessions (会议) the public list can be filtered by, newest first.
@@ -82,11 +81,16 @@ async fn list_units(state: web::Data<AppState>, req: HttpRequest) -> AppResult<H
 }
 
 async fn kept_list(state: &AppState, req: &HttpRequest, which: Choices) -> AppResult<HttpResponse> {
-    let ttl = Duration::from_secs(state.settings.server.public_cache_seconds);
+    let index = state.public_index.current(&state.db).await?;
+    let fresh = Fresh::In(index.generation);
     let key = req.uri().path().to_string();
-    if let Some(kept) = state.public_cache.get(req, &key, ttl) {
+    if let Some(kept) = state.public_cache.get(req, &key, fresh) {
         return Ok(kept);
     }
-    let found = state.db.read(move |conn| public::choices(conn, which)).await?;
-    Ok(state.public_cache.put(req, key, serde_json::to_vec(&found)?.into()))
+    let found = match which {
+        Choices::Sessions => &index.sessions,
+        Choices::Sectors => &index.sectors,
+        Choices::Units => &index.units,
+    };
+    Ok(state.public_cache.put(req, key, serde_json::to_vec(found)?.into(), fresh))
 }

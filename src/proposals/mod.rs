@@ -8,6 +8,7 @@ pub mod due;
 pub mod numbering;
 pub mod open_data;
 pub mod public;
+pub mod public_index;
 pub mod reads;
 pub mod recount;
 pub mod saved;

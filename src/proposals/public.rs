@@ -2,23 +2,21 @@
 //! public versions of their replies. Nothing else of a proposal leaves here:
 //! never a reply's internal text, its person in charge, contacts or ratings.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
-use diesel::dsl::exists;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::config::WorkflowSettings;
-use crate::db::DbConn;
 use crate::db::schema::{assignments, committee_sessions, proposals, replies, sectors, units, users};
+use crate::db::{Db, DbConn};
 use crate::domain::workflow::guards::Grade;
-use crate::domain::workflow::{AssignmentState, KeyMode, ProposalState, UnitRole};
+use crate::domain::workflow::{KeyMode, ProposalState};
 use crate::error::{AppError, AppResult};
 use crate::ids::ProposalId;
 use crate::listing::{Page, PageQuery};
 use crate::proposals::numbering::label;
+use crate::proposals::public_index::{Entry, Names, Snapshot, UNKNOWN, grade_bit};
 use crate::validate::Check;
 
 /// Filters of the public list.
@@ -51,7 +49,7 @@ pub struct PublicQuery {
 }
 
 /// A published proposal in the public list.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicListItem {
     pub id: String,
     /// e.g. 一届一次会议第12号提案
@@ -96,7 +94,7 @@ pub struct PublicProposal {
 }
 
 /// A session, sector or unit the public list can be filtered by.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicChoice {
     pub id: String,
     pub name: String,
@@ -113,21 +111,43 @@ pub struct PublicReply {
 }
 
 /// The columns of a proposal the public answers are built from, with its
-/// proposer's name, sector and session (one query).
-type Head = (
-    String,         // id
-    String,         // kind
-    Option<i32>,    // number
-    String,         // title
-    String,         // submitter_type
-    Option<String>, // submitter_name
-    bool,           // is_key
-    Option<NaiveDateTime>,
-    i32,            // handling_round
-    Option<String>, // proposer's display name
-    Option<String>, // sector name
-    Option<String>, // session name
-);
+/// proposer's name and sector and its session (one query).
+#[derive(Queryable)]
+pub struct Head {
+    pub id: String,
+    pub kind: String,
+    pub number: Option<i32>,
+    pub title: String,
+    pub submitter_type: String,
+    pub submitter_name: Option<String>,
+    pub is_key: bool,
+    pub published_at: Option<NaiveDateTime>,
+    pub handling_round: i32,
+    /// The proposer's display name.
+    pub proposer: Option<String>,
+    /// The proposer's sector's name.
+    pub sector: Option<String>,
+    pub session: Option<String>,
+    pub session_id: Option<String>,
+    pub sector_id: Option<String>,
+}
+
+impl Head {
+    /// The proposal's line in the public list.
+    pub fn into_item(self, workflow: &WorkflowSettings, grades: Vec<Grade>, units: Vec<String>) -> PublicListItem {
+        PublicListItem {
+            number_label: number_label(workflow, &self.kind, self.number, self.session.as_deref()),
+            submitter: submitter(&self.submitter_type, self.submitter_name, self.proposer),
+            sector: self.sector,
+            is_key: self.is_key,
+            grades,
+            units,
+            published_at: self.published_at,
+            title: self.title,
+            id: self.id,
+        }
+    }
+}
 
 /// reasons, suggestions, topic, key mode: what the detail adds to [`Head`].
 type Body = (String, String, String, Option<String>);
@@ -149,6 +169,8 @@ type HeadColumns = (
     diesel::dsl::Nullable<users::display_name>,
     diesel::dsl::Nullable<sectors::name>,
     diesel::dsl::Nullable<committee_sessions::name>,
+    proposals::session_id,
+    diesel::dsl::Nullable<users::sector_id>,
 );
 
 pub fn not_published() -> AppError {
@@ -167,8 +189,15 @@ fn number_label(workflow: &WorkflowSettings, kind: &str, number: Option<i32>, se
 }
 
 /// Published proposals, newest first, with the grades of their replies and
-/// the units that handled them; the filters are checked first (422).
-pub fn list(conn: &mut DbConn, query: &PublicQuery, workflow: &WorkflowSettings) -> AppResult<Page<PublicListItem>> {
+/// the units that handled them, read from the public index; the filters are
+/// checked first (422). A search finds its matches in the database's text
+/// index, and the public index filters, counts and orders them.
+pub async fn list(
+    db: &Db,
+    index: &Snapshot,
+    query: &PublicQuery,
+    workflow: &WorkflowSettings,
+) -> AppResult<Page<PublicListItem>> {
     let (page, per_page) = PageQuery { page: query.page, per_page: query.per_page }.resolve()?;
     let mut check = Check::new();
     for (field, value) in
@@ -190,140 +219,73 @@ pub fn list(conn: &mut DbConn, query: &PublicQuery, workflow: &WorkflowSettings)
             let mut check = crate::validate::Check::new();
             check.text("q", text, 1, 50);
             check.finish()?;
-            match crate::search::matching(conn, text)? {
+            let text = text.to_string();
+            match db.read(move |conn| crate::search::matching(conn, &text)).await? {
                 Some(ids) => Some(ids),
                 None => return Err(AppError::invalid_field("q", "nothing_to_search", "请输入要检索的文字")),
             }
         }
     };
-    let filtered = || {
-        let mut q = proposals::table
-            .left_join(users::table.on(users::id.eq(proposals::proposer_id)))
-            .left_join(sectors::table.on(sectors::id.nullable().eq(users::sector_id)))
-            .left_join(committee_sessions::table.on(committee_sessions::id.nullable().eq(proposals::session_id)))
-            .filter(proposals::state.eq(ProposalState::Published))
-            .into_boxed();
-        if let Some(s) = &query.session_id {
-            q = q.filter(proposals::session_id.eq(s.clone()));
-        }
-        if let Some(s) = &query.sector_id {
-            q = q.filter(users::sector_id.eq(s.clone()));
-        }
-        if let Some(u) = &query.unit_id {
-            q = q.filter(exists(
-                assignments::table
-                    .filter(assignments::proposal_id.eq(proposals::id))
-                    .filter(assignments::unit_id.eq(u.clone()))
-                    .filter(assignments::state.ne(AssignmentState::Returned)),
-            ));
-        }
-        if let Some(g) = query.grade {
-            q = q.filter(exists(
-                replies::table
-                    .filter(replies::proposal_id.eq(proposals::id))
-                    .filter(replies::handling_round.eq(proposals::handling_round))
-                    .filter(replies::submitted_at.is_not_null())
-                    .filter(replies::grade.eq(g)),
-            ));
-        }
-        if let Some(k) = query.key {
-            q = q.filter(proposals::is_key.eq(k));
-        }
-        if let Some(k) = &query.kind {
-            q = q.filter(proposals::kind.eq(k.clone()));
-        }
-        if let Some(ids) = &matches {
-            q = q.filter(proposals::id.eq_any(ids.clone()));
-        }
-        q
+    Ok(page_of(index, query, matches.as_deref(), page, per_page))
+}
+
+/// The page of the published proposals in `index` that pass the filters of
+/// `query` (and are among `matches`, when searching).
+fn page_of(
+    index: &Snapshot,
+    query: &PublicQuery,
+    matches: Option<&[String]>,
+    page: i64,
+    per_page: i64,
+) -> Page<PublicListItem> {
+    let wanted = |named: &Names, id: &Option<String>| id.as_deref().map(|id| named.find(id));
+    let session = wanted(&index.sessions_named, &query.session_id);
+    let sector = wanted(&index.sectors_named, &query.sector_id);
+    let unit = wanted(&index.units_named, &query.unit_id);
+    let kind = wanted(&index.kinds_named, &query.kind);
+    let grade = query.grade.map(grade_bit);
+    let passes = |e: &Entry| {
+        session.is_none_or(|s| s != UNKNOWN && e.session == s)
+            && sector.is_none_or(|s| s != UNKNOWN && e.sector == s)
+            && kind.is_none_or(|k| k != UNKNOWN && e.kind == k)
+            && unit.is_none_or(|u| u != UNKNOWN && e.units.contains(&u))
+            && grade.is_none_or(|g| e.grades & g != 0)
+            && query.key.is_none_or(|k| e.is_key == k)
     };
-    let total: i64 = filtered().count().get_result(conn)?;
-    let heads: Vec<Head> = filtered()
-        .order((proposals::published_at.desc(), proposals::id.asc()))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+    let first = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
+    let size = usize::try_from(per_page).unwrap_or(0);
+    let mut items = Vec::with_capacity(size);
+    let mut total = 0usize;
+    let mut take = |e: &Entry| {
+        if passes(e) {
+            if total >= first && items.len() < size {
+                items.push(e.item.clone());
+            }
+            total += 1;
+        }
+    };
+    match matches {
+        None => index.entries.iter().for_each(|e| take(e)),
+        Some(ids) => {
+            let mut places: Vec<u32> = ids.iter().filter_map(|id| index.position.get(id).copied()).collect();
+            places.sort_unstable();
+            places.dedup();
+            places.iter().filter_map(|p| index.entries.get(*p as usize)).for_each(|e| take(e));
+        }
+    }
+    Page { items, total: i64::try_from(total).unwrap_or(i64::MAX), page, per_page }
+}
+
+/// The heads of those of `ids` that are published.
+pub fn heads_of(conn: &mut DbConn, ids: &[String]) -> AppResult<Vec<Head>> {
+    Ok(proposals::table
+        .left_join(users::table.on(users::id.eq(proposals::proposer_id)))
+        .left_join(sectors::table.on(sectors::id.nullable().eq(users::sector_id)))
+        .left_join(committee_sessions::table.on(committee_sessions::id.nullable().eq(proposals::session_id)))
+        .filter(proposals::id.eq_any(ids))
+        .filter(proposals::state.eq(ProposalState::Published))
         .select(head_columns())
-        .load(conn)?;
-    let ids: Vec<&str> = heads.iter().map(|h| h.0.as_str()).collect();
-    let rounds: HashMap<&str, i32> = heads.iter().map(|h| (h.0.as_str(), h.8)).collect();
-
-    // The grades of each proposal's replies of its current round.
-    let mut grades: HashMap<String, Vec<Grade>> = HashMap::new();
-    let graded: Vec<(String, i32, Option<String>)> = replies::table
-        .filter(replies::proposal_id.eq_any(&ids))
-        .filter(replies::submitted_at.is_not_null())
-        .select((replies::proposal_id, replies::handling_round, replies::grade))
-        .load(conn)?;
-    for (pid, round, grade) in graded {
-        if rounds.get(pid.as_str()) == Some(&round)
-            && let Some(g) = grade.as_deref().and_then(Grade::parse)
-        {
-            let seen = grades.entry(pid).or_default();
-            if !seen.contains(&g) {
-                seen.push(g);
-            }
-        }
-    }
-    // The units that handled each one: lead and separate units first.
-    let mut unit_names: HashMap<String, Vec<(u8, String)>> = HashMap::new();
-    let handled: Vec<(String, UnitRole, String)> = assignments::table
-        .inner_join(units::table)
-        .filter(assignments::proposal_id.eq_any(&ids))
-        .filter(assignments::state.ne(AssignmentState::Returned))
-        .select((assignments::proposal_id, assignments::unit_role, units::name))
-        .load(conn)?;
-    for (pid, role, name) in handled {
-        let rank = u8::from(role == UnitRole::Co);
-        let names = unit_names.entry(pid).or_default();
-        match names.iter_mut().find(|(_, n)| *n == name) {
-            Some(known) => known.0 = known.0.min(rank),
-            None => names.push((rank, name)),
-        }
-    }
-
-    let items = heads
-        .into_iter()
-        .map(|h| {
-            let (
-                id,
-                kind,
-                number,
-                title,
-                submitter_type,
-                submitter_name,
-                is_key,
-                published_at,
-                _,
-                proposer,
-                sector,
-                session,
-            ) = h;
-            PublicListItem {
-                number_label: number_label(workflow, &kind, number, session.as_deref()),
-                submitter: submitter(&submitter_type, submitter_name, proposer),
-                sector,
-                is_key,
-                grades: grades
-                    .remove(&id)
-                    .map(|mut g| {
-                        g.sort_by_key(|g| g.as_str());
-                        g
-                    })
-                    .unwrap_or_default(),
-                units: unit_names
-                    .remove(&id)
-                    .map(|mut u| {
-                        u.sort();
-                        u.into_iter().map(|(_, n)| n).collect()
-                    })
-                    .unwrap_or_default(),
-                published_at,
-                title,
-                id,
-            }
-        })
-        .collect();
-    Ok(Page { items, total, page, per_page })
+        .load(conn)?)
 }
 
 fn head_columns() -> HeadColumns {
@@ -340,6 +302,8 @@ fn head_columns() -> HeadColumns {
         users::display_name.nullable(),
         sectors::name.nullable(),
         committee_sessions::name.nullable(),
+        proposals::session_id,
+        users::sector_id.nullable(),
     )
 }
 
@@ -359,7 +323,7 @@ pub fn one(conn: &mut DbConn, id: &ProposalId, workflow: &WorkflowSettings) -> A
     let Some(((reasons, suggestions, topic, key_mode), head)) = found else {
         return Err(not_published());
     };
-    let (
+    let Head {
         id,
         kind,
         number,
@@ -368,11 +332,12 @@ pub fn one(conn: &mut DbConn, id: &ProposalId, workflow: &WorkflowSettings) -> A
         submitter_name,
         is_key,
         published_at,
-        round,
+        handling_round: round,
         proposer,
         sector,
         session,
-    ) = head;
+        ..
+    } = head;
     let rows: Vec<ReplyLine> = replies::table
         .inner_join(assignments::table.on(assignments::id.eq(replies::assignment_id)))
         .inner_join(units::table.on(units::id.eq(assignments::unit_id)))

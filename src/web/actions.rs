@@ -210,7 +210,7 @@ async fn run(
             let version = f.version()?;
             let view = perform(state, user, origin, move |conn, ctx| closing::publish(conn, ctx, &id, version)).await?;
             // As the API does: what the public reads changed.
-            state.public_cache.clear();
+            state.public_index.changed();
             Ok(view)
         }
         Action::Withhold => {

@@ -165,7 +165,11 @@ async fn confirm(
         })
         .await;
     match done {
-        Ok(_) => Ok(see_other(&format!("/import/{id}"))),
+        Ok(_) => {
+            // Imported proposals that were published are the public's to read.
+            state.public_index.changed();
+            Ok(see_other(&format!("/import/{id}")))
+        }
         Err(e) if e.kind == ErrorKind::Validation => {
             let report = dry_run(&state, id).await?;
             show(&visitor, FormErrors::of(&e), Some(report))

@@ -137,9 +137,9 @@ async fn public_letter_page(
     req: actix_web::HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let ttl = std::time::Duration::from_secs(state.settings.server.public_cache_seconds);
+    let fresh = crate::public_cache::Fresh::In(state.public_index.current(&state.db).await?.generation);
     let key = req.uri().path().to_string();
-    if let Some(kept) = state.public_cache.get(&req, &key, ttl) {
+    if let Some(kept) = state.public_cache.get(&req, &key, fresh) {
         return Ok(kept);
     }
     let id = ProposalId::parse(&id).ok_or_else(crate::proposals::public::not_published)?;
@@ -170,7 +170,7 @@ async fn public_letter_page(
         letters,
     };
     let html = page.render().map_err(|e| AppError::internal(format!("template: {e}")))?;
-    Ok(state.public_cache.put_as(&req, key, html.into(), "text/html; charset=utf-8"))
+    Ok(state.public_cache.put_as(&req, key, html.into(), "text/html; charset=utf-8", fresh))
 }
 
 #[cfg(test)]

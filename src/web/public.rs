@@ -4,12 +4,11 @@
 //! alike (`PublicCache`, with an ETag and 304); the pages are the same for
 //! every reader, signed in or not, so they show no one's name in the bar.
 
-use std::time::Duration;
-
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::public_cache::Fresh;
 use crate::domain::workflow::guards::Grade;
 use crate::error::AppError;
 use crate::ids::ProposalId;
@@ -127,25 +126,23 @@ async fn results_page(
     req: HttpRequest,
     form: web::Query<ResultsForm>,
 ) -> Result<HttpResponse, PageError> {
-    let ttl = Duration::from_secs(state.settings.server.public_cache_seconds);
+    let index = state.public_index.current(&state.db).await?;
+    let fresh = Fresh::In(index.generation);
     let key = req.uri().to_string();
-    if let Some(kept) = state.public_cache.get(&req, &key, ttl) {
+    if let Some(kept) = state.public_cache.get(&req, &key, fresh) {
         return Ok(kept);
     }
     let form = form.into_inner();
-    let query = form.query();
-    let workflow = state.settings.workflow.clone();
-    let (sessions, sectors, units, found) = state
-        .db
-        .read(move |conn| {
-            // A filter at fault is shown on the page; a failure of the database is not the reader's.
-            let found = match query.and_then(|query| public::list(conn, &query, &workflow)) {
-                Err(e) if !e.kind.status().is_client_error() => return Err(e),
-                other => other,
-            };
-            Ok((public::sessions(conn)?, public::sectors(conn)?, public::units(conn)?, found))
-        })
-        .await?;
+    let found = match form.query() {
+        Ok(query) => public::list(&state.db, &index, &query, &state.settings.workflow).await,
+        Err(e) => Err(e),
+    };
+    // A filter at fault is shown on the page; a failure of the database is not the reader's.
+    let found = match found {
+        Err(e) if !e.kind.status().is_client_error() => return Err(e.into()),
+        other => other,
+    };
+    let (sessions, sectors, units) = (index.sessions.clone(), index.sectors.clone(), index.units.clone());
     let (found, errors) = match found {
         Ok(found) => (found, FormErrors::none()),
         Err(e) => (Page { items: Vec::new(), total: 0, page: 1, per_page: 20 }, FormErrors::of(&e)),
@@ -185,7 +182,7 @@ async fn results_page(
     if refused {
         return Ok(HttpResponse::UnprocessableEntity().content_type(HTML).body(html));
     }
-    Ok(state.public_cache.put_as(&req, key, html.into(), HTML))
+    Ok(state.public_cache.put_as(&req, key, html.into(), HTML, fresh))
 }
 
 struct PublicReplyLine {
@@ -209,9 +206,9 @@ async fn detail_page(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let ttl = Duration::from_secs(state.settings.server.public_cache_seconds);
+    let fresh = Fresh::In(state.public_index.current(&state.db).await?.generation);
     let key = req.uri().path().to_string();
-    if let Some(kept) = state.public_cache.get(&req, &key, ttl) {
+    if let Some(kept) = state.public_cache.get(&req, &key, fresh) {
         return Ok(kept);
     }
     let id = ProposalId::parse(&id).ok_or_else(not_published)?;
@@ -234,5 +231,5 @@ async fn detail_page(
         p,
     };
     let html = page.render().map_err(|e| AppError::internal(format!("template: {e}")))?;
-    Ok(state.public_cache.put_as(&req, key, html.into(), HTML))
+    Ok(state.public_cache.put_as(&req, key, html.into(), HTML, fresh))
 }

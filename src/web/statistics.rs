@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::domain::statistics::Rate;
 use crate::error::AppError;
+use crate::public_cache::Fresh;
 use crate::proposals::public::{Choices, PublicChoice};
 use crate::state::AppState;
 use crate::statistics::{Report, session_report};
@@ -119,9 +120,9 @@ async fn statistics_page(
     req: HttpRequest,
     query: web::Query<StatisticsQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let ttl = Duration::from_secs(state.settings.server.public_cache_seconds);
+    let fresh = Fresh::For(Duration::from_secs(state.settings.server.public_refresh_seconds));
     let key = req.uri().to_string();
-    if let Some(kept) = state.public_cache.get(&req, &key, ttl) {
+    if let Some(kept) = state.public_cache.get(&req, &key, fresh) {
         return Ok(kept);
     }
     let sessions = state.db.read(|conn| crate::proposals::public::choices(conn, Choices::Sessions)).await?;
@@ -143,5 +144,5 @@ async fn statistics_page(
         session_id,
     };
     let html = page.render().map_err(|e| AppError::internal(format!("template: {e}")))?;
-    Ok(state.public_cache.put_as(&req, key, html.into(), "text/html; charset=utf-8"))
+    Ok(state.public_cache.put_as(&req, key, html.into(), "text/html; charset=utf-8", fresh))
 }

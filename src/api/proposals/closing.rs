@@ -86,7 +86,7 @@ async fn publish(
     let (id, version) = (path_of::<ProposalId>(id)?, body.version);
     let view = perform(&state, user, origin, move |conn, ctx| closing::publish(conn, ctx, &id, version)).await?;
     // What the public reads has changed.
-    state.public_cache.clear();
+    state.public_index.changed();
     Ok(web::Json(view))
 }
 

@@ -587,8 +587,8 @@ pub fn test_settings(url: &str) -> Settings {
     settings.database.pool_size = 4;
     settings.auth.jwt_secret = JWT_SECRET.into();
     settings.data.dir = std::env::temp_dir().join("pd-test-data").display().to_string();
-    // Tests see their own writes at once; tests/suite/public.rs turns the cache on to test it.
-    settings.server.public_cache_seconds = 0;
+    // Tests see each other instance's writes at once; tests/suite/public.rs sets a time to test it.
+    settings.server.public_refresh_seconds = 0;
     // Small enough that tests can send a file over the limit cheaply.
     settings.attachments.max_bytes = 64 * 1024;
     settings.attachments.max_per_proposal = 3;
@@ -629,7 +629,8 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: ManualClock,
     pub backend: Backend,
-    pub database: TestDatabase,
+    /// Shared with the other instances started on it ([`TestApp::another_instance`]).
+    pub database: std::sync::Arc<TestDatabase>,
     router: Router,
 }
 
@@ -686,13 +687,30 @@ impl TestApp {
         let mut settings = test_settings(&database.url);
         change(&mut settings);
         let clock = ManualClock::new(NaiveDate::from_ymd_opt(2026, 3, 2)?.and_hms_opt(1, 0, 0)?);
+        Some(Self::serve(settings, clock, backend, std::sync::Arc::new(database)).await)
+    }
+
+    /// Another instance of the service on this one's database, as behind a
+    /// load balancer: its own memory (kept answers, indexes), the same records.
+    pub async fn another_instance(&self, change: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = test_settings(&self.database.url);
+        change(&mut settings);
+        Self::serve(settings, self.clock.clone(), self.backend, std::sync::Arc::clone(&self.database)).await
+    }
+
+    async fn serve(
+        settings: Settings,
+        clock: ManualClock,
+        backend: Backend,
+        database: std::sync::Arc<TestDatabase>,
+    ) -> TestApp {
         let state = server::prepare(settings, std::sync::Arc::new(clock.clone())).expect("prepare app");
         let service = std::rc::Rc::new(test::init_service(build_app(state.clone())).await);
         let router: Router = Box::new(move |request: TestRequest| {
             let service = service.clone();
             Box::pin(async move { test::call_service(&*service, request.to_request()).await.map_into_boxed_body() })
         });
-        Some(TestApp { state, clock, backend, database, router })
+        TestApp { state, clock, backend, database, router }
     }
 
     pub fn db(&self) -> &Db {
@@ -700,9 +718,13 @@ impl TestApp {
     }
 
     /// Runs blocking database work directly (fixtures, inspections).
+    /// Runs `f` on a connection of the service's, behind its back: what `f`
+    /// writes has no audit event, so the public index reads everything again.
     pub fn with_conn<T>(&self, f: impl FnOnce(&mut DbConn) -> T) -> T {
         let mut conn = self.state.db.get().expect("connection");
-        f(&mut conn)
+        let out = f(&mut conn);
+        self.state.public_index.forget();
+        out
     }
 
     pub async fn call(&self, request: TestRequest) -> Reply {

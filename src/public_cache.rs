@@ -1,10 +1,15 @@
-//! Recently built public answers (a published proposal, a page of the list or
-//! of a search, as JSON or as a page), kept for `server.public_cache_seconds`
-//! and served again as they were, each with an ETag of its content: a reader
-//! who has it already is answered 304 Not Modified. Published results change
-//! rarely and are read by everyone, so each answer is built once in a while
-//! instead of once per reader. Publishing clears this instance's answers at
-//! once; other instances behind the load balancer catch up within the same time.
+//! Built public answers (a published proposal, a page of the list or of a
+//! search, as JSON or as a page), served again as they were, each with an
+//! ETag of its content: a reader who has it already is answered 304 Not
+//! Modified. Published results change rarely and are read by everyone, so
+//! each answer is built once instead of once per reader.
+//!
+//! An answer made from published results is valid as long as the public
+//! index's generation it was built in (`proposals/public_index.rs`): a new
+//! generation, which any change to what the public reads makes, on this
+//! instance at once or on another within `server.public_refresh_seconds`,
+//! drops every answer kept. Answers made from what changes without a new
+//! generation (the public statistics) are kept for that many seconds.
 //!
 //! The answers are kept within `server.public_cache_megabytes`, counted in
 //! the bytes kept, oldest out first: enough for every published proposal of
@@ -32,6 +37,15 @@ const OVERHEAD_BYTES: usize = 160;
 pub struct PublicCache {
     inner: Arc<Mutex<Inner>>,
     budget_bytes: usize,
+}
+
+/// How long a kept answer may be served.
+#[derive(Debug, Clone, Copy)]
+pub enum Fresh {
+    /// While the public index stays at this generation.
+    In(u64),
+    /// For this long after it was built (and while the generation stays).
+    For(Duration),
 }
 
 /// One answer as kept.
@@ -67,9 +81,24 @@ impl Kept {
 
 #[derive(Default)]
 struct Inner {
+    /// The newest generation of the public index seen; every answer kept was
+    /// built in it.
+    generation: u64,
     answers: HashMap<String, Kept>,
     order: VecDeque<String>,
     used_bytes: usize,
+}
+
+impl Inner {
+    /// Moves to `generation` when it is newer, forgetting every answer of the older one.
+    fn advance(&mut self, generation: u64) {
+        if generation > self.generation {
+            self.generation = generation;
+            self.answers.clear();
+            self.order.clear();
+            self.used_bytes = 0;
+        }
+    }
 }
 
 impl PublicCache {
@@ -78,26 +107,38 @@ impl PublicCache {
         PublicCache { inner: Arc::default(), budget_bytes }
     }
 
-    /// The answer kept for `key`, if younger than `ttl`, to `req`.
-    pub fn get(&self, req: &HttpRequest, key: &str, ttl: Duration) -> Option<HttpResponse> {
+    /// The answer kept for `key`, if still `fresh`, to `req`.
+    pub fn get(&self, req: &HttpRequest, key: &str, fresh: Fresh) -> Option<HttpResponse> {
         let kept = {
-            let inner = self.inner.lock().ok()?;
-            let kept = inner.answers.get(key)?;
-            if kept.at.elapsed() >= ttl {
-                return None;
+            let mut inner = self.inner.lock().ok()?;
+            match fresh {
+                Fresh::In(generation) => inner.advance(generation),
+                Fresh::For(ttl) => {
+                    if inner.answers.get(key)?.at.elapsed() >= ttl {
+                        return None;
+                    }
+                }
             }
-            kept.clone()
+            inner.answers.get(key)?.clone()
         };
         Some(answer(req, &kept))
     }
 
     /// Keeps `body` (JSON) as the answer for `key`, and answers `req` with it.
-    pub fn put(&self, req: &HttpRequest, key: String, body: Bytes) -> HttpResponse {
-        self.put_as(req, key, body, "application/json")
+    pub fn put(&self, req: &HttpRequest, key: String, body: Bytes, fresh: Fresh) -> HttpResponse {
+        self.put_as(req, key, body, "application/json", fresh)
     }
 
     /// Keeps `body` of `content_type` as the answer for `key`, and answers `req` with it.
-    pub fn put_as(&self, req: &HttpRequest, key: String, body: Bytes, content_type: &'static str) -> HttpResponse {
+    /// An answer built in an older generation than the newest seen is not kept.
+    pub fn put_as(
+        &self,
+        req: &HttpRequest,
+        key: String,
+        body: Bytes,
+        content_type: &'static str,
+        fresh: Fresh,
+    ) -> HttpResponse {
         let etag: Arc<str> = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..20]).into();
         let packed = match compression::gzip_once(&body) {
             Some(gzip) => Packed::Gzip(Bytes::from(gzip)),
@@ -107,6 +148,13 @@ impl PublicCache {
         let cost = kept.cost(&key);
         if cost <= self.budget_bytes
             && let Ok(mut inner) = self.inner.lock()
+            && match fresh {
+                Fresh::In(generation) => {
+                    inner.advance(generation);
+                    generation == inner.generation
+                }
+                Fresh::For(_) => true,
+            }
         {
             match inner.answers.insert(key.clone(), kept.clone()) {
                 Some(old) => inner.used_bytes = inner.used_bytes.saturating_sub(old.cost(&key)),
@@ -123,14 +171,6 @@ impl PublicCache {
         answer_with(req, &kept, Some(body))
     }
 
-    /// Forgets every answer (something was published).
-    pub fn clear(&self) {
-        if let Ok(mut inner) = self.inner.lock() {
-            inner.answers.clear();
-            inner.order.clear();
-            inner.used_bytes = 0;
-        }
-    }
 }
 
 /// 304 when the reader holds this very answer (If-None-Match), else the answer,
@@ -184,29 +224,36 @@ mod tests {
 
     use actix_web::test::TestRequest;
 
+    const NOW: Fresh = Fresh::In(1);
+
     #[test]
-    fn an_answer_is_served_while_young_and_forgotten_when_cleared() {
+    fn an_answer_is_served_while_its_generation_stands_and_forgotten_with_the_next() {
         let cache = PublicCache::new(1 << 20);
         let req = TestRequest::default().to_http_request();
-        let ttl = Duration::from_secs(60);
-        assert!(cache.get(&req, "/a", ttl).is_none());
-        cache.put(&req, "/a".into(), Bytes::from_static(b"{}"));
-        assert!(cache.get(&req, "/a", ttl).is_some());
-        assert!(cache.get(&req, "/a", Duration::ZERO).is_none(), "an expired answer is not served");
-        cache.clear();
-        assert!(cache.get(&req, "/a", ttl).is_none());
+        assert!(cache.get(&req, "/a", NOW).is_none());
+        cache.put(&req, "/a".into(), Bytes::from_static(b"{}"), NOW);
+        assert!(cache.get(&req, "/a", NOW).is_some());
+        assert!(cache.get(&req, "/a", Fresh::For(Duration::from_secs(60))).is_some());
+        assert!(cache.get(&req, "/a", Fresh::For(Duration::ZERO)).is_none(), "an expired answer is not served");
+        assert!(cache.get(&req, "/a", Fresh::In(2)).is_none(), "a new generation drops it");
+        assert!(cache.get(&req, "/a", NOW).is_none(), "and it does not come back");
+        // An answer built in the older generation, finished late, is not kept.
+        cache.put(&req, "/b".into(), Bytes::from_static(b"{}"), NOW);
+        assert!(cache.get(&req, "/b", Fresh::In(2)).is_none());
+        cache.put(&req, "/c".into(), Bytes::from_static(b"{}"), Fresh::For(Duration::from_secs(60)));
+        assert!(cache.get(&req, "/c", Fresh::For(Duration::from_secs(60))).is_some(), "kept in the newest one");
     }
 
     #[test]
     fn a_reader_holding_the_answer_is_told_it_has_not_changed() {
         let cache = PublicCache::new(1 << 20);
-        let first = cache.put(&TestRequest::default().to_http_request(), "/a".into(), Bytes::from_static(b"{}"));
+        let first = cache.put(&TestRequest::default().to_http_request(), "/a".into(), Bytes::from_static(b"{}"), NOW);
         let etag = first.headers().get(header::ETAG).expect("an ETag").to_str().expect("ASCII").to_string();
         let holding = TestRequest::default().insert_header((header::IF_NONE_MATCH, etag.clone())).to_http_request();
-        let again = cache.get(&holding, "/a", Duration::from_secs(60)).expect("kept");
+        let again = cache.get(&holding, "/a", NOW).expect("kept");
         assert_eq!(again.status(), actix_web::http::StatusCode::NOT_MODIFIED);
         let other = TestRequest::default().insert_header((header::IF_NONE_MATCH, "\"other\"")).to_http_request();
-        assert_eq!(cache.get(&other, "/a", Duration::from_secs(60)).expect("kept").status(), 200);
+        assert_eq!(cache.get(&other, "/a", NOW).expect("kept").status(), 200);
     }
 
     #[actix_web::test]
@@ -214,10 +261,10 @@ mod tests {
         use std::io::Read;
         let cache = PublicCache::new(1 << 20);
         let body = Bytes::from(format!("[{}]", vec!["\"关于加强社区养老服务的建议\""; 200].join(",")));
-        let plain = cache.put(&TestRequest::default().to_http_request(), "/a".into(), body.clone());
+        let plain = cache.put(&TestRequest::default().to_http_request(), "/a".into(), body.clone(), NOW);
         assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
         let gzip_reader = || TestRequest::default().insert_header((header::ACCEPT_ENCODING, "gzip, br"));
-        let packed = cache.get(&gzip_reader().to_http_request(), "/a", Duration::from_secs(60)).expect("kept");
+        let packed = cache.get(&gzip_reader().to_http_request(), "/a", NOW).expect("kept");
         assert_eq!(packed.headers().get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()), Some("gzip"));
         assert_eq!(packed.headers().get(header::VARY).and_then(|v| v.to_str().ok()), Some("accept-encoding"));
         let tag = packed.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).expect("a tag").to_string();
@@ -227,7 +274,7 @@ mod tests {
         flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut text).expect("gzip");
         assert_eq!(text, body);
         let holding = gzip_reader().insert_header((header::IF_NONE_MATCH, tag)).to_http_request();
-        assert_eq!(cache.get(&holding, "/a", Duration::from_secs(60)).expect("kept").status(), 304);
+        assert_eq!(cache.get(&holding, "/a", NOW).expect("kept").status(), 304);
     }
 
     #[test]
@@ -242,13 +289,12 @@ mod tests {
         let cache = PublicCache::new(one * 10);
         let req = TestRequest::default().to_http_request();
         for i in 0..20 {
-            cache.put(&req, format!("/{i:02}"), Bytes::from_static(b"{}"));
+            cache.put(&req, format!("/{i:02}"), Bytes::from_static(b"{}"), NOW);
         }
-        let ttl = Duration::from_secs(60);
-        assert!(cache.get(&req, "/00", ttl).is_none(), "the oldest went");
-        assert!(cache.get(&req, "/09", ttl).is_none());
-        assert!(cache.get(&req, "/10", ttl).is_some(), "the newest ten stay");
-        assert!(cache.get(&req, "/19", ttl).is_some());
+        assert!(cache.get(&req, "/00", NOW).is_none(), "the oldest went");
+        assert!(cache.get(&req, "/09", NOW).is_none());
+        assert!(cache.get(&req, "/10", NOW).is_some(), "the newest ten stay");
+        assert!(cache.get(&req, "/19", NOW).is_some());
         let inner = cache.inner.lock().expect("lock");
         assert!(inner.used_bytes <= one * 10, "{} bytes kept of {}", inner.used_bytes, one * 10);
     }
@@ -257,8 +303,8 @@ mod tests {
     async fn a_reader_not_taking_gzip_gets_the_kept_answer_unpacked() {
         let cache = PublicCache::new(1 << 20);
         let body = Bytes::from(format!("[{}]", vec!["\"关于加强社区养老服务的建议\""; 200].join(",")));
-        cache.put(&TestRequest::default().to_http_request(), "/a".into(), body.clone());
-        let plain = cache.get(&TestRequest::default().to_http_request(), "/a", Duration::from_secs(60)).expect("kept");
+        cache.put(&TestRequest::default().to_http_request(), "/a".into(), body.clone(), NOW);
+        let plain = cache.get(&TestRequest::default().to_http_request(), "/a", NOW).expect("kept");
         assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
         assert_eq!(actix_web::body::to_bytes(plain.into_body()).await.expect("a body"), body);
     }

@@ -1,0 +1,437 @@
+//! The published proposals as the public list shows them, kept in memory:
+//! each with what its line shows and what the filters ask of it, newest
+//! first, and the sessions, sectors and units to filter by. A page of the
+//! list (or of a search's matches) is a pass over these instead of a count
+//! and a sort in the database per filter, so the first reader of a filter
+//! waits no longer than the hundredth, at any size of the archive.
+//!
+//! The index follows the audit trail as the statistics do: every change is
+//! one transaction with its audit event, on any instance sharing the
+//! database. An instance looks for new events at most every
+//! `server.public_refresh_seconds`, and at once after it published something
+//! itself ([`PublicIndex::changed`]); the touched proposals are read again.
+//! Each change to what the public reads gives the index a new generation,
+//! and the kept public answers (`public_cache.rs`) are valid as long as
+//! the generation they were built in: they do not expire while nothing public
+//! changes, and they all go when something does.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+
+use crate::config::WorkflowSettings;
+use crate::db::schema::{assignments, audit_events, proposals, replies, units};
+use crate::db::{Db, DbConn};
+use crate::domain::workflow::guards::Grade;
+use crate::domain::workflow::{AssignmentState, ProposalState, UnitRole};
+use crate::error::AppResult;
+use crate::proposals::public::{self, PublicChoice, PublicListItem};
+
+/// Past this many events since the last look, loading everything is quicker
+/// than reading each touched proposal.
+const RELOAD_AFTER_EVENTS: usize = 2_000;
+
+/// Proposals read in one query when loading.
+const CHUNK: usize = 500;
+
+/// A name the index does not know: a filter by it matches nothing.
+pub const UNKNOWN: u32 = u32::MAX;
+
+/// One published proposal: its line in the list and what the filters ask of it.
+pub struct Entry {
+    pub item: PublicListItem,
+    pub session: u32,
+    pub sector: u32,
+    pub kind: u32,
+    pub is_key: bool,
+    /// The units of its kept assignments (not returned).
+    pub units: Vec<u32>,
+    /// The grades of its current round's submitted replies, one bit each.
+    pub grades: u8,
+}
+
+/// The bit of `g` in [`Entry::grades`].
+pub fn grade_bit(g: Grade) -> u8 {
+    match g {
+        Grade::A => 1,
+        Grade::B => 2,
+        Grade::C => 4,
+    }
+}
+
+/// Ids (of sessions, sectors, units, kinds) kept once, named by a small number.
+#[derive(Default, Clone)]
+pub struct Names(HashMap<String, u32>);
+
+impl Names {
+    fn id(&mut self, name: &str) -> u32 {
+        let next = u32::try_from(self.0.len()).unwrap_or(UNKNOWN);
+        *self.0.entry(name.to_string()).or_insert(next)
+    }
+
+    /// The number of `name`, [`UNKNOWN`] when no published proposal has it.
+    pub fn find(&self, name: &str) -> u32 {
+        self.0.get(name).copied().unwrap_or(UNKNOWN)
+    }
+}
+
+/// The index as one reader sees it: never changed once made.
+#[derive(Default)]
+pub struct Snapshot {
+    /// Changes whenever what the public reads may have changed.
+    pub generation: u64,
+    loaded: bool,
+    /// Newest first (published_at descending, then id).
+    pub entries: Vec<Arc<Entry>>,
+    /// Each entry's place in `entries`, by proposal id.
+    pub position: HashMap<String, u32>,
+    pub sessions_named: Names,
+    pub sectors_named: Names,
+    pub units_named: Names,
+    pub kinds_named: Names,
+    /// The choices of the public list's filters.
+    pub sessions: Vec<PublicChoice>,
+    pub sectors: Vec<PublicChoice>,
+    pub units: Vec<PublicChoice>,
+}
+
+/// How far the index has read the audit trail.
+#[derive(Default, Clone, Copy)]
+struct Tracker {
+    seen: i64,
+}
+
+struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    /// Held by the one request bringing the index up to date.
+    tracker: tokio::sync::Mutex<Tracker>,
+    checked_at: Mutex<Option<Instant>>,
+    /// Look now, whatever the time: this instance changed something public.
+    dirty: AtomicBool,
+    /// Load everything again: rows were written without audit events.
+    reload: AtomicBool,
+    refresh: Duration,
+    workflow: WorkflowSettings,
+}
+
+/// The published proposals, shared by the workers of one process.
+#[derive(Clone)]
+pub struct PublicIndex {
+    shared: Arc<Shared>,
+}
+
+impl PublicIndex {
+    /// An index that looks for changes made elsewhere at most every `refresh`.
+    pub fn new(refresh: Duration, workflow: WorkflowSettings) -> Self {
+        PublicIndex {
+            shared: Arc::new(Shared {
+                snapshot: RwLock::default(),
+                tracker: tokio::sync::Mutex::default(),
+                checked_at: Mutex::default(),
+                dirty: AtomicBool::new(false),
+                reload: AtomicBool::new(false),
+                refresh,
+                workflow,
+            }),
+        }
+    }
+
+    /// Something public changed on this instance: the next reader looks at once.
+    pub fn changed(&self) {
+        self.shared.dirty.store(true, Ordering::SeqCst);
+    }
+
+    /// Rows were written behind the audit trail's back (test fixtures, a
+    /// restore): the next reader loads everything again.
+    pub fn forget(&self) {
+        self.shared.reload.store(true, Ordering::SeqCst);
+        self.shared.dirty.store(true, Ordering::SeqCst);
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        let kept = self.shared.snapshot.read().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(&kept)
+    }
+
+    /// Whether the index should look for changes now.
+    fn due(&self) -> bool {
+        if self.shared.dirty.load(Ordering::SeqCst) {
+            return true;
+        }
+        let checked = *self.shared.checked_at.lock().unwrap_or_else(|p| p.into_inner());
+        checked.is_none_or(|at| at.elapsed() >= self.shared.refresh)
+    }
+
+    /// The index as it now stands, brought up to date when it is time to look.
+    /// While one reader brings it up to date, the others read the index as it
+    /// was, unless it was never loaded or this instance changed it.
+    pub async fn current(&self, db: &Db) -> AppResult<Arc<Snapshot>> {
+        if !self.due() {
+            return Ok(self.snapshot());
+        }
+        let before = self.snapshot();
+        let must_wait = !before.loaded || self.shared.dirty.load(Ordering::SeqCst);
+        let guard = if must_wait {
+            self.shared.tracker.lock().await
+        } else {
+            match self.shared.tracker.try_lock() {
+                Ok(guard) => guard,
+                Err(_) => return Ok(before),
+            }
+        };
+        if !self.due() {
+            return Ok(self.snapshot());
+        }
+        let mut guard = guard;
+        let started = Instant::now();
+        // Taken before reading: a change made meanwhile marks it again.
+        self.shared.dirty.store(false, Ordering::SeqCst);
+        let full = self.shared.reload.swap(false, Ordering::SeqCst);
+        let (tracker, current, workflow) = (*guard, self.snapshot(), self.shared.workflow.clone());
+        let caught = db.read(move |conn| catch_up(conn, tracker, &current, full, &workflow)).await;
+        self.settle(&mut guard, caught, full, started, &before)
+    }
+
+    /// Loads the index now (at start-up, so that the first reader does not wait for it).
+    pub fn warm(&self, conn: &mut DbConn) -> AppResult<()> {
+        let mut guard = self.shared.tracker.blocking_lock();
+        let (before, started) = (self.snapshot(), Instant::now());
+        self.shared.dirty.store(false, Ordering::SeqCst);
+        let full = self.shared.reload.swap(false, Ordering::SeqCst);
+        let caught = catch_up(conn, *guard, &before, full, &self.shared.workflow);
+        self.settle(&mut guard, caught, full, started, &Arc::new(Snapshot::default())).map(|_| ())
+    }
+
+    /// Takes what a look at the audit trail found.
+    fn settle(
+        &self,
+        tracker: &mut Tracker,
+        caught: AppResult<(Tracker, Option<Snapshot>)>,
+        full: bool,
+        started: Instant,
+        before: &Arc<Snapshot>,
+    ) -> AppResult<Arc<Snapshot>> {
+        match caught {
+            Ok((next_tracker, next)) => {
+                *tracker = next_tracker;
+                if let Some(next) = next {
+                    *self.shared.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
+                }
+                *self.shared.checked_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(started);
+                Ok(self.snapshot())
+            }
+            Err(e) => {
+                if full {
+                    self.shared.reload.store(true, Ordering::SeqCst);
+                }
+                if !before.loaded {
+                    return Err(e);
+                }
+                // Readers keep the index as it was; the next one tries again.
+                tracing::warn!(error = %e, "the public index could not be brought up to date");
+                Ok(Arc::clone(before))
+            }
+        }
+    }
+}
+
+/// Reads the audit events since `tracker.seen` and returns the index they
+/// lead to, or None when nothing public changed.
+fn catch_up(
+    conn: &mut DbConn,
+    tracker: Tracker,
+    current: &Snapshot,
+    full: bool,
+    workflow: &WorkflowSettings,
+) -> AppResult<(Tracker, Option<Snapshot>)> {
+    let head: i64 =
+        audit_events::table.select(diesel::dsl::max(audit_events::seq)).first::<Option<i64>>(conn)?.unwrap_or(0);
+    let next_tracker = Tracker { seen: head };
+    if current.loaded && !full && head <= tracker.seen {
+        return Ok((next_tracker, None));
+    }
+    let touched = if current.loaded && !full { touched_since(conn, tracker.seen)? } else { None };
+    let next = match touched {
+        None => load_all(conn, current.generation + 1, workflow)?,
+        Some(ids) => {
+            // Only those public before or now published change what the public reads.
+            let was_public: HashSet<&str> =
+                ids.iter().filter(|id| current.position.contains_key(id.as_str())).map(String::as_str).collect();
+            let now_public: Vec<String> = proposals::table
+                .filter(proposals::id.eq_any(&ids))
+                .filter(proposals::state.eq(ProposalState::Published))
+                .select(proposals::id)
+                .load(conn)?;
+            if was_public.is_empty() && now_public.is_empty() {
+                return Ok((next_tracker, None));
+            }
+            let mut next = Snapshot {
+                generation: current.generation + 1,
+                loaded: true,
+                entries: Vec::new(),
+                position: HashMap::new(),
+                sessions_named: current.sessions_named.clone(),
+                sectors_named: current.sectors_named.clone(),
+                units_named: current.units_named.clone(),
+                kinds_named: current.kinds_named.clone(),
+                sessions: current.sessions.clone(),
+                sectors: current.sectors.clone(),
+                units: current.units.clone(),
+            };
+            let mut entries: Vec<Arc<Entry>> = current
+                .entries
+                .iter()
+                .filter(|e| !ids.contains(&e.item.id))
+                .map(Arc::clone)
+                .collect();
+            entries.extend(load_entries(conn, &now_public, &mut next, workflow)?.into_iter().map(Arc::new));
+            next.set_entries(entries);
+            next
+        }
+    };
+    Ok((next_tracker, Some(next)))
+}
+
+/// The proposals whose public line the events after `seen` may have changed,
+/// or None when loading everything again is the way (many events, a renamed
+/// unit, sector or session, an archive written in bulk).
+fn touched_since(conn: &mut DbConn, seen: i64) -> AppResult<Option<Vec<String>>> {
+    let events: Vec<(String, String, String)> = audit_events::table
+        .filter(audit_events::seq.gt(seen))
+        .select((audit_events::action, audit_events::object_type, audit_events::object_id))
+        .limit(i64::try_from(RELOAD_AFTER_EVENTS).unwrap_or(i64::MAX) + 1)
+        .load(conn)?;
+    if events.len() > RELOAD_AFTER_EVENTS {
+        return Ok(None);
+    }
+    let mut ids = HashSet::new();
+    for (action, object_type, object_id) in events {
+        let prefix = action.split('.').next().unwrap_or_default();
+        match (object_type.as_str(), prefix) {
+            ("proposal", _) => {
+                ids.insert(object_id);
+            }
+            // A proposer's name or sector may have changed.
+            ("user", "user") => {
+                let theirs: Vec<String> = proposals::table
+                    .filter(proposals::proposer_id.eq(&object_id))
+                    .filter(proposals::state.eq(ProposalState::Published))
+                    .select(proposals::id)
+                    .load(conn)?;
+                ids.extend(theirs);
+            }
+            ("unit" | "sector" | "session" | "term", "unit" | "sector" | "session" | "term")
+            | ("archive" | "import", _) => return Ok(None),
+            _ => {}
+        }
+    }
+    Ok(Some(ids.into_iter().collect()))
+}
+
+/// Every published proposal and the filters' choices, read afresh.
+fn load_all(conn: &mut DbConn, generation: u64, workflow: &WorkflowSettings) -> AppResult<Snapshot> {
+    let mut next = Snapshot {
+        generation,
+        loaded: true,
+        sessions: public::sessions(conn)?,
+        sectors: public::sectors(conn)?,
+        units: public::units(conn)?,
+        ..Snapshot::default()
+    };
+    let ids: Vec<String> = proposals::table
+        .filter(proposals::state.eq(ProposalState::Published))
+        .select(proposals::id)
+        .load(conn)?;
+    let mut entries = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        entries.extend(load_entries(conn, chunk, &mut next, workflow)?.into_iter().map(Arc::new));
+    }
+    next.set_entries(entries);
+    Ok(next)
+}
+
+impl Snapshot {
+    fn set_entries(&mut self, mut entries: Vec<Arc<Entry>>) {
+        entries.sort_by(|a, b| {
+            b.item.published_at.cmp(&a.item.published_at).then_with(|| a.item.id.cmp(&b.item.id))
+        });
+        self.position = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.item.id.clone(), u32::try_from(i).unwrap_or(UNKNOWN)))
+            .collect();
+        self.entries = entries;
+    }
+}
+
+/// The entries of those of `ids` that are published, read in three queries.
+fn load_entries(
+    conn: &mut DbConn,
+    ids: &[String],
+    names: &mut Snapshot,
+    workflow: &WorkflowSettings,
+) -> AppResult<Vec<Entry>> {
+    let heads = public::heads_of(conn, ids)?;
+    let rounds: HashMap<&str, i32> = heads.iter().map(|h| (h.id.as_str(), h.handling_round)).collect();
+    let listed: Vec<&str> = heads.iter().map(|h| h.id.as_str()).collect();
+
+    // The grades of each proposal's replies of its current round.
+    let mut grades: HashMap<String, Vec<Grade>> = HashMap::new();
+    let graded: Vec<(String, i32, Option<String>)> = replies::table
+        .filter(replies::proposal_id.eq_any(&listed))
+        .filter(replies::submitted_at.is_not_null())
+        .select((replies::proposal_id, replies::handling_round, replies::grade))
+        .load(conn)?;
+    for (pid, round, grade) in graded {
+        if rounds.get(pid.as_str()) == Some(&round)
+            && let Some(g) = grade.as_deref().and_then(Grade::parse)
+        {
+            let seen = grades.entry(pid).or_default();
+            if !seen.contains(&g) {
+                seen.push(g);
+            }
+        }
+    }
+    // The units that handled each one: lead and separate units first.
+    let mut handled_by: HashMap<String, (Vec<(u8, String)>, Vec<u32>)> = HashMap::new();
+    let handled: Vec<(String, UnitRole, String, String)> = assignments::table
+        .inner_join(units::table)
+        .filter(assignments::proposal_id.eq_any(&listed))
+        .filter(assignments::state.ne(AssignmentState::Returned))
+        .select((assignments::proposal_id, assignments::unit_role, assignments::unit_id, units::name))
+        .load(conn)?;
+    for (pid, role, unit_id, name) in handled {
+        let rank = u8::from(role == UnitRole::Co);
+        let (names_of, unit_ids) = handled_by.entry(pid).or_default();
+        match names_of.iter_mut().find(|(_, n)| *n == name) {
+            Some(known) => known.0 = known.0.min(rank),
+            None => names_of.push((rank, name)),
+        }
+        let unit = names.units_named.id(&unit_id);
+        if !unit_ids.contains(&unit) {
+            unit_ids.push(unit);
+        }
+    }
+
+    Ok(heads
+        .into_iter()
+        .map(|h| {
+            let mut grades = grades.remove(&h.id).unwrap_or_default();
+            grades.sort_by_key(|g| g.as_str());
+            let (mut unit_names, unit_ids) = handled_by.remove(&h.id).unwrap_or_default();
+            unit_names.sort();
+            Entry {
+                session: h.session_id.as_deref().map_or(UNKNOWN, |s| names.sessions_named.id(s)),
+                sector: h.sector_id.as_deref().map_or(UNKNOWN, |s| names.sectors_named.id(s)),
+                kind: names.kinds_named.id(&h.kind),
+                is_key: h.is_key,
+                units: unit_ids,
+                grades: grades.iter().fold(0, |bits, g| bits | grade_bit(*g)),
+                item: h.into_item(workflow, grades, unit_names.into_iter().map(|(_, n)| n).collect()),
+            }
+        })
+        .collect())
+}
