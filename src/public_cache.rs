@@ -37,6 +37,36 @@ const OVERHEAD_BYTES: usize = 160;
 pub struct PublicCache {
     inner: Arc<Mutex<Inner>>,
     budget_bytes: usize,
+    /// The answers being built, each by one request (see [`PublicCache::lookup`]).
+    building: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+/// What [`PublicCache::lookup`] found.
+pub enum Lookup {
+    /// The kept answer, ready to send.
+    Kept(HttpResponse),
+    /// None kept: this request builds it, and the others asking meanwhile wait.
+    Build(Turn),
+}
+
+/// A request's turn to build one answer; the next waiting request goes on
+/// when it is dropped (and finds the answer kept).
+pub struct Turn {
+    key: String,
+    slot: Arc<tokio::sync::Mutex<()>>,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    building: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        self.guard.take();
+        let mut building = self.building.lock().unwrap_or_else(|p| p.into_inner());
+        // Nobody else holds the slot (the map's and this turn's handles are the only ones): forget it.
+        if Arc::strong_count(&self.slot) == 2 && building.get(&self.key).is_some_and(|s| Arc::ptr_eq(s, &self.slot)) {
+            building.remove(&self.key);
+        }
+    }
 }
 
 /// How long a kept answer may be served.
@@ -104,7 +134,27 @@ impl Inner {
 impl PublicCache {
     /// A cache keeping answers within `budget_bytes`.
     pub fn new(budget_bytes: usize) -> Self {
-        PublicCache { inner: Arc::default(), budget_bytes }
+        PublicCache { inner: Arc::default(), budget_bytes, building: Arc::default() }
+    }
+
+    /// The answer kept for `key`, or this request's turn to build it. When
+    /// many readers ask at once for an answer nobody has built yet (a
+    /// district opening the day's results), one builds it and the others
+    /// wait for it, instead of all reading the database for the same answer.
+    pub async fn lookup(&self, req: &HttpRequest, key: &str, fresh: Fresh) -> Lookup {
+        if let Some(kept) = self.get(req, key, fresh) {
+            return Lookup::Kept(kept);
+        }
+        let slot = {
+            let mut building = self.building.lock().unwrap_or_else(|p| p.into_inner());
+            Arc::clone(building.entry(key.to_string()).or_default())
+        };
+        let guard = Arc::clone(&slot).lock_owned().await;
+        let turn = Turn { key: key.to_string(), slot, guard: Some(guard), building: Arc::clone(&self.building) };
+        match self.get(req, key, fresh) {
+            Some(kept) => Lookup::Kept(kept),
+            None => Lookup::Build(turn),
+        }
     }
 
     /// The answer kept for `key`, if still `fresh`, to `req`.
@@ -170,7 +220,6 @@ impl PublicCache {
         }
         answer_with(req, &kept, Some(body))
     }
-
 }
 
 /// 304 when the reader holds this very answer (If-None-Match), else the answer,
@@ -297,6 +346,27 @@ mod tests {
         assert!(cache.get(&req, "/19", NOW).is_some());
         let inner = cache.inner.lock().expect("lock");
         assert!(inner.used_bytes <= one * 10, "{} bytes kept of {}", inner.used_bytes, one * 10);
+    }
+
+    #[actix_web::test]
+    async fn readers_asking_at_once_for_an_answer_not_built_wait_for_the_one_building_it() {
+        let cache = PublicCache::new(1 << 20);
+        let req = TestRequest::default().to_http_request();
+        let Lookup::Build(turn) = cache.lookup(&req, "/a", NOW).await else { panic!("nothing is kept yet") };
+        let waiting = {
+            let (cache, req) = (cache.clone(), req.clone());
+            actix_web::rt::spawn(async move { matches!(cache.lookup(&req, "/a", NOW).await, Lookup::Kept(_)) })
+        };
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiting.is_finished(), "the second reader waits while the first builds");
+        cache.put(&req, "/a".into(), Bytes::from_static(b"{}"), NOW);
+        drop(turn);
+        assert!(waiting.await.expect("the waiting reader"), "and is then given the answer kept");
+        assert!(cache.building.lock().expect("lock").is_empty(), "nothing is left being built");
+        // A builder that fails keeps nothing: the next reader builds it itself.
+        let Lookup::Build(failed) = cache.lookup(&req, "/b", NOW).await else { panic!("nothing is kept yet") };
+        drop(failed);
+        assert!(matches!(cache.lookup(&req, "/b", NOW).await, Lookup::Build(_)));
     }
 
     #[actix_web::test]

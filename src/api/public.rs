@@ -6,12 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::Page;
-use crate::public_cache::Fresh;
 use crate::error::{AppResult, Problem};
-use crate::ids::ProposalId;
-use crate::proposals::public::{
-    self, Choices, PublicChoice, PublicListItem, PublicProposal, PublicQuery, not_published,
-};
+use crate::proposals::public::{self, Choices, PublicChoice, PublicListItem, PublicProposal, PublicQuery};
+use crate::public_cache::{Fresh, Lookup};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -33,9 +30,10 @@ async fn list_published(
     let index = state.public_index.current(&state.db).await?;
     let fresh = Fresh::In(index.generation);
     let key = req.uri().to_string();
-    if let Some(kept) = state.public_cache.get(&req, &key, fresh) {
-        return Ok(kept);
-    }
+    let _turn = match state.public_cache.lookup(&req, &key, fresh).await {
+        Lookup::Kept(kept) => return Ok(kept),
+        Lookup::Build(turn) => turn,
+    };
     let result = public::list(&state.db, &index, &query, &state.settings.workflow).await?;
     Ok(state.public_cache.put(&req, key, serde_json::to_vec(&result)?.into(), fresh))
 }
@@ -48,14 +46,14 @@ async fn list_published(
 )]
 #[get("/public/proposals/{id}")]
 async fn get_published(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> AppResult<HttpResponse> {
-    let fresh = Fresh::In(state.public_index.current(&state.db).await?.generation);
+    let index = state.public_index.current(&state.db).await?;
+    let fresh = Fresh::In(index.generation);
     let key = req.uri().path().to_string();
-    if let Some(kept) = state.public_cache.get(&req, &key, fresh) {
-        return Ok(kept);
-    }
-    let id = ProposalId::parse(&id).ok_or_else(not_published)?;
-    let workflow = state.settings.workflow.clone();
-    let view = state.db.read(move |conn| public::one(conn, &id, &workflow)).await?;
+    let _turn = match state.public_cache.lookup(&req, &key, fresh).await {
+        Lookup::Kept(kept) => return Ok(kept),
+        Lookup::Build(turn) => turn,
+    };
+    let view = public::published(&state.db, &index, &id, &state.settings.workflow).await?;
     Ok(state.public_cache.put(&req, key, serde_json::to_vec(&view)?.into(), fresh))
 }
 

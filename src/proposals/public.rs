@@ -376,6 +376,14 @@ pub fn one(conn: &mut DbConn, id: &ProposalId, workflow: &WorkflowSettings) -> A
     })
 }
 
+/// [`one`], for an id as a reader gave it: what the public index does not
+/// hold is not published (or not yet seen by this instance), and is not read.
+pub async fn published(db: &Db, index: &Snapshot, id: &str, workflow: &WorkflowSettings) -> AppResult<PublicProposal> {
+    let id = ProposalId::parse(id).filter(|id| index.position.contains_key(id.as_str())).ok_or_else(not_published)?;
+    let workflow = workflow.clone();
+    db.read(move |conn| one(conn, &id, &workflow)).await
+}
+
 /// A list the public list can be filtered by.
 #[derive(Debug, Clone, Copy)]
 pub enum Choices {

@@ -281,12 +281,9 @@ fn catch_up(
                 sectors: current.sectors.clone(),
                 units: current.units.clone(),
             };
-            let mut entries: Vec<Arc<Entry>> = current
-                .entries
-                .iter()
-                .filter(|e| !ids.contains(&e.item.id))
-                .map(Arc::clone)
-                .collect();
+            let touched: HashSet<&str> = ids.iter().map(String::as_str).collect();
+            let mut entries: Vec<Arc<Entry>> =
+                current.entries.iter().filter(|e| !touched.contains(e.item.id.as_str())).map(Arc::clone).collect();
             entries.extend(load_entries(conn, &now_public, &mut next, workflow)?.into_iter().map(Arc::new));
             next.set_entries(entries);
             next
@@ -341,10 +338,8 @@ fn load_all(conn: &mut DbConn, generation: u64, workflow: &WorkflowSettings) -> 
         units: public::units(conn)?,
         ..Snapshot::default()
     };
-    let ids: Vec<String> = proposals::table
-        .filter(proposals::state.eq(ProposalState::Published))
-        .select(proposals::id)
-        .load(conn)?;
+    let ids: Vec<String> =
+        proposals::table.filter(proposals::state.eq(ProposalState::Published)).select(proposals::id).load(conn)?;
     let mut entries = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
         entries.extend(load_entries(conn, chunk, &mut next, workflow)?.into_iter().map(Arc::new));
@@ -355,17 +350,16 @@ fn load_all(conn: &mut DbConn, generation: u64, workflow: &WorkflowSettings) -> 
 
 impl Snapshot {
     fn set_entries(&mut self, mut entries: Vec<Arc<Entry>>) {
-        entries.sort_by(|a, b| {
-            b.item.published_at.cmp(&a.item.published_at).then_with(|| a.item.id.cmp(&b.item.id))
-        });
-        self.position = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.item.id.clone(), u32::try_from(i).unwrap_or(UNKNOWN)))
-            .collect();
+        entries.sort_by(|a, b| b.item.published_at.cmp(&a.item.published_at).then_with(|| a.item.id.cmp(&b.item.id)));
+        self.position =
+            entries.iter().enumerate().map(|(i, e)| (e.item.id.clone(), u32::try_from(i).unwrap_or(UNKNOWN))).collect();
         self.entries = entries;
     }
 }
+
+/// The units that handled a proposal: their names, each ranked (lead and
+/// separate units 0, co-handling 1), and their numbers in the index.
+type Handled = (Vec<(u8, String)>, Vec<u32>);
 
 /// The entries of those of `ids` that are published, read in three queries.
 fn load_entries(
@@ -396,7 +390,7 @@ fn load_entries(
         }
     }
     // The units that handled each one: lead and separate units first.
-    let mut handled_by: HashMap<String, (Vec<(u8, String)>, Vec<u32>)> = HashMap::new();
+    let mut handled_by: HashMap<String, Handled> = HashMap::new();
     let handled: Vec<(String, UnitRole, String, String)> = assignments::table
         .inner_join(units::table)
         .filter(assignments::proposal_id.eq_any(&listed))

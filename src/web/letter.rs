@@ -137,14 +137,14 @@ async fn public_letter_page(
     req: actix_web::HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let fresh = crate::public_cache::Fresh::In(state.public_index.current(&state.db).await?.generation);
+    let index = state.public_index.current(&state.db).await?;
+    let fresh = crate::public_cache::Fresh::In(index.generation);
     let key = req.uri().path().to_string();
-    if let Some(kept) = state.public_cache.get(&req, &key, fresh) {
-        return Ok(kept);
-    }
-    let id = ProposalId::parse(&id).ok_or_else(crate::proposals::public::not_published)?;
-    let workflow = state.settings.workflow.clone();
-    let p = state.db.read(move |conn| crate::proposals::public::one(conn, &id, &workflow)).await?;
+    let _turn = match state.public_cache.lookup(&req, &key, fresh).await {
+        crate::public_cache::Lookup::Kept(kept) => return Ok(kept),
+        crate::public_cache::Lookup::Build(turn) => turn,
+    };
+    let p = crate::proposals::public::published(&state.db, &index, &id, &state.settings.workflow).await?;
     let letters: Vec<Letter> = p
         .replies
         .iter()

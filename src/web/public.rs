@@ -8,12 +8,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::public_cache::Fresh;
 use crate::domain::workflow::guards::Grade;
 use crate::error::AppError;
-use crate::ids::ProposalId;
 use crate::listing::Page;
-use crate::proposals::public::{self, PublicChoice, PublicListItem, PublicProposal, PublicQuery, not_published};
+use crate::proposals::public::{self, PublicChoice, PublicListItem, PublicProposal, PublicQuery};
+use crate::public_cache::{Fresh, Lookup};
 use crate::state::AppState;
 use crate::web::PageError;
 use crate::web::fields::given;
@@ -129,9 +128,10 @@ async fn results_page(
     let index = state.public_index.current(&state.db).await?;
     let fresh = Fresh::In(index.generation);
     let key = req.uri().to_string();
-    if let Some(kept) = state.public_cache.get(&req, &key, fresh) {
-        return Ok(kept);
-    }
+    let _turn = match state.public_cache.lookup(&req, &key, fresh).await {
+        Lookup::Kept(kept) => return Ok(kept),
+        Lookup::Build(turn) => turn,
+    };
     let form = form.into_inner();
     let found = match form.query() {
         Ok(query) => public::list(&state.db, &index, &query, &state.settings.workflow).await,
@@ -206,14 +206,14 @@ async fn detail_page(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let fresh = Fresh::In(state.public_index.current(&state.db).await?.generation);
+    let index = state.public_index.current(&state.db).await?;
+    let fresh = Fresh::In(index.generation);
     let key = req.uri().path().to_string();
-    if let Some(kept) = state.public_cache.get(&req, &key, fresh) {
-        return Ok(kept);
-    }
-    let id = ProposalId::parse(&id).ok_or_else(not_published)?;
-    let workflow = state.settings.workflow.clone();
-    let p = state.db.read(move |conn| public::one(conn, &id, &workflow)).await?;
+    let _turn = match state.public_cache.lookup(&req, &key, fresh).await {
+        Lookup::Kept(kept) => return Ok(kept),
+        Lookup::Build(turn) => turn,
+    };
+    let p = public::published(&state.db, &index, &id, &state.settings.workflow).await?;
     let replies = p
         .replies
         .iter()

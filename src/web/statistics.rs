@@ -12,8 +12,8 @@ use serde::Deserialize;
 
 use crate::domain::statistics::Rate;
 use crate::error::AppError;
-use crate::public_cache::Fresh;
 use crate::proposals::public::{Choices, PublicChoice};
+use crate::public_cache::Fresh;
 use crate::state::AppState;
 use crate::statistics::{Report, session_report};
 use crate::web::PageError;

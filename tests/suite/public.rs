@@ -333,7 +333,10 @@ async fn public_answers_are_kept(app: TestApp) {
     let page = public(&app, &format!("/public/proposals/{}", first.id)).await;
     // Changed behind the service's back (no audit event): the kept answers still stand.
     let mut conn = app.state.db.get().expect("connection");
-    diesel::update(proposals::table.find(&first.id)).set(proposals::title.eq("改过的标题")).execute(&mut conn).expect("title");
+    diesel::update(proposals::table.find(&first.id))
+        .set(proposals::title.eq("改过的标题"))
+        .execute(&mut conn)
+        .expect("title");
     drop(conn);
     assert_eq!(public(&app, &detail_path).await.text, detail.text);
     assert_eq!(public(&app, &format!("/public/proposals/{}", first.id)).await.text, page.text);
@@ -377,7 +380,8 @@ async fn another_instance_sees_a_publication(app: TestApp) {
     let second = app.proposal_in(ProposalState::Closed).await;
     let other = app.another_instance(|s| s.server.public_refresh_seconds = 1).await;
     // Fixtures are not in the text index; what is published through the service is.
-    let search = format!("/api/public/proposals?q={}", "养老服务".bytes().map(|b| format!("%{b:02X}")).collect::<String>());
+    let search =
+        format!("/api/public/proposals?q={}", "养老服务".bytes().map(|b| format!("%{b:02X}")).collect::<String>());
     let second_path = format!("/api/public/proposals/{}", second.id);
     assert_eq!(ids(&public(&other, "/api/public/proposals").await), vec![first.id.clone()]);
     assert!(ids(&public(&other, &search).await).is_empty());
@@ -404,4 +408,24 @@ async fn another_instance_sees_a_publication(app: TestApp) {
     assert!(page.text.contains(&format!("/public/proposals/{}", second.id)), "{}", page.text);
     // A login made on one instance is good on the other: sessions live in the database.
     other.get(&format!("/api/proposals/{}", second.id), &office.token).await.assert_ok();
+    // A unit renamed on one instance: the other's list names it anew once it looks.
+    let admin = app.user(proposal_desk::domain::Role::Admin).await;
+    let unit = first.lead.as_ref().expect("a lead unit").unit_id.clone();
+    app.patch(
+        &format!("/api/admin/units/{unit}"),
+        &admin.token,
+        serde_json::json!({"version": 1, "name": "改名后的单位"}),
+    )
+    .await
+    .assert_ok();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let list = public(&other, &format!("/api/public/proposals?unit_id={unit}")).await;
+    assert_eq!(ids(&list), vec![first.id.clone()]);
+    assert!(
+        list.body["items"][0]["units"].as_array().expect("units").iter().any(|u| u == "改名后的单位"),
+        "{}",
+        list.text
+    );
+    let choices = public(&other, "/api/public/units").await;
+    assert!(choices.text.contains("改名后的单位"), "{}", choices.text);
 }
