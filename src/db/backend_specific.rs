@@ -105,33 +105,46 @@ struct Found {
     proposal_id: String,
 }
 
-/// The proposals whose searchable words contain `words` as a phrase (in
-/// order, next to each other), at most `limit` of them. SQLite asks its FTS5
+/// The proposals whose searchable words contain every one of `phrases`
+/// (each a run of words, in order, next to each other), at most `limit` of
+/// them, in one statement: the index intersects the terms, so a common word
+/// beside a rare one costs what the rare one does. SQLite asks its FTS5
 /// table, PostgreSQL its GIN index over a 'simple' tsvector (see the
 /// `public_search` migration).
-pub fn search_phrase(conn: &mut AnyConnection, words: &[String], limit: i64) -> QueryResult<Vec<String>> {
-    const SQLITE: &str = "SELECT proposal_id FROM search_index WHERE search_index MATCH ? LIMIT ?";
-    // A phrase query (phraseto_tsquery) makes PostgreSQL recheck every
-    // candidate by parsing its text again; instead the GIN index finds the
-    // documents holding every word, and a LIKE on the stored words (which
-    // are space-separated, so a phrase is a run of whole words) keeps those
-    // holding them in order.
-    const POSTGRES: &str = "SELECT proposal_id FROM search_documents \
-        WHERE to_tsvector('simple', body) @@ plainto_tsquery('simple', $1) \
-        AND (' ' || body || ' ') LIKE $2 LIMIT $3";
+pub fn search_phrases(conn: &mut AnyConnection, phrases: &[Vec<String>], limit: i64) -> QueryResult<Vec<String>> {
     let found: Vec<Found> = match conn {
         // The words never hold quotes (src/search/text.rs), so one pair of
-        // quotes makes them an FTS5 phrase.
-        AnyConnection::Sqlite(c) => diesel::sql_query(SQLITE)
-            .bind::<Text, _>(format!("\"{}\"", words.join(" ")))
-            .bind::<diesel::sql_types::BigInt, _>(limit)
-            .load(c)?,
+        // quotes makes each an FTS5 phrase.
+        AnyConnection::Sqlite(c) => {
+            let query: Vec<String> = phrases.iter().map(|words| format!("\"{}\"", words.join(" "))).collect();
+            diesel::sql_query("SELECT proposal_id FROM search_index WHERE search_index MATCH ? LIMIT ?")
+                .bind::<Text, _>(query.join(" AND "))
+                .bind::<diesel::sql_types::BigInt, _>(limit)
+                .load(c)?
+        }
+        // A phrase query (phraseto_tsquery) makes PostgreSQL recheck every
+        // candidate by parsing its text again; instead the GIN index finds the
+        // documents holding every word, and a substring test on the stored
+        // words (space-separated, so a phrase is a run of whole words) keeps
+        // those holding each phrase in order. A phrase of one word needs none.
         // The words never hold `%`, `_` or `\\` (src/search/text.rs keeps letters and digits only).
-        AnyConnection::Postgresql(c) => diesel::sql_query(POSTGRES)
-            .bind::<Text, _>(words.join(" "))
-            .bind::<Text, _>(format!("% {} %", words.join(" ")))
-            .bind::<diesel::sql_types::BigInt, _>(limit)
-            .load(c)?,
+        AnyConnection::Postgresql(c) => {
+            let all: Vec<&str> = phrases.iter().flatten().map(String::as_str).collect();
+            let runs: Vec<String> =
+                phrases.iter().filter(|w| w.len() > 1).map(|w| format!(" {} ", w.join(" "))).collect();
+            let mut sql = String::from(
+                "SELECT proposal_id FROM search_documents WHERE to_tsvector('simple', body) @@ plainto_tsquery('simple', $1)",
+            );
+            for n in 0..runs.len() {
+                sql.push_str(&format!(" AND strpos(' ' || body || ' ', ${}) > 0", n + 2));
+            }
+            sql.push_str(&format!(" LIMIT ${}", runs.len() + 2));
+            let mut query = diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>().bind::<Text, _>(all.join(" "));
+            for run in runs {
+                query = query.bind::<Text, _>(run);
+            }
+            query.bind::<diesel::sql_types::BigInt, _>(limit).load(c)?
+        }
     };
     Ok(found.into_iter().map(|f| f.proposal_id).collect())
 }

@@ -4,6 +4,8 @@
 
 pub mod text;
 
+use std::collections::HashSet;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -51,19 +53,23 @@ pub fn index_published(conn: &mut DbConn, p: &ProposalRow, now: NaiveDateTime) -
 /// (terms are separated by spaces; each is found as written, a single
 /// character too); `None` when the query has nothing to search for.
 pub fn matching(conn: &mut DbConn, query: &str) -> AppResult<Option<Vec<String>>> {
-    let mut found: Option<std::collections::HashSet<String>> = None;
-    for term in query.split_whitespace() {
-        let words = text::words(term);
-        let ids = match words.as_slice() {
-            [] => continue,
-            // One character is in no pair of its own at a run's end: look for it in the stored pairs.
-            [one] if one.chars().count() == 1 => search_documents::table
-                .filter(search_documents::body.like(format!("%{one}%")))
-                .select(search_documents::proposal_id)
-                .limit(MAX_MATCHES)
-                .load::<String>(conn)?,
-            _ => crate::db::backend_specific::search_phrase(conn, &words, MAX_MATCHES)?,
-        };
+    let terms: Vec<Vec<String>> = query.split_whitespace().map(text::words).filter(|w| !w.is_empty()).collect();
+    if terms.is_empty() {
+        return Ok(None);
+    }
+    // One character is in no pair of its own at a run's end: look for it in the stored pairs.
+    let (single, phrases): (Vec<Vec<String>>, Vec<Vec<String>>) =
+        terms.into_iter().partition(|w| matches!(w.as_slice(), [one] if one.chars().count() == 1));
+    let mut found: Option<HashSet<String>> = None;
+    if !phrases.is_empty() {
+        found = Some(crate::db::backend_specific::search_phrases(conn, &phrases, MAX_MATCHES)?.into_iter().collect());
+    }
+    for one in single.iter().flatten() {
+        let ids = search_documents::table
+            .filter(search_documents::body.like(format!("%{one}%")))
+            .select(search_documents::proposal_id)
+            .limit(MAX_MATCHES)
+            .load::<String>(conn)?;
         found = Some(match found {
             None => ids.into_iter().collect(),
             Some(before) => ids.into_iter().filter(|id| before.contains(id)).collect(),

@@ -291,9 +291,17 @@ async fn the_public_searches_published_texts_in_chinese(app: TestApp) {
         public(&app, &search(q)).await.assert_problem(422, "validation");
     }
     // A single character works; words apart must all appear.
-    for (q, hit) in
-        [("养", true), ("水", false), ("社区 重点工作", true), ("重点工作 社区", true), ("社区 高铁", false)]
-    {
+    for (q, hit) in [
+        ("养", true),
+        ("水", false),
+        ("社区 重点工作", true),
+        ("重点工作 社区", true),
+        ("社区 高铁", false),
+        ("养 社区", true),
+        ("水 社区", false),
+        ("社区 重点工作 老龄化", true),
+        ("社区 重点工作 老龄化加快", false),
+    ] {
         let r = public(&app, &search(q)).await;
         r.assert_ok();
         assert_eq!(found(&r) == vec![published.id.clone()], hit, "{q}: {}", r.text);

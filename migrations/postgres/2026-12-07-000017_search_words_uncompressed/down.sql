@@ -1,0 +1,1 @@
+ALTER TABLE search_documents ALTER COLUMN body SET STORAGE EXTENDED;
