@@ -4,12 +4,14 @@
 //! Modified. Published results change rarely and are read by everyone, so
 //! each answer is built once instead of once per reader.
 //!
-//! An answer made from published results is valid as long as the public
-//! index's generation it was built in (`proposals/public_index.rs`): a new
-//! generation, which any change to what the public reads makes, on this
-//! instance at once or on another within `server.public_refresh_seconds`,
-//! drops every answer kept. Answers made from what changes without a new
-//! generation (the public statistics) are kept for that many seconds.
+//! An answer made from published results is valid while what it shows is
+//! unchanged, as the public index tells (`proposals/public_index.rs`): a new
+//! generation, which any change to what the public reads makes (on this
+//! instance at once, on another within `server.public_refresh_seconds`),
+//! drops every page of the list and of a search, and an answer about one
+//! proposal goes only when that proposal was read again. Answers made from
+//! what changes without a new generation (the public statistics) are kept
+//! for that many seconds.
 //!
 //! The answers are kept within `server.public_cache_megabytes`, counted in
 //! the bytes kept, oldest out first: enough for every published proposal of
@@ -72,16 +74,39 @@ impl Drop for Turn {
 /// How long a kept answer may be served.
 #[derive(Debug, Clone, Copy)]
 pub enum Fresh {
-    /// While the public index stays at this generation.
+    /// While the public index stays at this generation: an answer about many
+    /// proposals (a page of the list or of a search), which any publication
+    /// may change.
     In(u64),
-    /// For this long after it was built (and while the generation stays).
+    /// An answer about one published proposal, built with the index at
+    /// generation `now`: valid while that proposal has not changed, that is
+    /// for as long as it was built at or after the generation `since` in
+    /// which the index last read the proposal. So a day of publications does
+    /// not throw away every other proposal's kept answer.
+    Since { since: u64, now: u64 },
+    /// For this long after it was built (and while the generation stays):
+    /// an answer that changes without a new generation (the public statistics).
     For(Duration),
+}
+
+impl Fresh {
+    /// The newest generation this request knows of.
+    fn now(self) -> Option<u64> {
+        match self {
+            Fresh::In(now) | Fresh::Since { now, .. } => Some(now),
+            Fresh::For(_) => None,
+        }
+    }
 }
 
 /// One answer as kept.
 #[derive(Clone)]
 struct Kept {
     at: Instant,
+    /// The generation of the public index it was built in.
+    built_in: u64,
+    /// Whether it outlives its generation ([`Fresh::Since`]).
+    about_one: bool,
     body: Packed,
     content_type: &'static str,
     /// The ETag of the plain body; the gzip form's is this one marked `-gz`
@@ -120,13 +145,15 @@ struct Inner {
 }
 
 impl Inner {
-    /// Moves to `generation` when it is newer, forgetting every answer of the older one.
+    /// Moves to `generation` when it is newer, forgetting every answer of the
+    /// older one but those about one proposal, which are checked when asked for.
     fn advance(&mut self, generation: u64) {
         if generation > self.generation {
             self.generation = generation;
-            self.answers.clear();
-            self.order.clear();
-            self.used_bytes = 0;
+            self.answers.retain(|_, kept| kept.about_one);
+            let answers = &self.answers;
+            self.order.retain(|key| answers.contains_key(key));
+            self.used_bytes = answers.iter().map(|(key, kept)| kept.cost(key)).sum();
         }
     }
 }
@@ -161,15 +188,19 @@ impl PublicCache {
     pub fn get(&self, req: &HttpRequest, key: &str, fresh: Fresh) -> Option<HttpResponse> {
         let kept = {
             let mut inner = self.inner.lock().ok()?;
-            match fresh {
-                Fresh::In(generation) => inner.advance(generation),
-                Fresh::For(ttl) => {
-                    if inner.answers.get(key)?.at.elapsed() >= ttl {
-                        return None;
-                    }
-                }
+            if let Some(now) = fresh.now() {
+                inner.advance(now);
             }
-            inner.answers.get(key)?.clone()
+            let kept = inner.answers.get(key)?;
+            let valid = match fresh {
+                Fresh::In(_) => true,
+                Fresh::Since { since, .. } => kept.built_in >= since,
+                Fresh::For(ttl) => kept.at.elapsed() < ttl,
+            };
+            if !valid {
+                return None;
+            }
+            kept.clone()
         };
         Some(answer(req, &kept))
     }
@@ -194,16 +225,20 @@ impl PublicCache {
             Some(gzip) => Packed::Gzip(Bytes::from(gzip)),
             None => Packed::Plain(body.clone()),
         };
-        let kept = Kept { at: Instant::now(), body: packed, content_type, etag };
+        let (built_in, about_one) = match fresh {
+            Fresh::In(now) => (now, false),
+            Fresh::Since { now, .. } => (now, true),
+            // Built from what stands now: kept in the newest generation seen.
+            Fresh::For(_) => (self.inner.lock().map(|inner| inner.generation).unwrap_or(0), false),
+        };
+        let kept = Kept { at: Instant::now(), built_in, about_one, body: packed, content_type, etag };
         let cost = kept.cost(&key);
         if cost <= self.budget_bytes
             && let Ok(mut inner) = self.inner.lock()
-            && match fresh {
-                Fresh::In(generation) => {
-                    inner.advance(generation);
-                    generation == inner.generation
-                }
-                Fresh::For(_) => true,
+            && {
+                inner.advance(built_in);
+                // Built from an older index than the newest seen: not kept.
+                built_in == inner.generation
             }
         {
             match inner.answers.insert(key.clone(), kept.clone()) {
@@ -330,6 +365,8 @@ mod tests {
     fn the_oldest_answers_make_room_within_the_budget() {
         let one = Kept {
             at: Instant::now(),
+            built_in: 1,
+            about_one: false,
             body: Packed::Plain(Bytes::from_static(b"{}")),
             content_type: "application/json",
             etag: "\"0123456789abcdef0123\"".into(),
@@ -346,6 +383,25 @@ mod tests {
         assert!(cache.get(&req, "/19", NOW).is_some());
         let inner = cache.inner.lock().expect("lock");
         assert!(inner.used_bytes <= one * 10, "{} bytes kept of {}", inner.used_bytes, one * 10);
+    }
+
+    #[test]
+    fn an_answer_about_one_proposal_outlives_publications_of_others() {
+        let cache = PublicCache::new(1 << 20);
+        let req = TestRequest::default().to_http_request();
+        let one = |since, now| Fresh::Since { since, now };
+        cache.put(&req, "/p/1".into(), Bytes::from_static(b"{}"), one(1, 3));
+        cache.put(&req, "/p/2".into(), Bytes::from_static(b"{}"), one(2, 3));
+        cache.put(&req, "/list".into(), Bytes::from_static(b"[]"), Fresh::In(3));
+        // Generation 4: proposal 2 was read again (its answer is older than that), the list changed.
+        assert!(cache.get(&req, "/p/1", one(1, 4)).is_some(), "proposal 1 did not change: kept");
+        assert!(cache.get(&req, "/p/2", one(4, 4)).is_none(), "proposal 2 changed: built again");
+        assert!(cache.get(&req, "/list", Fresh::In(4)).is_none(), "a list may have changed: built again");
+        cache.put(&req, "/p/2".into(), Bytes::from_static(b"{}"), one(4, 4));
+        assert!(cache.get(&req, "/p/2", one(4, 4)).is_some());
+        // Built from an index older than the newest seen: answered, not kept.
+        cache.put(&req, "/p/3".into(), Bytes::from_static(b"{}"), one(1, 3));
+        assert!(cache.get(&req, "/p/3", one(1, 4)).is_none());
     }
 
     #[actix_web::test]

@@ -47,7 +47,8 @@ async fn list_published(
 #[get("/public/proposals/{id}")]
 async fn get_published(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> AppResult<HttpResponse> {
     let index = state.public_index.current(&state.db).await?;
-    let fresh = Fresh::In(index.generation);
+    let since = index.since_of(&id).unwrap_or(index.generation);
+    let fresh = Fresh::Since { since, now: index.generation };
     let key = req.uri().path().to_string();
     let _turn = match state.public_cache.lookup(&req, &key, fresh).await {
         Lookup::Kept(kept) => return Ok(kept),

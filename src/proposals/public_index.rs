@@ -11,9 +11,11 @@
 //! `server.public_refresh_seconds`, and at once after it published something
 //! itself ([`PublicIndex::changed`]); the touched proposals are read again.
 //! Each change to what the public reads gives the index a new generation,
-//! and the kept public answers (`public_cache.rs`) are valid as long as
-//! the generation they were built in: they do not expire while nothing public
-//! changes, and they all go when something does.
+//! and each entry remembers the generation in which it was last read. The
+//! kept public answers (`public_cache.rs`) never expire while nothing public
+//! changes: a page of the list or of a search stays valid within its
+//! generation, an answer about one proposal for as long as that proposal's
+//! entry is older than the answer.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -51,6 +53,9 @@ pub struct Entry {
     pub units: Vec<u32>,
     /// The grades of its current round's submitted replies, one bit each.
     pub grades: u8,
+    /// The generation in which the index last read it: answers about it
+    /// built since then are still true.
+    pub since: u64,
 }
 
 /// The bit of `g` in [`Entry::grades`].
@@ -284,7 +289,8 @@ fn catch_up(
             let touched: HashSet<&str> = ids.iter().map(String::as_str).collect();
             let mut entries: Vec<Arc<Entry>> =
                 current.entries.iter().filter(|e| !touched.contains(e.item.id.as_str())).map(Arc::clone).collect();
-            entries.extend(load_entries(conn, &now_public, &mut next, workflow)?.into_iter().map(Arc::new));
+            let generation = next.generation;
+            entries.extend(load_entries(conn, &now_public, &mut next, generation, workflow)?.into_iter().map(Arc::new));
             next.set_entries(entries);
             next
         }
@@ -342,13 +348,20 @@ fn load_all(conn: &mut DbConn, generation: u64, workflow: &WorkflowSettings) -> 
         proposals::table.filter(proposals::state.eq(ProposalState::Published)).select(proposals::id).load(conn)?;
     let mut entries = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
-        entries.extend(load_entries(conn, chunk, &mut next, workflow)?.into_iter().map(Arc::new));
+        entries.extend(load_entries(conn, chunk, &mut next, generation, workflow)?.into_iter().map(Arc::new));
     }
     next.set_entries(entries);
     Ok(next)
 }
 
 impl Snapshot {
+    /// The generation since which the published proposal `id` is as the index
+    /// holds it; None when it is not published (as far as this index knows).
+    pub fn since_of(&self, id: &str) -> Option<u64> {
+        let place = *self.position.get(id)?;
+        self.entries.get(place as usize).map(|e| e.since)
+    }
+
     fn set_entries(&mut self, mut entries: Vec<Arc<Entry>>) {
         entries.sort_by(|a, b| b.item.published_at.cmp(&a.item.published_at).then_with(|| a.item.id.cmp(&b.item.id)));
         self.position =
@@ -366,6 +379,7 @@ fn load_entries(
     conn: &mut DbConn,
     ids: &[String],
     names: &mut Snapshot,
+    since: u64,
     workflow: &WorkflowSettings,
 ) -> AppResult<Vec<Entry>> {
     let heads = public::heads_of(conn, ids)?;
@@ -424,6 +438,7 @@ fn load_entries(
                 is_key: h.is_key,
                 units: unit_ids,
                 grades: grades.iter().fold(0, |bits, g| bits | grade_bit(*g)),
+                since,
                 item: h.into_item(workflow, grades, unit_names.into_iter().map(|(_, n)| n).collect()),
             }
         })

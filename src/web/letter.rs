@@ -138,7 +138,8 @@ async fn public_letter_page(
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let index = state.public_index.current(&state.db).await?;
-    let fresh = crate::public_cache::Fresh::In(index.generation);
+    let since = index.since_of(&id).unwrap_or(index.generation);
+    let fresh = crate::public_cache::Fresh::Since { since, now: index.generation };
     let key = req.uri().path().to_string();
     let _turn = match state.public_cache.lookup(&req, &key, fresh).await {
         crate::public_cache::Lookup::Kept(kept) => return Ok(kept),

@@ -207,7 +207,8 @@ async fn detail_page(
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let index = state.public_index.current(&state.db).await?;
-    let fresh = Fresh::In(index.generation);
+    let since = index.since_of(&id).unwrap_or(index.generation);
+    let fresh = Fresh::Since { since, now: index.generation };
     let key = req.uri().path().to_string();
     let _turn = match state.public_cache.lookup(&req, &key, fresh).await {
         Lookup::Kept(kept) => return Ok(kept),
