@@ -152,8 +152,8 @@ impl Head {
 /// reasons, suggestions, topic, key mode: what the detail adds to [`Head`].
 type Body = (String, String, String, Option<String>);
 
-/// unit name, grade, public body, submitted at
-type ReplyLine = (String, Option<String>, Option<String>, Option<NaiveDateTime>);
+/// unit name, grade, public body, submitted at (none of them for a proposal without a reply)
+type ReplyLine = (Option<String>, Option<String>, Option<String>, Option<NaiveDateTime>);
 
 /// The columns of [`Head`].
 type HeadColumns = (
@@ -310,19 +310,39 @@ fn head_columns() -> HeadColumns {
 /// One published proposal with the public versions of its replies. Anything
 /// not published answers 404, as if it did not exist.
 pub fn one(conn: &mut DbConn, id: &ProposalId, workflow: &WorkflowSettings) -> AppResult<PublicProposal> {
-    let id = id.as_str();
-    let found: Option<(Body, Head)> = proposals::table
+    // One query, a row per submitted reply of the current round (or one row
+    // without a reply): a reader's first look at a proposal is one round trip.
+    let found: Vec<(Body, Head, ReplyLine)> = proposals::table
         .left_join(users::table.on(users::id.eq(proposals::proposer_id)))
         .left_join(sectors::table.on(sectors::id.nullable().eq(users::sector_id)))
         .left_join(committee_sessions::table.on(committee_sessions::id.nullable().eq(proposals::session_id)))
-        .filter(proposals::id.eq(id))
+        .left_join(
+            replies::table.on(replies::proposal_id
+                .eq(proposals::id)
+                .and(replies::handling_round.eq(proposals::handling_round))
+                .and(replies::submitted_at.is_not_null())),
+        )
+        .left_join(assignments::table.on(assignments::id.nullable().eq(replies::assignment_id.nullable())))
+        .left_join(units::table.on(units::id.nullable().eq(assignments::unit_id.nullable())))
+        .filter(proposals::id.eq(id.as_str()))
         .filter(proposals::state.eq(ProposalState::Published))
-        .select(((proposals::reasons, proposals::suggestions, proposals::topic, proposals::key_mode), head_columns()))
-        .first(conn)
-        .optional()?;
-    let Some(((reasons, suggestions, topic, key_mode), head)) = found else {
+        .order((replies::submitted_at.asc(), replies::id.asc()))
+        .select((
+            (proposals::reasons, proposals::suggestions, proposals::topic, proposals::key_mode),
+            head_columns(),
+            (
+                units::name.nullable(),
+                replies::grade.nullable(),
+                replies::public_body.nullable(),
+                replies::submitted_at.nullable(),
+            ),
+        ))
+        .load(conn)?;
+    let mut rows = found.into_iter();
+    let Some(((reasons, suggestions, topic, key_mode), head, first)) = rows.next() else {
         return Err(not_published());
     };
+    let rows: Vec<ReplyLine> = std::iter::once(first).chain(rows.map(|(_, _, line)| line)).collect();
     let Head {
         id,
         kind,
@@ -332,24 +352,16 @@ pub fn one(conn: &mut DbConn, id: &ProposalId, workflow: &WorkflowSettings) -> A
         submitter_name,
         is_key,
         published_at,
-        handling_round: round,
         proposer,
         sector,
         session,
         ..
     } = head;
-    let rows: Vec<ReplyLine> = replies::table
-        .inner_join(assignments::table.on(assignments::id.eq(replies::assignment_id)))
-        .inner_join(units::table.on(units::id.eq(assignments::unit_id)))
-        .filter(replies::proposal_id.eq(&id))
-        .filter(replies::handling_round.eq(round))
-        .filter(replies::submitted_at.is_not_null())
-        .order((replies::submitted_at.asc(), replies::id.asc()))
-        .select((units::name, replies::grade, replies::public_body, replies::submitted_at))
-        .load(conn)?;
     let replies = rows
         .into_iter()
         .filter_map(|(unit_name, grade, public_body, submitted_at)| {
+            // The row of a proposal without a reply has no unit.
+            let unit_name = unit_name?;
             let public_body = public_body.filter(|b| !b.trim().is_empty())?;
             Some(PublicReply { unit_name, grade: grade.as_deref().and_then(Grade::parse), public_body, submitted_at })
         })
