@@ -180,8 +180,10 @@ impl Step {
         let change = Change::new(audit_name.to_string(), "proposal", before.id.clone())
             .before(json!({ "proposal": summary(before) }))
             .after(after_json);
-        audit::record(conn, &ctx.user.actor(), ctx.origin, change, ctx.now)?;
         crate::notify::after_action(conn, ctx, action, from, to, &after)?;
+        // Last: on PostgreSQL the event holds the audit chain's lock until the
+        // commit, and every other write waits for it meanwhile.
+        audit::record(conn, &ctx.user.actor(), ctx.origin, change, ctx.now)?;
         Ok(after)
     }
 }
