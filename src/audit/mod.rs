@@ -71,6 +71,19 @@ impl Change {
     }
 }
 
+/// What each event after `seen` was about, in order: (action, object type,
+/// object id); None when there are more than `at_most` of them (the callers,
+/// which keep something in memory up to date, then read everything again).
+pub fn about_since(conn: &mut DbConn, seen: i64, at_most: usize) -> AppResult<Option<Vec<(String, String, String)>>> {
+    let events: Vec<(String, String, String)> = audit_events::table
+        .filter(audit_events::seq.gt(seen))
+        .order(audit_events::seq.asc())
+        .select((audit_events::action, audit_events::object_type, audit_events::object_id))
+        .limit(i64::try_from(at_most).unwrap_or(i64::MAX).saturating_add(1))
+        .load(conn)?;
+    Ok((events.len() <= at_most).then_some(events))
+}
+
 /// Appends one event to the chain. Call inside the action's write transaction.
 pub fn record(conn: &mut DbConn, actor: &Actor, origin: &Origin, change: Change, now: NaiveDateTime) -> AppResult<i64> {
     lock_audit_chain(conn)?;

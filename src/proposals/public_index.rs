@@ -302,14 +302,9 @@ fn catch_up(
 /// or None when loading everything again is the way (many events, a renamed
 /// unit, sector or session, an archive written in bulk).
 fn touched_since(conn: &mut DbConn, seen: i64) -> AppResult<Option<Vec<String>>> {
-    let events: Vec<(String, String, String)> = audit_events::table
-        .filter(audit_events::seq.gt(seen))
-        .select((audit_events::action, audit_events::object_type, audit_events::object_id))
-        .limit(i64::try_from(RELOAD_AFTER_EVENTS).unwrap_or(i64::MAX) + 1)
-        .load(conn)?;
-    if events.len() > RELOAD_AFTER_EVENTS {
+    let Some(events) = crate::audit::about_since(conn, seen, RELOAD_AFTER_EVENTS)? else {
         return Ok(None);
-    }
+    };
     let mut ids = HashSet::new();
     for (action, object_type, object_id) in events {
         let prefix = action.split('.').next().unwrap_or_default();

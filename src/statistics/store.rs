@@ -293,14 +293,9 @@ impl Store {
 /// The proposals whose facts the events after `seen` may have changed, or
 /// None when loading everything again is the way (many events, or a bulk change).
 fn touched_since(conn: &mut DbConn, seen: i64) -> AppResult<Option<Vec<String>>> {
-    let events: Vec<(String, String, String)> = audit_events::table
-        .filter(audit_events::seq.gt(seen))
-        .select((audit_events::action, audit_events::object_type, audit_events::object_id))
-        .limit(i64::try_from(RELOAD_AFTER_EVENTS).unwrap_or(i64::MAX) + 1)
-        .load(conn)?;
-    if events.len() > RELOAD_AFTER_EVENTS {
+    let Some(events) = crate::audit::about_since(conn, seen, RELOAD_AFTER_EVENTS)? else {
         return Ok(None);
-    }
+    };
     let mut ids = HashSet::new();
     for (action, object_type, object_id) in events {
         match (object_type.as_str(), action.as_str()) {
