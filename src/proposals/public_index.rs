@@ -149,8 +149,8 @@ impl PublicIndex {
         self.shared.dirty.store(true, Ordering::SeqCst);
     }
 
-    /// Rows were written behind the audit trail's back (test fixtures, a
-    /// restore): the next reader loads everything again.
+    /// Rows were written behind the audit trail's back (the tests' fixtures):
+    /// the next reader loads everything again.
     pub fn forget(&self) {
         self.shared.reload.store(true, Ordering::SeqCst);
         self.shared.dirty.store(true, Ordering::SeqCst);
@@ -179,7 +179,7 @@ impl PublicIndex {
         }
         let before = self.snapshot();
         let must_wait = !before.loaded || self.shared.dirty.load(Ordering::SeqCst);
-        let guard = if must_wait {
+        let mut guard = if must_wait {
             self.shared.tracker.lock().await
         } else {
             match self.shared.tracker.try_lock() {
@@ -190,7 +190,6 @@ impl PublicIndex {
         if !self.due() {
             return Ok(self.snapshot());
         }
-        let mut guard = guard;
         let started = Instant::now();
         // Taken before reading: a change made meanwhile marks it again.
         self.shared.dirty.store(false, Ordering::SeqCst);

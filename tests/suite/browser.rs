@@ -69,8 +69,8 @@ fn lives_in_the_browser(backend: Backend) {
         .env("PD__SERVER__BIND", format!("127.0.0.1:{port}"))
         .env("PD__SERVER__PUBLIC_URL", &base)
         .env("PD__AUTH__JWT_SECRET", common::JWT_SECRET)
-        // The public pages are read right after each change the test makes: none is served as kept.
-        .env("PD__SERVER__PUBLIC_CACHE_SECONDS", "0")
+        // The public pages are read right after each change the test makes: look for changes every time.
+        .env("PD__SERVER__PUBLIC_REFRESH_SECONDS", "0")
         .stdout(Stdio::null())
         .stderr(log);
     let _server = Server(command.spawn().expect("start the service"));
