@@ -7,7 +7,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::Page;
 use crate::error::{AppResult, Problem};
-use crate::proposals::public::{self, Choices, PublicChoice, PublicListItem, PublicProposal, PublicQuery};
+use crate::proposals::public::{Choices, PublicChoice, PublicListItem, PublicProposal, PublicQuery};
+use crate::proposals::public_index;
 use crate::public_cache::{Fresh, Lookup};
 use crate::state::AppState;
 
@@ -34,7 +35,7 @@ async fn list_published(
         Lookup::Kept(kept) => return Ok(kept),
         Lookup::Build(turn) => turn,
     };
-    let result = public::list(&state.db, &index, &query, &state.settings.workflow).await?;
+    let result = public_index::list(&state.db, &index, &query, &state.settings.workflow).await?;
     Ok(state.public_cache.put(&req, key, serde_json::to_vec(&result)?.into(), fresh))
 }
 
@@ -54,7 +55,7 @@ async fn get_published(state: web::Data<AppState>, req: HttpRequest, id: web::Pa
         Lookup::Kept(kept) => return Ok(kept),
         Lookup::Build(turn) => turn,
     };
-    let view = public::published(&state.db, &index, &id, &state.settings.workflow).await?;
+    let view = public_index::published(&state.db, &index, &id, &state.settings.workflow).await?;
     Ok(state.public_cache.put(&req, key, serde_json::to_vec(&view)?.into(), fresh))
 }
 

@@ -8,16 +8,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::config::WorkflowSettings;
+use crate::db::DbConn;
 use crate::db::schema::{assignments, committee_sessions, proposals, replies, sectors, units, users};
-use crate::db::{Db, DbConn};
 use crate::domain::workflow::guards::Grade;
 use crate::domain::workflow::{KeyMode, ProposalState};
 use crate::error::{AppError, AppResult};
 use crate::ids::ProposalId;
-use crate::listing::{Page, PageQuery};
 use crate::proposals::numbering::label;
-use crate::proposals::public_index::{Entry, Names, Snapshot, UNKNOWN, grade_bit};
-use crate::validate::Check;
 
 /// Filters of the public list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -188,94 +185,6 @@ fn number_label(workflow: &WorkflowSettings, kind: &str, number: Option<i32>, se
     number.zip(session).map(|(n, s)| label(s, n, workflow.noun(kind)))
 }
 
-/// Published proposals, newest first, with the grades of their replies and
-/// the units that handled them, read from the public index; the filters are
-/// checked first (422). A search finds its matches in the database's text
-/// index, and the public index filters, counts and orders them.
-pub async fn list(
-    db: &Db,
-    index: &Snapshot,
-    query: &PublicQuery,
-    workflow: &WorkflowSettings,
-) -> AppResult<Page<PublicListItem>> {
-    let (page, per_page) = PageQuery { page: query.page, per_page: query.per_page }.resolve()?;
-    let mut check = Check::new();
-    for (field, value) in
-        [("session_id", &query.session_id), ("sector_id", &query.sector_id), ("unit_id", &query.unit_id)]
-    {
-        if value.as_deref().is_some_and(|v| !crate::ids::is_id(v)) {
-            check.fail(field, "invalid", "不是有效的编号");
-        }
-    }
-    if let Some(kind) = &query.kind
-        && workflow.kind(kind).is_none()
-    {
-        check.fail("kind", "invalid", "未知的类别");
-    }
-    check.finish()?;
-    let matches = match query.q.as_deref().map(str::trim) {
-        None => None,
-        Some(text) => {
-            let mut check = crate::validate::Check::new();
-            check.text("q", text, 1, 50);
-            check.finish()?;
-            let text = text.to_string();
-            match db.read(move |conn| crate::search::matching(conn, &text)).await? {
-                Some(ids) => Some(ids),
-                None => return Err(AppError::invalid_field("q", "nothing_to_search", "请输入要检索的文字")),
-            }
-        }
-    };
-    Ok(page_of(index, query, matches.as_deref(), page, per_page))
-}
-
-/// The page of the published proposals in `index` that pass the filters of
-/// `query` (and are among `matches`, when searching).
-fn page_of(
-    index: &Snapshot,
-    query: &PublicQuery,
-    matches: Option<&[String]>,
-    page: i64,
-    per_page: i64,
-) -> Page<PublicListItem> {
-    let wanted = |named: &Names, id: &Option<String>| id.as_deref().map(|id| named.find(id));
-    let session = wanted(&index.sessions_named, &query.session_id);
-    let sector = wanted(&index.sectors_named, &query.sector_id);
-    let unit = wanted(&index.units_named, &query.unit_id);
-    let kind = wanted(&index.kinds_named, &query.kind);
-    let grade = query.grade.map(grade_bit);
-    let passes = |e: &Entry| {
-        session.is_none_or(|s| s != UNKNOWN && e.session == s)
-            && sector.is_none_or(|s| s != UNKNOWN && e.sector == s)
-            && kind.is_none_or(|k| k != UNKNOWN && e.kind == k)
-            && unit.is_none_or(|u| u != UNKNOWN && e.units.contains(&u))
-            && grade.is_none_or(|g| e.grades & g != 0)
-            && query.key.is_none_or(|k| e.is_key == k)
-    };
-    let first = usize::try_from((page - 1) * per_page).unwrap_or(usize::MAX);
-    let size = usize::try_from(per_page).unwrap_or(0);
-    let mut items = Vec::with_capacity(size);
-    let mut total = 0usize;
-    let mut take = |e: &Entry| {
-        if passes(e) {
-            if total >= first && items.len() < size {
-                items.push(e.item.clone());
-            }
-            total += 1;
-        }
-    };
-    match matches {
-        None => index.entries.iter().for_each(|e| take(e)),
-        Some(ids) => {
-            let mut places: Vec<u32> = ids.iter().filter_map(|id| index.position.get(id).copied()).collect();
-            places.sort_unstable();
-            places.dedup();
-            places.iter().filter_map(|p| index.entries.get(*p as usize)).for_each(|e| take(e));
-        }
-    }
-    Page { items, total: i64::try_from(total).unwrap_or(i64::MAX), page, per_page }
-}
-
 /// The heads of those of `ids` that are published.
 pub fn heads_of(conn: &mut DbConn, ids: &[String]) -> AppResult<Vec<Head>> {
     Ok(proposals::table
@@ -386,14 +295,6 @@ pub fn one(conn: &mut DbConn, id: &ProposalId, workflow: &WorkflowSettings) -> A
         published_at,
         replies,
     })
-}
-
-/// [`one`], for an id as a reader gave it: what the public index does not
-/// hold is not published (or not yet seen by this instance), and is not read.
-pub async fn published(db: &Db, index: &Snapshot, id: &str, workflow: &WorkflowSettings) -> AppResult<PublicProposal> {
-    let id = ProposalId::parse(id).filter(|id| index.position.contains_key(id.as_str())).ok_or_else(not_published)?;
-    let workflow = workflow.clone();
-    db.read(move |conn| one(conn, &id, &workflow)).await
 }
 
 /// A list the public list can be filtered by.

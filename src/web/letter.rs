@@ -145,7 +145,7 @@ async fn public_letter_page(
         crate::public_cache::Lookup::Kept(kept) => return Ok(kept),
         crate::public_cache::Lookup::Build(turn) => turn,
     };
-    let p = crate::proposals::public::published(&state.db, &index, &id, &state.settings.workflow).await?;
+    let p = crate::proposals::public_index::published(&state.db, &index, &id, &state.settings.workflow).await?;
     let letters: Vec<Letter> = p
         .replies
         .iter()

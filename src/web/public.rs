@@ -11,7 +11,8 @@ use serde::Deserialize;
 use crate::domain::workflow::guards::Grade;
 use crate::error::AppError;
 use crate::listing::Page;
-use crate::proposals::public::{self, PublicChoice, PublicListItem, PublicProposal, PublicQuery};
+use crate::proposals::public::{PublicChoice, PublicListItem, PublicProposal, PublicQuery};
+use crate::proposals::public_index;
 use crate::public_cache::{Fresh, Lookup};
 use crate::state::AppState;
 use crate::web::PageError;
@@ -134,7 +135,7 @@ async fn results_page(
     };
     let form = form.into_inner();
     let found = match form.query() {
-        Ok(query) => public::list(&state.db, &index, &query, &state.settings.workflow).await,
+        Ok(query) => public_index::list(&state.db, &index, &query, &state.settings.workflow).await,
         Err(e) => Err(e),
     };
     // A filter at fault is shown on the page; a failure of the database is not the reader's.
@@ -214,7 +215,7 @@ async fn detail_page(
         Lookup::Kept(kept) => return Ok(kept),
         Lookup::Build(turn) => turn,
     };
-    let p = public::published(&state.db, &index, &id, &state.settings.workflow).await?;
+    let p = public_index::published(&state.db, &index, &id, &state.settings.workflow).await?;
     let replies = p
         .replies
         .iter()
