@@ -71,6 +71,12 @@ impl Change {
     }
 }
 
+/// The sequence number of the newest event (0 when there is none): what a
+/// reader keeping something in memory compares with what it has seen.
+pub fn head(conn: &mut DbConn) -> AppResult<i64> {
+    Ok(audit_events::table.select(diesel::dsl::max(audit_events::seq)).first::<Option<i64>>(conn)?.unwrap_or(0))
+}
+
 /// What each event after `seen` was about, in order: (action, object type,
 /// object id); None when there are more than `at_most` of them (the callers,
 /// which keep something in memory up to date, then read everything again).

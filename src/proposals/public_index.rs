@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 
 use crate::config::WorkflowSettings;
-use crate::db::schema::{assignments, audit_events, proposals, replies, units};
+use crate::db::schema::{assignments, proposals, replies, units};
 use crate::db::{Db, DbConn};
 use crate::domain::workflow::guards::Grade;
 use crate::domain::workflow::{AssignmentState, ProposalState, UnitRole};
@@ -194,10 +194,7 @@ impl PublicIndex {
         if !self.due() {
             return Ok(self.snapshot());
         }
-        let started = Instant::now();
-        // Taken before reading: a change made meanwhile marks it again.
-        self.shared.dirty.store(false, Ordering::SeqCst);
-        let full = self.shared.reload.swap(false, Ordering::SeqCst);
+        let (full, started) = self.start_look();
         let (tracker, current, workflow) = (*guard, self.snapshot(), self.shared.workflow.clone());
         let caught = db.read(move |conn| catch_up(conn, tracker, &current, full, &workflow)).await;
         self.settle(&mut guard, caught, full, started, &before)
@@ -206,11 +203,17 @@ impl PublicIndex {
     /// Loads the index now (at start-up, so that the first reader does not wait for it).
     pub fn warm(&self, conn: &mut DbConn) -> AppResult<()> {
         let mut guard = self.shared.tracker.blocking_lock();
-        let (before, started) = (self.snapshot(), Instant::now());
-        self.shared.dirty.store(false, Ordering::SeqCst);
-        let full = self.shared.reload.swap(false, Ordering::SeqCst);
+        let before = self.snapshot();
+        let (full, started) = self.start_look();
         let caught = catch_up(conn, *guard, &before, full, &self.shared.workflow);
         self.settle(&mut guard, caught, full, started, &Arc::new(Snapshot::default())).map(|_| ())
+    }
+
+    /// Begins a look at the audit trail: whether it must load everything, and when it began.
+    /// The marks are taken before reading, so that a change made meanwhile marks them again.
+    fn start_look(&self) -> (bool, Instant) {
+        self.shared.dirty.store(false, Ordering::SeqCst);
+        (self.shared.reload.swap(false, Ordering::SeqCst), Instant::now())
     }
 
     /// Takes what a look at the audit trail found.
@@ -255,8 +258,7 @@ fn catch_up(
     full: bool,
     workflow: &WorkflowSettings,
 ) -> AppResult<(Tracker, Option<Snapshot>)> {
-    let head: i64 =
-        audit_events::table.select(diesel::dsl::max(audit_events::seq)).first::<Option<i64>>(conn)?.unwrap_or(0);
+    let head = crate::audit::head(conn)?;
     let next_tracker = Tracker { seen: head };
     if current.loaded && !full && head <= tracker.seen {
         return Ok((next_tracker, None));

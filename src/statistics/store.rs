@@ -17,7 +17,7 @@ use diesel::prelude::*;
 
 use super::facts::{self, Facts};
 use crate::db::DbConn;
-use crate::db::schema::{audit_events, proposals};
+use crate::db::schema::proposals;
 use crate::domain::deadlines::OfficeTime;
 use crate::domain::statistics::scope::{Span, Stage};
 use crate::domain::statistics::tally::Tally;
@@ -249,8 +249,7 @@ impl Store {
     }
 
     fn catch_up(&self, conn: &mut DbConn, office: &OfficeTime) -> AppResult<()> {
-        let head: i64 =
-            audit_events::table.select(diesel::dsl::max(audit_events::seq)).first::<Option<i64>>(conn)?.unwrap_or(0);
+        let head = crate::audit::head(conn)?;
         {
             let inner = self.inner.read().map_err(|_| AppError::internal("statistics store poisoned"))?;
             if inner.loaded && inner.seen >= head {
