@@ -91,6 +91,7 @@ pub async fn serve(state: AppState, on_listening: impl FnOnce(&[SocketAddr])) ->
     let app_state = state.clone();
     let server = HttpServer::new(move || crate::build_app(app_state.clone()))
         .workers(workers)
+        .worker_max_blocking_threads(blocking_threads_per_worker(&settings, workers))
         // Answers are written as soon as they are ready: without this, the last
         // write of an answer sent in pieces waits for the client's delayed ACK (40 ms).
         .tcp_nodelay(true)
@@ -105,4 +106,15 @@ pub async fn serve(state: AppState, on_listening: impl FnOnce(&[SocketAddr])) ->
     server.run().await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Blocking threads of each worker: enough for every pooled connection and
+/// every password hash allowed at once, spread over the workers, and one
+/// more. Work beyond them waits in a queue, as it would wait for a
+/// connection anyway: a thread per waiting request (up to 512 a worker by
+/// default) only made the threads share the allocator's arenas and contend
+/// for their locks, the database writer among them, and kept more memory.
+fn blocking_threads_per_worker(settings: &crate::config::Settings, workers: usize) -> usize {
+    let at_once = settings.database.pool_size as usize + settings.auth.max_concurrent_hashes;
+    at_once.div_ceil(workers.max(1)) + 1
 }

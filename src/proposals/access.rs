@@ -173,12 +173,13 @@ impl Step {
         if saved == 0 {
             return Err(AppError::stale(before.version));
         }
-        let mut after_json = json!({ "proposal": summary(&after) });
+        let (was, now_is) = what_changed(before, &after);
+        let mut after_json = json!({ "proposal": now_is });
         if let Some(r) = record {
             after_json["record"] = r;
         }
         let change = Change::new(audit_name.to_string(), "proposal", before.id.clone())
-            .before(json!({ "proposal": summary(before) }))
+            .before(json!({ "proposal": was }))
             .after(after_json);
         crate::notify::after_action(conn, ctx, action, from, to, &after)?;
         // Last: on PostgreSQL the event holds the audit chain's lock until the
@@ -205,9 +206,20 @@ pub fn audit_action(action: Action) -> String {
     format!("proposal.{}", action.as_str())
 }
 
-/// What the audit trail keeps of a proposal (everything; the texts are the record).
-fn summary(p: &ProposalRow) -> Value {
-    serde_json::to_value(p).unwrap_or(Value::Null)
+/// What the audit trail keeps of an action on a proposal: each column it
+/// changed, with its value before and after (the event that created the
+/// proposal holds every column, so the whole record can be followed from
+/// there). Only the changes: a proposal's texts run to pages, and writing
+/// and hashing them twice on every action was an eighth of a submit's time.
+fn what_changed(before: &ProposalRow, after: &ProposalRow) -> (Value, Value) {
+    let (Ok(Value::Object(mut was)), Ok(Value::Object(mut now_is))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return (Value::Null, Value::Null);
+    };
+    was.retain(|column, value| now_is.get(column) != Some(value));
+    now_is.retain(|column, _| was.contains_key(column));
+    (Value::Object(was), Value::Object(now_is))
 }
 
 /// The columns a workflow action changed, and only those: SQLite rewrites

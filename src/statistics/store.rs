@@ -49,6 +49,22 @@ fn pack(t: &Tally) -> Packed {
     out
 }
 
+/// A proposal's id as 16 bytes instead of 36 characters on the heap, twice
+/// (a quarter of the store's memory at 100,000 proposals): the UUID itself,
+/// or for any other text the first 16 bytes of its SHA-256.
+fn key(id: &str) -> u128 {
+    match uuid::Uuid::try_parse(id) {
+        Ok(uuid) => uuid.as_u128(),
+        Err(_) => {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(id.as_bytes());
+            let mut first = [0u8; 16];
+            first.copy_from_slice(&digest[..16]);
+            u128::from_be_bytes(first)
+        }
+    }
+}
+
 /// Strings kept once, named by a small number.
 #[derive(Default)]
 struct Names {
@@ -146,16 +162,16 @@ struct Inner {
     signatures: Vec<[u32; MAX_GROUPS]>,
     signature_ids: HashMap<[u32; MAX_GROUPS], u32>,
     units: Names,
-    /// In no order; `index` finds a proposal's, `ids` names each.
+    /// In no order; `index` finds a proposal's, `ids` names each (by [`key`]).
     facts: Vec<Fact>,
-    ids: Vec<String>,
-    index: HashMap<String, usize>,
+    ids: Vec<u128>,
+    index: HashMap<u128, usize>,
     partials: HashMap<Bucket, Partial>,
 }
 
 impl Inner {
     fn remove(&mut self, id: &str) {
-        let Some(i) = self.index.remove(id) else { return };
+        let Some(i) = self.index.remove(&key(id)) else { return };
         let f = &self.facts[i];
         if let Some(p) = self.partials.get_mut(&(f.kind, f.session, f.stage)) {
             p.apply(f, -1);
@@ -163,7 +179,7 @@ impl Inner {
         self.facts.swap_remove(i);
         self.ids.swap_remove(i);
         if let Some(moved) = self.ids.get(i) {
-            self.index.insert(moved.clone(), i);
+            self.index.insert(*moved, i);
         }
     }
 
@@ -199,9 +215,10 @@ impl Inner {
         };
         self.remove(&f.proposal_id);
         self.partials.entry((fact.kind, fact.session, fact.stage)).or_default().apply(&fact, 1);
-        self.index.insert(f.proposal_id.clone(), self.facts.len());
+        let id = key(&f.proposal_id);
+        self.index.insert(id, self.facts.len());
         self.facts.push(fact);
-        self.ids.push(f.proposal_id);
+        self.ids.push(id);
     }
 }
 
@@ -279,6 +296,10 @@ impl Store {
                         inner.put(f);
                     }
                 }
+                // Grown by doubling while loading: give back what is left over.
+                inner.facts.shrink_to_fit();
+                inner.ids.shrink_to_fit();
+                inner.index.shrink_to_fit();
                 inner.loaded = true;
             }
         }
@@ -448,4 +469,19 @@ fn sum(inner: &Inner, ask: &Ask) -> Sums {
             .insert(inner.units.names[id].clone(), (tally.unit_counts(overdue), tally.average_reply_working_days()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key;
+
+    #[test]
+    fn every_id_has_its_own_key() {
+        let a = crate::ids::new_id();
+        let b = crate::ids::new_id();
+        assert_ne!(key(&a), key(&b));
+        assert_eq!(key(&a), key(&a.to_uppercase()), "a UUID is the same in either case");
+        assert_ne!(key("imported-1"), key("imported-2"), "ids that are not UUIDs are told apart too");
+        assert_eq!(key("imported-1"), key("imported-1"));
+    }
 }

@@ -3,6 +3,7 @@
 
 use crate::common;
 
+use common::life::Life;
 use common::{Backend, TestApp};
 use diesel::prelude::*;
 use proposal_desk::audit::verify::{BreakReason, verify};
@@ -16,6 +17,7 @@ both_backends!(
     a_planted_deletion_is_found,
     a_planted_reordering_is_found,
     a_failed_change_leaves_no_event,
+    an_action_records_each_changed_value_before_and_after,
 );
 
 /// A trail of a dozen events made through the API.
@@ -134,4 +136,46 @@ async fn a_failed_change_leaves_no_event(app: TestApp) {
         .await
         .assert_problem(409, "already-exists");
     assert_eq!(app.audit_count(), before);
+}
+
+/// The (before, after) of the newest event about `id`, as JSON.
+fn last_event_about(app: &TestApp, id: &str) -> (String, serde_json::Value, serde_json::Value) {
+    use proposal_desk::db::schema::audit_events;
+    let (action, before, after): (String, Option<String>, Option<String>) = app
+        .with_conn(|c| {
+            audit_events::table
+                .filter(audit_events::object_id.eq(id))
+                .order(audit_events::seq.desc())
+                .select((audit_events::action, audit_events::before_json, audit_events::after_json))
+                .first(c)
+        })
+        .expect("an event");
+    let parse = |v: Option<String>| v.map(|t| serde_json::from_str(&t).expect("json")).unwrap_or_default();
+    (action, parse(before), parse(after))
+}
+
+async fn an_action_records_each_changed_value_before_and_after(app: TestApp) {
+    let life = Life::new(&app).await;
+    let id = life.draft(&life.member, "关于加强社区养老服务的建议").await;
+    let (action, before, after) = last_event_about(&app, &id);
+    assert_eq!(action, "proposal.create");
+    assert!(before.is_null(), "nothing came before a new draft: {before}");
+    assert_eq!(after["proposal"]["title"], "关于加强社区养老服务的建议", "the new draft is recorded whole");
+    assert_eq!(after["proposal"]["state"], "draft");
+
+    life.submit(&id, &life.member).await;
+    let (action, before, after) = last_event_about(&app, &id);
+    assert_eq!(action, "proposal.submit");
+    assert_eq!(before["proposal"]["state"], "draft");
+    assert_eq!(after["proposal"]["state"], "submitted");
+    assert_eq!(before["proposal"]["version"], 1);
+    assert_eq!(after["proposal"]["version"], 2);
+    assert!(before["proposal"]["submitted_at"].is_null() && after["proposal"]["submitted_at"].is_string());
+    assert!(after["proposal"]["session_id"].is_string(), "the session it was handed in to: {after}");
+    // What did not change is not repeated: the texts are in the draft's event.
+    for unchanged in ["title", "reasons", "suggestions", "proposer_id", "id"] {
+        assert!(before["proposal"].get(unchanged).is_none(), "{unchanged} in {before}");
+        assert!(after["proposal"].get(unchanged).is_none(), "{unchanged} in {after}");
+    }
+    assert_eq!(report(&app).first_break, None, "the shorter events chain as before");
 }
