@@ -100,8 +100,10 @@ struct Fact {
     signature: u32,
     own: Packed,
     /// Each unit's part, and whether it has a kept assignment (one of the group's 承办单位).
-    units: Vec<(u32, Packed, bool)>,
-    live: Vec<(u32, NaiveDateTime)>,
+    /// Boxed slices, exactly as long as they need to be: a vector pushed
+    /// once holds room for four, which made these two half of a fact's size.
+    units: Box<[(u32, Packed, bool)]>,
+    live: Box<[(u32, NaiveDateTime)]>,
 }
 
 /// The sums of the facts of one kind, session and stage, kept as facts come
@@ -202,6 +204,7 @@ impl Inner {
                 units.push((self.units.id(unit), pack(tally), tally.assigned > 0));
             }
         }
+        let units = units.into_boxed_slice();
         let live = f.live.iter().map(|(unit, due)| (self.units.id(unit), *due)).collect();
         let fact = Fact {
             kind: self.kinds.id(&f.kind),
