@@ -222,7 +222,12 @@ impl PublicCache {
     ) -> HttpResponse {
         let etag: Arc<str> = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..20]).into();
         let packed = match compression::gzip_once(&body) {
-            Some(gzip) => Packed::Gzip(Bytes::from(gzip)),
+            Some(mut gzip) => {
+                // Kept for long, and Bytes keeps the vector's whole room: the
+                // room grown while packing was up to half of it again.
+                gzip.shrink_to_fit();
+                Packed::Gzip(Bytes::from(gzip))
+            }
             None => Packed::Plain(body.clone()),
         };
         let (built_in, about_one) = match fresh {
