@@ -220,8 +220,23 @@ impl PublicCache {
         content_type: &'static str,
         fresh: Fresh,
     ) -> HttpResponse {
-        let etag: Arc<str> = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..20]).into();
-        let packed = match compression::gzip_once(&body) {
+        let (kept, _) = self.keep(key, &body, content_type, fresh, Room::MakeIt);
+        answer_with(req, &kept, Some(body))
+    }
+
+    /// Keeps `body` as the answer for `key` when there is room for it without
+    /// forgetting another (the warm-up at start, which builds answers before
+    /// anyone asks); whether it was kept.
+    pub fn keep_if_room(&self, key: String, body: Bytes, content_type: &'static str, fresh: Fresh) -> bool {
+        self.keep(key, &body, content_type, fresh, Room::IfAny).1
+    }
+
+    /// Packs and keeps `body` for `key` (unless it was built in an older
+    /// generation than the newest seen, or `room` forbids); returns it as
+    /// packed, and whether it was kept.
+    fn keep(&self, key: String, body: &Bytes, content_type: &'static str, fresh: Fresh, room: Room) -> (Kept, bool) {
+        let etag: Arc<str> = format!("\"{}\"", &hex::encode(Sha256::digest(body))[..20]).into();
+        let packed = match compression::gzip_once(body) {
             Some(mut gzip) => {
                 // Kept for long, and Bytes keeps the vector's whole room: the
                 // room grown while packing was up to half of it again.
@@ -238,8 +253,10 @@ impl PublicCache {
         };
         let kept = Kept { at: Instant::now(), built_in, about_one, body: packed, content_type, etag };
         let cost = kept.cost(&key);
+        let mut stored = false;
         if cost <= self.budget_bytes
             && let Ok(mut inner) = self.inner.lock()
+            && (room == Room::MakeIt || inner.used_bytes + cost <= self.budget_bytes)
             && {
                 inner.advance(built_in);
                 // Built from an older index than the newest seen: not kept.
@@ -251,6 +268,7 @@ impl PublicCache {
                 None => inner.order.push_back(key),
             }
             inner.used_bytes += cost;
+            stored = true;
             while inner.used_bytes > self.budget_bytes {
                 let Some(old) = inner.order.pop_front() else { break };
                 if let Some(gone) = inner.answers.remove(&old) {
@@ -258,8 +276,15 @@ impl PublicCache {
                 }
             }
         }
-        answer_with(req, &kept, Some(body))
+        (kept, stored)
     }
+}
+
+/// Whether keeping an answer may forget older ones to make room.
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Room {
+    MakeIt,
+    IfAny,
 }
 
 /// 304 when the reader holds this very answer (If-None-Match), else the answer,
@@ -438,5 +463,25 @@ mod tests {
         let plain = cache.get(&TestRequest::default().to_http_request(), "/a", NOW).expect("kept");
         assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
         assert_eq!(actix_web::body::to_bytes(plain.into_body()).await.expect("a body"), body);
+    }
+
+    #[test]
+    fn the_warm_up_keeps_answers_while_there_is_room_and_forgets_none() {
+        // Ids do not pack much: each answer costs about half a kilobyte.
+        let body = |i: usize| {
+            let text: String = (0..20).map(|_| crate::ids::new_id()).collect();
+            Bytes::from(format!("{{\"n\":{i},\"text\":\"{text}\"}}"))
+        };
+        let cache = PublicCache::new(4 * 1024);
+        let kept: Vec<bool> =
+            (0..20).map(|i| cache.keep_if_room(format!("/p/{i}"), body(i), "application/json", NOW)).collect();
+        let first_refused = kept.iter().position(|k| !k).expect("a budget of 4 KB holds fewer than 20");
+        assert!(first_refused > 1, "{kept:?}");
+        assert!(kept[first_refused..].iter().all(|k| !k), "once full, nothing more is kept: {kept:?}");
+        let req = TestRequest::default().to_http_request();
+        for i in 0..first_refused {
+            assert!(cache.get(&req, &format!("/p/{i}"), NOW).is_some(), "answer {i} was kept and is still there");
+        }
+        assert!(cache.get(&req, &format!("/p/{first_refused}"), NOW).is_none());
     }
 }

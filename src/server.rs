@@ -87,6 +87,13 @@ pub async fn serve(state: AppState, on_listening: impl FnOnce(&[SocketAddr])) ->
             Ok(()) => tracing::info!(millis = started.elapsed().as_millis() as u64, "statistics loaded"),
             Err(e) => tracing::warn!(error = %e, "statistics not loaded at start; the first report loads them"),
         }
+        let started = std::time::Instant::now();
+        match keep_public_answers(&warming) {
+            Ok(kept) => tracing::info!(millis = started.elapsed().as_millis() as u64, kept, "public answers built"),
+            Err(e) => {
+                tracing::warn!(error = %e, "public answers not built at start; each reader's first look builds one")
+            }
+        }
     });
     let app_state = state.clone();
     let server = HttpServer::new(move || crate::build_app(app_state.clone()))
@@ -117,4 +124,29 @@ pub async fn serve(state: AppState, on_listening: impl FnOnce(&[SocketAddr])) ->
 fn blocking_threads_per_worker(settings: &crate::config::Settings, workers: usize) -> usize {
     let at_once = settings.database.pool_size as usize + settings.auth.max_concurrent_hashes;
     at_once.div_ceil(workers.max(1)) + 1
+}
+
+/// Builds the answers about each published proposal (its JSON and its page),
+/// newest first, while the kept answers have room: a restarted or added
+/// instance then serves a district opening the results from memory, instead
+/// of sending each reader's first look at each proposal to the database (on
+/// PostgreSQL and behind a load balancer, the slow tail of the detail
+/// benchmark). Returns how many proposals' answers it kept.
+pub fn keep_public_answers(state: &AppState) -> crate::error::AppResult<usize> {
+    use crate::public_cache::Fresh;
+    let index = state.public_index.as_loaded();
+    let mut conn = state.db.get()?;
+    let mut kept = 0;
+    for entry in &index.entries {
+        let Some(id) = crate::ids::ProposalId::parse(&entry.item.id) else { continue };
+        let p = crate::proposals::public::one(&mut conn, &id, &state.settings.workflow)?;
+        let fresh = Fresh::Since { since: entry.since, now: index.generation };
+        if !crate::api::public::keep_published(state, &p, fresh)?
+            || !crate::web::public::keep_detail_page(state, p, fresh)?
+        {
+            break;
+        }
+        kept += 1;
+    }
+    Ok(kept)
 }

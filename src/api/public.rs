@@ -59,6 +59,14 @@ async fn get_published(state: web::Data<AppState>, req: HttpRequest, id: web::Pa
     Ok(state.public_cache.put(&req, key, serde_json::to_vec(&view)?.into(), fresh))
 }
 
+/// Keeps `p`'s answer as its first reader would (the key is the path
+/// [`get_published`] answers), if the kept answers have room: for the
+/// warm-up at start. Whether it was kept.
+pub fn keep_published(state: &AppState, p: &PublicProposal, fresh: Fresh) -> AppResult<bool> {
+    let key = format!("/api/public/proposals/{}", p.id);
+    Ok(state.public_cache.keep_if_room(key, serde_json::to_vec(p)?.into(), "application/json", fresh))
+}
+
 /// The sessions (会议) the public list can be filtered by, newest first.
 #[utoipa::path(tag = "public", responses((status = 200, body = Vec<PublicChoice>)))]
 #[get("/public/sessions")]

@@ -160,6 +160,11 @@ impl PublicIndex {
         self.shared.dirty.store(true, Ordering::SeqCst);
     }
 
+    /// The index as last read, without looking for changes (the warm-up at start).
+    pub fn as_loaded(&self) -> Arc<Snapshot> {
+        self.snapshot()
+    }
+
     fn snapshot(&self) -> Arc<Snapshot> {
         let kept = self.shared.snapshot.read().unwrap_or_else(|p| p.into_inner());
         Arc::clone(&kept)

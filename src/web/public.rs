@@ -216,6 +216,19 @@ async fn detail_page(
         Lookup::Build(turn) => turn,
     };
     let p = public_index::published(&state.db, &index, &id, &state.settings.workflow).await?;
+    Ok(state.public_cache.put_as(&req, key, detail_html(&state, p)?.into(), HTML, fresh))
+}
+
+/// Keeps `p`'s page as its first reader would (the key is the path
+/// [`detail_page`] answers), if the kept answers have room: for the warm-up
+/// at start. Whether it was kept.
+pub fn keep_detail_page(state: &AppState, p: PublicProposal, fresh: Fresh) -> Result<bool, AppError> {
+    let key = format!("/public/proposals/{}", p.id);
+    Ok(state.public_cache.keep_if_room(key, detail_html(state, p)?.into(), HTML, fresh))
+}
+
+/// One published proposal's page: the same for every reader.
+fn detail_html(state: &AppState, p: PublicProposal) -> Result<String, AppError> {
     let replies = p
         .replies
         .iter()
@@ -223,15 +236,14 @@ async fn detail_page(
             unit: r.unit_name.clone(),
             grade: r.grade.map(|g| g.label_zh()),
             body: r.public_body.clone(),
-            submitted: r.submitted_at.map(|at| local_date(&state, at)),
+            submitted: r.submitted_at.map(|at| local_date(state, at)),
         })
         .collect();
     let page = DetailPage {
         frame: Frame::shared(p.title.clone(), "/public"),
-        published: p.published_at.map(|at| local_date(&state, at)),
+        published: p.published_at.map(|at| local_date(state, at)),
         replies,
         p,
     };
-    let html = page.render().map_err(|e| AppError::internal(format!("template: {e}")))?;
-    Ok(state.public_cache.put_as(&req, key, html.into(), HTML, fresh))
+    page.render().map_err(|e| AppError::internal(format!("template: {e}")))
 }

@@ -371,6 +371,64 @@ async fn public_answers_are_kept(app: TestApp) {
     assert!(public(&app, &format!("/public/proposals/{}", first.id)).await.text.contains("改过的标题"));
 }
 
+mod a_starting_instance_builds_the_published_answers_before_anyone_asks {
+    use super::common::{Backend, TestApp};
+
+    #[actix_web::test]
+    async fn sqlite() {
+        if let Some(app) = TestApp::start(Backend::Sqlite, "public_warm").await {
+            super::a_starting_instance_builds_the_published_answers(app).await;
+        }
+    }
+    #[actix_web::test]
+    async fn postgres() {
+        if let Some(app) = TestApp::start(Backend::Postgres, "public_warm").await {
+            super::a_starting_instance_builds_the_published_answers(app).await;
+        }
+    }
+}
+
+/// At start, each instance builds the answers about the published proposals
+/// (JSON and page) before anyone asks, and serves them as built.
+async fn a_starting_instance_builds_the_published_answers(app: TestApp) {
+    let first = app.proposal_in(ProposalState::Published).await;
+    let second = app.proposal_in(ProposalState::Published).await;
+    let unpublished = app.proposal_in(ProposalState::Closed).await;
+    let starting = app.another_instance(|s| s.server.public_refresh_seconds = 600).await;
+    // What the start-up thread does: load the index, then build the answers.
+    let state = starting.state.clone();
+    let built = actix_web::web::block(move || {
+        let mut conn = state.db.get()?;
+        state.public_index.warm(&mut conn)?;
+        proposal_desk::server::keep_public_answers(&state)
+    })
+    .await
+    .expect("a blocking thread");
+    assert_eq!(built.expect("answers"), 2);
+    // Changed behind the service's back (no audit event): what was built at start is served.
+    let mut conn = app.state.db.get().expect("connection");
+    for p in [&first, &second] {
+        diesel::update(proposals::table.find(&p.id))
+            .set(proposals::title.eq("改过的标题"))
+            .execute(&mut conn)
+            .expect("title");
+    }
+    drop(conn);
+    for p in [&first, &second] {
+        let detail = public(&starting, &format!("/api/public/proposals/{}", p.id)).await;
+        detail.assert_ok();
+        assert_ne!(detail.str("title"), "改过的标题", "built at start: {}", detail.text);
+        let page = public(&starting, &format!("/public/proposals/{}", p.id)).await;
+        page.assert_ok();
+        assert!(!page.text.contains("改过的标题"), "built at start");
+    }
+    // An instance that built nothing reads the records as they are now.
+    let fresh = app.another_instance(|s| s.server.public_refresh_seconds = 600).await;
+    assert_eq!(public(&fresh, &format!("/api/public/proposals/{}", first.id)).await.str("title"), "改过的标题");
+    // Nothing unpublished was built.
+    public(&starting, &format!("/api/public/proposals/{}", unpublished.id)).await.assert_problem(404, "not-found");
+}
+
 mod another_instance_sees_a_publication_within_its_refresh_time {
     use super::common::{Backend, TestApp};
 
