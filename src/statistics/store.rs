@@ -173,7 +173,11 @@ struct Inner {
 
 impl Inner {
     fn remove(&mut self, id: &str) {
-        let Some(i) = self.index.remove(&key(id)) else { return };
+        self.remove_key(key(id));
+    }
+
+    fn remove_key(&mut self, id: u128) {
+        let Some(i) = self.index.remove(&id) else { return };
         let f = &self.facts[i];
         if let Some(p) = self.partials.get_mut(&(f.kind, f.session, f.stage)) {
             p.apply(f, -1);
@@ -216,9 +220,9 @@ impl Inner {
             units,
             live,
         };
-        self.remove(&f.proposal_id);
-        self.partials.entry((fact.kind, fact.session, fact.stage)).or_default().apply(&fact, 1);
         let id = key(&f.proposal_id);
+        self.remove_key(id);
+        self.partials.entry((fact.kind, fact.session, fact.stage)).or_default().apply(&fact, 1);
         self.index.insert(id, self.facts.len());
         self.facts.push(fact);
         self.ids.push(id);

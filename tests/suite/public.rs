@@ -17,6 +17,8 @@ both_backends!(
     the_public_list_filters_by_session_sector_unit_grade_and_key,
     the_public_list_refuses_bad_queries,
     the_public_searches_published_texts_in_chinese,
+    a_starting_instance_builds_the_published_answers_before_anyone_asks,
+    another_instance_sees_a_publication_within_its_refresh_time,
 );
 
 /// The internal reply's contact line, and its person in charge: never public.
@@ -371,26 +373,9 @@ async fn public_answers_are_kept(app: TestApp) {
     assert!(public(&app, &format!("/public/proposals/{}", first.id)).await.text.contains("改过的标题"));
 }
 
-mod a_starting_instance_builds_the_published_answers_before_anyone_asks {
-    use super::common::{Backend, TestApp};
-
-    #[actix_web::test]
-    async fn sqlite() {
-        if let Some(app) = TestApp::start(Backend::Sqlite, "public_warm").await {
-            super::a_starting_instance_builds_the_published_answers(app).await;
-        }
-    }
-    #[actix_web::test]
-    async fn postgres() {
-        if let Some(app) = TestApp::start(Backend::Postgres, "public_warm").await {
-            super::a_starting_instance_builds_the_published_answers(app).await;
-        }
-    }
-}
-
 /// At start, each instance builds the answers about the published proposals
 /// (JSON and page) before anyone asks, and serves them as built.
-async fn a_starting_instance_builds_the_published_answers(app: TestApp) {
+async fn a_starting_instance_builds_the_published_answers_before_anyone_asks(app: TestApp) {
     let first = app.proposal_in(ProposalState::Published).await;
     let second = app.proposal_in(ProposalState::Published).await;
     let unpublished = app.proposal_in(ProposalState::Closed).await;
@@ -429,27 +414,10 @@ async fn a_starting_instance_builds_the_published_answers(app: TestApp) {
     public(&starting, &format!("/api/public/proposals/{}", unpublished.id)).await.assert_problem(404, "not-found");
 }
 
-mod another_instance_sees_a_publication_within_its_refresh_time {
-    use super::common::{Backend, TestApp};
-
-    #[actix_web::test]
-    async fn sqlite() {
-        if let Some(app) = TestApp::start(Backend::Sqlite, "public_instances").await {
-            super::another_instance_sees_a_publication(app).await;
-        }
-    }
-    #[actix_web::test]
-    async fn postgres() {
-        if let Some(app) = TestApp::start(Backend::Postgres, "public_instances").await {
-            super::another_instance_sees_a_publication(app).await;
-        }
-    }
-}
-
 /// Two instances behind a load balancer, on one database: what one publishes,
 /// the other serves within `server.public_refresh_seconds`, list, search,
 /// detail and page alike; a login on one is good on the other.
-async fn another_instance_sees_a_publication(app: TestApp) {
+async fn another_instance_sees_a_publication_within_its_refresh_time(app: TestApp) {
     let office = app.user(proposal_desk::domain::Role::Office).await;
     let first = app.proposal_in(ProposalState::Published).await;
     let second = app.proposal_in(ProposalState::Closed).await;
