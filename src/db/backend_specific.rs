@@ -6,6 +6,46 @@ use diesel::sql_types::{Text, Timestamp};
 
 use super::AnyConnection;
 
+/// Lets the open PostgreSQL transaction commit without waiting for its WAL
+/// to reach the disk; [`wait_until_durable`] waits for that after the commit.
+///
+/// Why: every user action appends to the audit chain under one lock, held
+/// until the commit ends. A commit that waits for its flush holds the lock
+/// through the fsync, so the writes of every instance went one fsync at a
+/// time and the server's own group commit never had two to group. Committed
+/// this way, the lock is released as soon as the commit record is written;
+/// the waits for the flush that follow run side by side, and one fsync
+/// serves them all. Nobody is answered before the flush: a crash before it
+/// loses the transaction, unanswered, with every later one (the WAL is
+/// replayed in order, so the chain stays whole).
+pub fn commit_without_waiting(conn: &mut AnyConnection) -> QueryResult<()> {
+    match conn {
+        AnyConnection::Sqlite(_) => Ok(()),
+        AnyConnection::Postgresql(c) => {
+            diesel::sql_query("SET LOCAL synchronous_commit TO OFF").execute(c)?;
+            Ok(())
+        }
+    }
+}
+
+/// After a commit made by [`commit_without_waiting`], returns once it is as
+/// durable as the server's `synchronous_commit` makes any commit: a
+/// transaction of its own writes one empty WAL record (a logical message,
+/// which takes a transaction id) and commits as usual, so it waits for the
+/// WAL up to its commit, which holds ours (the WAL is written and flushed in
+/// order, and replicated in order to a synchronous standby). A transaction
+/// that only took an id without writing would commit without waiting.
+/// On SQLite every commit is durable when it returns.
+pub fn wait_until_durable(conn: &mut AnyConnection) -> QueryResult<()> {
+    match conn {
+        AnyConnection::Sqlite(_) => Ok(()),
+        AnyConnection::Postgresql(c) => {
+            diesel::sql_query("SELECT pg_logical_emit_message(true, 'proposal-desk', '')").execute(c)?;
+            Ok(())
+        }
+    }
+}
+
 /// Serialises appends to the audit chain. On SQLite the write transaction
 /// already holds the database's only write lock; on PostgreSQL several
 /// instances may append at once, so they take a transaction-scoped advisory lock.

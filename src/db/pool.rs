@@ -172,15 +172,21 @@ where
 {
     begin_write(conn)?;
     let result = f(conn);
-    finish(conn, result)
+    let value = finish(conn, result)?;
+    super::backend_specific::wait_until_durable(conn)?;
+    Ok(value)
 }
 
-/// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite (see [`write_transaction`]).
+/// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite (see
+/// [`write_transaction`]); on PostgreSQL one that commits without waiting
+/// for its flush, which [`write_transaction`] then waits for
+/// (`backend_specific::commit_without_waiting`).
 pub(super) fn begin_write(conn: &mut DbConn) -> QueryResult<()> {
     match conn {
-        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
-        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
+        AnyConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
+    super::backend_specific::commit_without_waiting(conn)
 }
 
 /// Ends the innermost transaction or savepoint of `conn` as `result` says:

@@ -34,6 +34,7 @@ mod demo;
 mod diesel_toml;
 mod digests;
 mod drafting;
+mod durability;
 mod handling;
 mod imports;
 mod layers;
