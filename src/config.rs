@@ -53,6 +53,8 @@ pub struct ServerSettings {
     pub public_refresh_seconds: u64,
     /// The most memory the kept public answers take (src/public_cache.rs).
     pub public_cache_megabytes: usize,
+    /// The most disk the public answers pushed out of memory take (src/public_cache/spill.rs).
+    pub public_cache_spill_megabytes: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

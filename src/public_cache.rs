@@ -14,9 +14,11 @@
 //! for that many seconds.
 //!
 //! The answers are kept within `server.public_cache_megabytes`, counted in
-//! the bytes kept, oldest out first: enough for every published proposal of
-//! a district's archive as JSON and as a page, so that a whole district
-//! reading at once reads memory. An answer large enough to gain is kept only
+//! the bytes kept, oldest out first. An answer pushed out of memory goes to
+//! a spill file (`spill.rs`, at most `server.public_cache_spill_megabytes`)
+//! and is served from there, so that a whole district reading every
+//! published proposal at once reads neither the database nor more memory
+//! than the budget; only past the spill file's size is an answer forgotten. An answer large enough to gain is kept only
 //! in its gzip form (made once, `compression.rs`), which nearly every reader
 //! accepts; the rare reader who does not gets it unpacked.
 
@@ -32,6 +34,9 @@ use sha2::{Digest, Sha256};
 
 use crate::compression;
 
+mod spill;
+use spill::Spill;
+
 /// What keeping one answer costs besides its bytes (its key, tag and places).
 const OVERHEAD_BYTES: usize = 160;
 
@@ -39,6 +44,8 @@ const OVERHEAD_BYTES: usize = 160;
 pub struct PublicCache {
     inner: Arc<Mutex<Inner>>,
     budget_bytes: usize,
+    /// Where answers pushed out of memory go, when there is one.
+    spill: Option<Arc<Spill>>,
     /// The answers being built, each by one request (see [`PublicCache::lookup`]).
     building: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
@@ -119,6 +126,11 @@ struct Kept {
 enum Packed {
     Plain(Bytes),
     Gzip(Bytes),
+    /// Moved to the spill file, in its gzip form or not.
+    Spilled {
+        place: spill::Place,
+        gzip: bool,
+    },
 }
 
 impl Kept {
@@ -129,6 +141,7 @@ impl Kept {
     fn cost(&self, key: &str) -> usize {
         let bytes = match &self.body {
             Packed::Plain(b) | Packed::Gzip(b) => b.len(),
+            Packed::Spilled { .. } => 0,
         };
         key.len() + bytes + self.etag.len() + OVERHEAD_BYTES
     }
@@ -140,7 +153,13 @@ struct Inner {
     /// built in it.
     generation: u64,
     answers: HashMap<String, Kept>,
+    /// The keys of the answers in memory, oldest first (a key may linger
+    /// after its answer moved or went: each is checked when taken).
     order: VecDeque<String>,
+    /// The keys of the answers in the spill file, oldest first (likewise).
+    spilled: VecDeque<String>,
+    /// What the answers take of the budget: their bytes in memory, and for
+    /// each in the spill file only its key and tag.
     used_bytes: usize,
 }
 
@@ -151,9 +170,27 @@ impl Inner {
         if generation > self.generation {
             self.generation = generation;
             self.answers.retain(|_, kept| kept.about_one);
-            let answers = &self.answers;
-            self.order.retain(|key| answers.contains_key(key));
-            self.used_bytes = answers.iter().map(|(key, kept)| kept.cost(key)).sum();
+            self.recount();
+        }
+    }
+
+    /// Forgets every answer in the spill file (it started again).
+    fn forget_spilled(&mut self) {
+        self.answers.retain(|_, kept| !matches!(kept.body, Packed::Spilled { .. }));
+        self.recount();
+    }
+
+    /// Drops the keys of answers gone and counts again what the rest take.
+    fn recount(&mut self) {
+        let answers = &self.answers;
+        self.order.retain(|key| answers.get(key).is_some_and(|kept| !matches!(kept.body, Packed::Spilled { .. })));
+        self.spilled.retain(|key| answers.get(key).is_some_and(|kept| matches!(kept.body, Packed::Spilled { .. })));
+        self.used_bytes = answers.iter().map(|(key, kept)| kept.cost(key)).sum();
+    }
+
+    fn forget(&mut self, key: &str) {
+        if let Some(gone) = self.answers.remove(key) {
+            self.used_bytes = self.used_bytes.saturating_sub(gone.cost(key));
         }
     }
 }
@@ -161,7 +198,20 @@ impl Inner {
 impl PublicCache {
     /// A cache keeping answers within `budget_bytes`.
     pub fn new(budget_bytes: usize) -> Self {
-        PublicCache { inner: Arc::default(), budget_bytes, building: Arc::default() }
+        PublicCache { inner: Arc::default(), budget_bytes, spill: None, building: Arc::default() }
+    }
+
+    /// This cache, moving answers pushed out of memory to a spill file of at
+    /// most `budget_bytes` in `dir` (none when 0, or when it cannot be made:
+    /// then they are forgotten, as without one).
+    pub fn spilling_into(mut self, dir: &std::path::Path, budget_bytes: u64) -> Self {
+        if budget_bytes > 0 {
+            match Spill::open(dir, budget_bytes) {
+                Ok(spill) => self.spill = Some(Arc::new(spill)),
+                Err(e) => tracing::warn!(error = %e, dir = %dir.display(), "no spill file for public answers"),
+            }
+        }
+        self
     }
 
     /// The answer kept for `key`, or this request's turn to build it. When
@@ -202,7 +252,16 @@ impl PublicCache {
             }
             kept.clone()
         };
-        Some(answer(req, &kept))
+        Some(answer(req, &self.read_back(kept)?))
+    }
+
+    /// `kept` with its bytes at hand: read back from the spill file when they
+    /// are there (none when the file started again since).
+    fn read_back(&self, kept: Kept) -> Option<Kept> {
+        let Packed::Spilled { place, gzip } = kept.body else { return Some(kept) };
+        let bytes = self.spill.as_ref()?.get(place)?;
+        let body = if gzip { Packed::Gzip(bytes) } else { Packed::Plain(bytes) };
+        Some(Kept { body, ..kept })
     }
 
     /// Keeps `body` (JSON) as the answer for `key`, and answers `req` with it.
@@ -256,28 +315,76 @@ impl PublicCache {
         let mut stored = false;
         if cost <= self.budget_bytes
             && let Ok(mut inner) = self.inner.lock()
-            && (room == Room::MakeIt || inner.used_bytes + cost <= self.budget_bytes)
             && {
                 inner.advance(built_in);
                 // Built from an older index than the newest seen: not kept.
                 built_in == inner.generation
             }
+            && self.make_room(&mut inner, cost, room == Room::MakeIt)
         {
             match inner.answers.insert(key.clone(), kept.clone()) {
-                Some(old) => inner.used_bytes = inner.used_bytes.saturating_sub(old.cost(&key)),
+                Some(old) => {
+                    inner.used_bytes = inner.used_bytes.saturating_sub(old.cost(&key));
+                    if matches!(old.body, Packed::Spilled { .. }) {
+                        inner.order.push_back(key);
+                    }
+                }
                 None => inner.order.push_back(key),
             }
             inner.used_bytes += cost;
             stored = true;
-            while inner.used_bytes > self.budget_bytes {
-                let Some(old) = inner.order.pop_front() else { break };
-                if let Some(gone) = inner.answers.remove(&old) {
-                    inner.used_bytes = inner.used_bytes.saturating_sub(gone.cost(&old));
-                }
-            }
         }
         (kept, stored)
     }
+
+    /// Makes room for `need` more bytes within the budget: moves the oldest
+    /// answers in memory to the spill file and, when `may_forget`, forgets
+    /// the oldest (those in the spill file first). Whether there is room.
+    fn make_room(&self, inner: &mut Inner, need: usize, may_forget: bool) -> bool {
+        while inner.used_bytes + need > self.budget_bytes {
+            if let Some(spill) = &self.spill
+                && let Some(key) = inner.order.pop_front()
+            {
+                if !move_to_spill(inner, spill, key.clone(), may_forget) {
+                    if !may_forget {
+                        inner.order.push_front(key);
+                        return false;
+                    }
+                    inner.forget(&key);
+                }
+                continue;
+            }
+            if !may_forget {
+                return false;
+            }
+            let Some(key) = inner.spilled.pop_front().or_else(|| inner.order.pop_front()) else { return false };
+            inner.forget(&key);
+        }
+        true
+    }
+}
+
+/// Moves the answer of `key` from memory to `spill`, starting the spill file
+/// again when it is full and `may_forget`; false when it was not moved.
+fn move_to_spill(inner: &mut Inner, spill: &Spill, key: String, may_forget: bool) -> bool {
+    let (bytes, gzip) = match inner.answers.get(&key).map(|kept| &kept.body) {
+        Some(Packed::Plain(bytes)) => (bytes.clone(), false),
+        Some(Packed::Gzip(bytes)) => (bytes.clone(), true),
+        // Gone or moved already: nothing to do.
+        Some(Packed::Spilled { .. }) | None => return true,
+    };
+    let Some((place, restarted)) = spill.put(&bytes, may_forget) else { return false };
+    if restarted {
+        inner.forget_spilled();
+    }
+    if let Some(kept) = inner.answers.get_mut(&key) {
+        let before = kept.cost(&key);
+        kept.body = Packed::Spilled { place, gzip };
+        let after = kept.cost(&key);
+        inner.used_bytes = inner.used_bytes.saturating_sub(before) + after;
+        inner.spilled.push_back(key);
+    }
+    true
 }
 
 /// Whether keeping an answer may forget older ones to make room.
@@ -322,6 +429,8 @@ fn answer_with(req: &HttpRequest, kept: &Kept, plain: Option<Bytes>) -> HttpResp
             None => HttpResponse::InternalServerError().finish(),
         },
         (Packed::Plain(body), _) => builder.body(body.clone()),
+        // Read back before answering (`PublicCache::read_back`).
+        (Packed::Spilled { .. }, _) => HttpResponse::InternalServerError().finish(),
     }
 }
 
@@ -463,6 +572,88 @@ mod tests {
         let plain = cache.get(&TestRequest::default().to_http_request(), "/a", NOW).expect("kept");
         assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
         assert_eq!(actix_web::body::to_bytes(plain.into_body()).await.expect("a body"), body);
+    }
+
+    fn spilling(budget_bytes: usize, spill_bytes: u64) -> (PublicCache, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("pd-spill-{}", crate::ids::new_id()));
+        (PublicCache::new(budget_bytes).spilling_into(&dir, spill_bytes), dir)
+    }
+
+    /// An answer of about half a kilobyte, even gzipped (ids do not pack much).
+    fn answer_of(i: usize) -> Bytes {
+        let text: String = (0..20).map(|_| crate::ids::new_id()).collect();
+        Bytes::from(format!("{{\"n\":{i},\"text\":\"{text}\"}}"))
+    }
+
+    async fn served(cache: &PublicCache, key: &str) -> Option<(String, Bytes)> {
+        let req = TestRequest::default().insert_header((header::ACCEPT_ENCODING, "gzip")).to_http_request();
+        let answer = cache.get(&req, key, NOW)?;
+        let etag = answer.headers().get(header::ETAG)?.to_str().ok()?.to_string();
+        Some((etag, actix_web::body::to_bytes(answer.into_body()).await.ok()?))
+    }
+
+    #[actix_web::test]
+    async fn answers_pushed_out_of_memory_are_served_from_the_spill_file_as_they_were() {
+        let (cache, dir) = spilling(32 * 1024, 1 << 20);
+        let req = TestRequest::default().insert_header((header::ACCEPT_ENCODING, "gzip")).to_http_request();
+        let mut first = Vec::new();
+        for i in 0..100 {
+            let sent = cache.put(&req, format!("/p/{i}"), answer_of(i), NOW);
+            let etag = sent.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).expect("a tag").to_string();
+            first.push((etag, actix_web::body::to_bytes(sent.into_body()).await.expect("a body")));
+        }
+        for (i, answer) in first.iter().enumerate() {
+            assert_eq!(served(&cache, &format!("/p/{i}")).await.as_ref(), Some(answer), "answer {i} as first sent");
+        }
+        let inner = cache.inner.lock().expect("lock");
+        assert!(inner.used_bytes <= 32 * 1024, "memory within its budget: {} bytes", inner.used_bytes);
+        assert!(inner.spilled.len() > 40, "most went to the spill file: {}", inner.spilled.len());
+        drop(inner);
+        // A reader who does not take gzip gets a spilled answer unpacked.
+        let plain = cache.get(&TestRequest::default().to_http_request(), "/p/0", NOW).expect("kept");
+        let text = actix_web::body::to_bytes(plain.into_body()).await.expect("a body");
+        assert!(text.starts_with(b"{\"n\":0,"), "{text:?}");
+        let _ = std::fs::remove_dir(&dir);
+    }
+
+    #[actix_web::test]
+    async fn a_full_spill_file_starts_again_and_what_it_held_is_built_again() {
+        // Room in the file for about four answers.
+        let (cache, dir) = spilling(2 * 1024, 2 * 1024);
+        let req = TestRequest::default().to_http_request();
+        for i in 0..30 {
+            cache.put(&req, format!("/p/{i}"), answer_of(i), NOW);
+        }
+        assert!(served(&cache, "/p/0").await.is_none(), "the oldest were forgotten with the file's restart");
+        assert!(served(&cache, "/p/29").await.is_some(), "the newest is kept");
+        let inner = cache.inner.lock().expect("lock");
+        assert!(inner.used_bytes <= 2 * 1024);
+        assert!(inner.answers.len() < 15, "{} answers still listed", inner.answers.len());
+        drop(inner);
+        cache.put(&req, "/p/0".into(), answer_of(0), NOW);
+        assert!(served(&cache, "/p/0").await.is_some(), "built again, kept again");
+        let _ = std::fs::remove_dir(&dir);
+    }
+
+    #[actix_web::test]
+    async fn the_warm_up_moves_older_answers_to_the_spill_file_instead_of_stopping() {
+        let (cache, dir) = spilling(32 * 1024, 1 << 20);
+        let kept: Vec<bool> =
+            (0..100).map(|i| cache.keep_if_room(format!("/p/{i}"), answer_of(i), "application/json", NOW)).collect();
+        assert!(kept.iter().all(|k| *k), "{kept:?}");
+        for i in 0..100 {
+            assert!(served(&cache, &format!("/p/{i}")).await.is_some(), "answer {i} is served");
+        }
+        let _ = std::fs::remove_dir(&dir);
+        // Once the spill file is full too, the warm-up stops and forgets nothing.
+        let (cache, dir) = spilling(2 * 1024, 2 * 1024);
+        let kept: Vec<bool> =
+            (0..20).map(|i| cache.keep_if_room(format!("/p/{i}"), answer_of(i), "application/json", NOW)).collect();
+        let first_refused = kept.iter().position(|k| !k).expect("4 KB in all hold fewer than 20");
+        for i in 0..first_refused {
+            assert!(served(&cache, &format!("/p/{i}")).await.is_some(), "answer {i} is still served");
+        }
+        let _ = std::fs::remove_dir(&dir);
     }
 
     #[test]

@@ -41,7 +41,11 @@ impl AppState {
         let office = Arc::new(settings.calendar.office_time()?);
         let trusted_proxies = settings.server.trusted_proxies.iter().filter_map(|p| p.parse().ok()).collect();
         let public_cache =
-            crate::public_cache::PublicCache::new(settings.server.public_cache_megabytes.saturating_mul(1 << 20));
+            crate::public_cache::PublicCache::new(settings.server.public_cache_megabytes.saturating_mul(1 << 20))
+                .spilling_into(
+                    std::path::Path::new(&settings.data.dir),
+                    settings.server.public_cache_spill_megabytes.saturating_mul(1 << 20),
+                );
         let public_index = crate::proposals::public_index::PublicIndex::new(
             std::time::Duration::from_secs(settings.server.public_refresh_seconds),
             settings.workflow.clone(),
