@@ -14,11 +14,17 @@
 //! for that many seconds.
 //!
 //! The answers are kept within `server.public_cache_megabytes`, counted in
-//! the bytes kept, oldest out first. An answer pushed out of memory goes to
-//! a spill file (`spill.rs`, at most `server.public_cache_spill_megabytes`)
-//! and is served from there, so that a whole district reading every
-//! published proposal at once reads neither the database nor more memory
-//! than the budget; only past the spill file's size is an answer forgotten. An answer large enough to gain is kept only
+//! the bytes kept, oldest out first. An answer about one published proposal
+//! pushed out of memory goes to a spill file (`spill.rs`, at most
+//! `server.public_cache_spill_megabytes`) and is served from there, so that
+//! a whole district reading every published proposal at once reads neither
+//! the database nor more memory than the budget; only past the spill file's
+//! size is such an answer forgotten. What each one leaves in memory (its key,
+//! tag and place, about a quarter of a kilobyte) is outside the budget: there
+//! are at most three a published proposal (JSON, page, letter), as there is
+//! a line of the public index. A page of the list or of a search pushed out
+//! is forgotten: any publication drops it anyway, and its keys are as many
+//! as the filters and words readers try. An answer large enough to gain is kept only
 //! in its gzip form (made once, `compression.rs`), which nearly every reader
 //! accepts; the rare reader who does not gets it unpacked.
 
@@ -138,12 +144,12 @@ impl Kept {
         format!("{}-gz\"", self.etag.trim_end_matches('"'))
     }
 
+    /// What it takes of the budget: nothing once in the spill file.
     fn cost(&self, key: &str) -> usize {
-        let bytes = match &self.body {
-            Packed::Plain(b) | Packed::Gzip(b) => b.len(),
+        match &self.body {
+            Packed::Plain(b) | Packed::Gzip(b) => key.len() + b.len() + self.etag.len() + OVERHEAD_BYTES,
             Packed::Spilled { .. } => 0,
-        };
-        key.len() + bytes + self.etag.len() + OVERHEAD_BYTES
+        }
     }
 }
 
@@ -156,10 +162,7 @@ struct Inner {
     /// The keys of the answers in memory, oldest first (a key may linger
     /// after its answer moved or went: each is checked when taken).
     order: VecDeque<String>,
-    /// The keys of the answers in the spill file, oldest first (likewise).
-    spilled: VecDeque<String>,
-    /// What the answers take of the budget: their bytes in memory, and for
-    /// each in the spill file only its key and tag.
+    /// What the answers in memory take of the budget.
     used_bytes: usize,
 }
 
@@ -184,7 +187,6 @@ impl Inner {
     fn recount(&mut self) {
         let answers = &self.answers;
         self.order.retain(|key| answers.get(key).is_some_and(|kept| !matches!(kept.body, Packed::Spilled { .. })));
-        self.spilled.retain(|key| answers.get(key).is_some_and(|kept| matches!(kept.body, Packed::Spilled { .. })));
         self.used_bytes = answers.iter().map(|(key, kept)| kept.cost(key)).sum();
     }
 
@@ -337,28 +339,25 @@ impl PublicCache {
         (kept, stored)
     }
 
-    /// Makes room for `need` more bytes within the budget: moves the oldest
-    /// answers in memory to the spill file and, when `may_forget`, forgets
-    /// the oldest (those in the spill file first). Whether there is room.
+    /// Makes room for `need` more bytes within the budget, taking the oldest
+    /// answers in memory out: one about a proposal moves to the spill file,
+    /// or, when there is none or it is full and `may_forget` is false, stays
+    /// and there is no room; a page of the list or of a search is forgotten.
     fn make_room(&self, inner: &mut Inner, need: usize, may_forget: bool) -> bool {
         while inner.used_bytes + need > self.budget_bytes {
-            if let Some(spill) = &self.spill
-                && let Some(key) = inner.order.pop_front()
+            let Some(key) = inner.order.pop_front() else { return false };
+            let about_one = inner.answers.get(&key).is_some_and(|kept| kept.about_one);
+            if about_one
+                && !self.spill.as_ref().is_some_and(|spill| move_to_spill(inner, spill, &key, may_forget))
+                && !may_forget
             {
-                if !move_to_spill(inner, spill, key.clone(), may_forget) {
-                    if !may_forget {
-                        inner.order.push_front(key);
-                        return false;
-                    }
-                    inner.forget(&key);
-                }
-                continue;
-            }
-            if !may_forget {
+                inner.order.push_front(key);
                 return false;
             }
-            let Some(key) = inner.spilled.pop_front().or_else(|| inner.order.pop_front()) else { return false };
-            inner.forget(&key);
+            // Still in memory: it was not moved.
+            if inner.answers.get(&key).is_some_and(|kept| !matches!(kept.body, Packed::Spilled { .. })) {
+                inner.forget(&key);
+            }
         }
         true
     }
@@ -366,8 +365,8 @@ impl PublicCache {
 
 /// Moves the answer of `key` from memory to `spill`, starting the spill file
 /// again when it is full and `may_forget`; false when it was not moved.
-fn move_to_spill(inner: &mut Inner, spill: &Spill, key: String, may_forget: bool) -> bool {
-    let (bytes, gzip) = match inner.answers.get(&key).map(|kept| &kept.body) {
+fn move_to_spill(inner: &mut Inner, spill: &Spill, key: &str, may_forget: bool) -> bool {
+    let (bytes, gzip) = match inner.answers.get(key).map(|kept| &kept.body) {
         Some(Packed::Plain(bytes)) => (bytes.clone(), false),
         Some(Packed::Gzip(bytes)) => (bytes.clone(), true),
         // Gone or moved already: nothing to do.
@@ -377,12 +376,10 @@ fn move_to_spill(inner: &mut Inner, spill: &Spill, key: String, may_forget: bool
     if restarted {
         inner.forget_spilled();
     }
-    if let Some(kept) = inner.answers.get_mut(&key) {
-        let before = kept.cost(&key);
+    if let Some(kept) = inner.answers.get_mut(key) {
+        let before = kept.cost(key);
         kept.body = Packed::Spilled { place, gzip };
-        let after = kept.cost(&key);
-        inner.used_bytes = inner.used_bytes.saturating_sub(before) + after;
-        inner.spilled.push_back(key);
+        inner.used_bytes = inner.used_bytes.saturating_sub(before);
     }
     true
 }
@@ -574,6 +571,9 @@ mod tests {
         assert_eq!(actix_web::body::to_bytes(plain.into_body()).await.expect("a body"), body);
     }
 
+    /// An answer about one published proposal, which may go to the spill file.
+    const ONE: Fresh = Fresh::Since { since: 1, now: 1 };
+
     fn spilling(budget_bytes: usize, spill_bytes: u64) -> (PublicCache, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!("pd-spill-{}", crate::ids::new_id()));
         (PublicCache::new(budget_bytes).spilling_into(&dir, spill_bytes), dir)
@@ -585,34 +585,56 @@ mod tests {
         Bytes::from(format!("{{\"n\":{i},\"text\":\"{text}\"}}"))
     }
 
-    async fn served(cache: &PublicCache, key: &str) -> Option<(String, Bytes)> {
+    async fn served(cache: &PublicCache, key: &str, fresh: Fresh) -> Option<(String, Bytes)> {
         let req = TestRequest::default().insert_header((header::ACCEPT_ENCODING, "gzip")).to_http_request();
-        let answer = cache.get(&req, key, NOW)?;
+        let answer = cache.get(&req, key, fresh)?;
         let etag = answer.headers().get(header::ETAG)?.to_str().ok()?.to_string();
         Some((etag, actix_web::body::to_bytes(answer.into_body()).await.ok()?))
     }
 
+    fn in_spill(cache: &PublicCache) -> usize {
+        let inner = cache.inner.lock().expect("lock");
+        inner.answers.values().filter(|kept| matches!(kept.body, Packed::Spilled { .. })).count()
+    }
+
     #[actix_web::test]
     async fn answers_pushed_out_of_memory_are_served_from_the_spill_file_as_they_were() {
-        let (cache, dir) = spilling(32 * 1024, 1 << 20);
+        let (cache, dir) = spilling(8 * 1024, 1 << 20);
         let req = TestRequest::default().insert_header((header::ACCEPT_ENCODING, "gzip")).to_http_request();
         let mut first = Vec::new();
         for i in 0..100 {
-            let sent = cache.put(&req, format!("/p/{i}"), answer_of(i), NOW);
+            let sent = cache.put(&req, format!("/p/{i}"), answer_of(i), ONE);
             let etag = sent.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).expect("a tag").to_string();
             first.push((etag, actix_web::body::to_bytes(sent.into_body()).await.expect("a body")));
         }
         for (i, answer) in first.iter().enumerate() {
-            assert_eq!(served(&cache, &format!("/p/{i}")).await.as_ref(), Some(answer), "answer {i} as first sent");
+            assert_eq!(
+                served(&cache, &format!("/p/{i}"), ONE).await.as_ref(),
+                Some(answer),
+                "answer {i} as first sent"
+            );
         }
-        let inner = cache.inner.lock().expect("lock");
-        assert!(inner.used_bytes <= 32 * 1024, "memory within its budget: {} bytes", inner.used_bytes);
-        assert!(inner.spilled.len() > 40, "most went to the spill file: {}", inner.spilled.len());
-        drop(inner);
+        assert!(cache.inner.lock().expect("lock").used_bytes <= 8 * 1024, "memory within its budget");
+        assert!(in_spill(&cache) > 80, "most went to the spill file: {}", in_spill(&cache));
         // A reader who does not take gzip gets a spilled answer unpacked.
-        let plain = cache.get(&TestRequest::default().to_http_request(), "/p/0", NOW).expect("kept");
+        let plain = cache.get(&TestRequest::default().to_http_request(), "/p/0", ONE).expect("kept");
         let text = actix_web::body::to_bytes(plain.into_body()).await.expect("a body");
         assert!(text.starts_with(b"{\"n\":0,"), "{text:?}");
+        // Once the proposal changed, its spilled answer is not served.
+        assert!(served(&cache, "/p/0", Fresh::Since { since: 2, now: 2 }).await.is_none());
+        let _ = std::fs::remove_dir(&dir);
+    }
+
+    #[actix_web::test]
+    async fn pages_of_the_list_pushed_out_of_memory_are_forgotten_not_spilled() {
+        let (cache, dir) = spilling(8 * 1024, 1 << 20);
+        let req = TestRequest::default().to_http_request();
+        for i in 0..100 {
+            cache.put(&req, format!("/list?page={i}"), answer_of(i), NOW);
+        }
+        assert_eq!(in_spill(&cache), 0);
+        assert!(served(&cache, "/list?page=0", NOW).await.is_none(), "the oldest page was forgotten");
+        assert!(served(&cache, "/list?page=99", NOW).await.is_some(), "the newest is kept");
         let _ = std::fs::remove_dir(&dir);
     }
 
@@ -622,36 +644,34 @@ mod tests {
         let (cache, dir) = spilling(2 * 1024, 2 * 1024);
         let req = TestRequest::default().to_http_request();
         for i in 0..30 {
-            cache.put(&req, format!("/p/{i}"), answer_of(i), NOW);
+            cache.put(&req, format!("/p/{i}"), answer_of(i), ONE);
         }
-        assert!(served(&cache, "/p/0").await.is_none(), "the oldest were forgotten with the file's restart");
-        assert!(served(&cache, "/p/29").await.is_some(), "the newest is kept");
-        let inner = cache.inner.lock().expect("lock");
-        assert!(inner.used_bytes <= 2 * 1024);
-        assert!(inner.answers.len() < 15, "{} answers still listed", inner.answers.len());
-        drop(inner);
-        cache.put(&req, "/p/0".into(), answer_of(0), NOW);
-        assert!(served(&cache, "/p/0").await.is_some(), "built again, kept again");
+        assert!(served(&cache, "/p/0", ONE).await.is_none(), "the oldest were forgotten with the file's restart");
+        assert!(served(&cache, "/p/29", ONE).await.is_some(), "the newest is kept");
+        assert!(in_spill(&cache) <= 4, "{} answers listed in the file", in_spill(&cache));
+        cache.put(&req, "/p/0".into(), answer_of(0), ONE);
+        assert!(served(&cache, "/p/0", ONE).await.is_some(), "built again, kept again");
         let _ = std::fs::remove_dir(&dir);
     }
 
     #[actix_web::test]
     async fn the_warm_up_moves_older_answers_to_the_spill_file_instead_of_stopping() {
-        let (cache, dir) = spilling(32 * 1024, 1 << 20);
+        let (cache, dir) = spilling(8 * 1024, 1 << 20);
         let kept: Vec<bool> =
-            (0..100).map(|i| cache.keep_if_room(format!("/p/{i}"), answer_of(i), "application/json", NOW)).collect();
+            (0..100).map(|i| cache.keep_if_room(format!("/p/{i}"), answer_of(i), "application/json", ONE)).collect();
         assert!(kept.iter().all(|k| *k), "{kept:?}");
         for i in 0..100 {
-            assert!(served(&cache, &format!("/p/{i}")).await.is_some(), "answer {i} is served");
+            assert!(served(&cache, &format!("/p/{i}"), ONE).await.is_some(), "answer {i} is served");
         }
         let _ = std::fs::remove_dir(&dir);
         // Once the spill file is full too, the warm-up stops and forgets nothing.
         let (cache, dir) = spilling(2 * 1024, 2 * 1024);
         let kept: Vec<bool> =
-            (0..20).map(|i| cache.keep_if_room(format!("/p/{i}"), answer_of(i), "application/json", NOW)).collect();
+            (0..20).map(|i| cache.keep_if_room(format!("/p/{i}"), answer_of(i), "application/json", ONE)).collect();
         let first_refused = kept.iter().position(|k| !k).expect("4 KB in all hold fewer than 20");
+        assert!(kept[first_refused..].iter().all(|k| !k), "{kept:?}");
         for i in 0..first_refused {
-            assert!(served(&cache, &format!("/p/{i}")).await.is_some(), "answer {i} is still served");
+            assert!(served(&cache, &format!("/p/{i}"), ONE).await.is_some(), "answer {i} is still served");
         }
         let _ = std::fs::remove_dir(&dir);
     }
@@ -665,14 +685,14 @@ mod tests {
         };
         let cache = PublicCache::new(4 * 1024);
         let kept: Vec<bool> =
-            (0..20).map(|i| cache.keep_if_room(format!("/p/{i}"), body(i), "application/json", NOW)).collect();
+            (0..20).map(|i| cache.keep_if_room(format!("/p/{i}"), body(i), "application/json", ONE)).collect();
         let first_refused = kept.iter().position(|k| !k).expect("a budget of 4 KB holds fewer than 20");
         assert!(first_refused > 1, "{kept:?}");
         assert!(kept[first_refused..].iter().all(|k| !k), "once full, nothing more is kept: {kept:?}");
         let req = TestRequest::default().to_http_request();
         for i in 0..first_refused {
-            assert!(cache.get(&req, &format!("/p/{i}"), NOW).is_some(), "answer {i} was kept and is still there");
+            assert!(cache.get(&req, &format!("/p/{i}"), ONE).is_some(), "answer {i} was kept and is still there");
         }
-        assert!(cache.get(&req, &format!("/p/{first_refused}"), NOW).is_none());
+        assert!(cache.get(&req, &format!("/p/{first_refused}"), ONE).is_none());
     }
 }
