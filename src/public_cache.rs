@@ -285,9 +285,10 @@ impl PublicCache {
         answer_with(req, &kept, Some(body))
     }
 
-    /// Keeps `body` as the answer for `key` when there is room for it without
-    /// forgetting another (the warm-up at start, which builds answers before
-    /// anyone asks); whether it was kept.
+    /// Keeps `body` as the answer for `key` when there is room for it, in
+    /// memory or in the spill file, without forgetting another answer about a
+    /// proposal (the warm-up at start, which builds answers before anyone
+    /// asks); whether it was kept.
     pub fn keep_if_room(&self, key: String, body: Bytes, content_type: &'static str, fresh: Fresh) -> bool {
         self.keep(key, &body, content_type, fresh, Room::IfAny).1
     }
@@ -384,7 +385,8 @@ fn move_to_spill(inner: &mut Inner, spill: &Spill, key: &str, may_forget: bool) 
     true
 }
 
-/// Whether keeping an answer may forget older ones to make room.
+/// Whether keeping an answer may forget older answers about a proposal (and
+/// start a full spill file again) to make room.
 #[derive(PartialEq, Eq, Clone, Copy)]
 enum Room {
     MakeIt,
