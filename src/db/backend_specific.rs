@@ -19,13 +19,7 @@ use super::AnyConnection;
 /// loses the transaction, unanswered, with every later one (the WAL is
 /// replayed in order, so the chain stays whole).
 pub fn commit_without_waiting(conn: &mut AnyConnection) -> QueryResult<()> {
-    match conn {
-        AnyConnection::Sqlite(_) => Ok(()),
-        AnyConnection::Postgresql(c) => {
-            diesel::sql_query("SET LOCAL synchronous_commit TO OFF").execute(c)?;
-            Ok(())
-        }
-    }
+    on_postgresql_only(conn, "SET LOCAL synchronous_commit TO OFF")
 }
 
 /// After a commit made by [`commit_without_waiting`], returns once it is as
@@ -37,12 +31,14 @@ pub fn commit_without_waiting(conn: &mut AnyConnection) -> QueryResult<()> {
 /// that only took an id without writing would commit without waiting.
 /// On SQLite every commit is durable when it returns.
 pub fn wait_until_durable(conn: &mut AnyConnection) -> QueryResult<()> {
+    on_postgresql_only(conn, "SELECT pg_logical_emit_message(true, 'proposal-desk', '')")
+}
+
+/// Runs `sql` on PostgreSQL; SQLite needs nothing in its place.
+fn on_postgresql_only(conn: &mut AnyConnection, sql: &str) -> QueryResult<()> {
     match conn {
         AnyConnection::Sqlite(_) => Ok(()),
-        AnyConnection::Postgresql(c) => {
-            diesel::sql_query("SELECT pg_logical_emit_message(true, 'proposal-desk', '')").execute(c)?;
-            Ok(())
-        }
+        AnyConnection::Postgresql(c) => diesel::sql_query(sql).execute(c).map(|_| ()),
     }
 }
 
@@ -50,13 +46,7 @@ pub fn wait_until_durable(conn: &mut AnyConnection) -> QueryResult<()> {
 /// already holds the database's only write lock; on PostgreSQL several
 /// instances may append at once, so they take a transaction-scoped advisory lock.
 pub fn lock_audit_chain(conn: &mut AnyConnection) -> QueryResult<()> {
-    match conn {
-        AnyConnection::Sqlite(_) => Ok(()),
-        AnyConnection::Postgresql(c) => {
-            diesel::sql_query("SELECT pg_advisory_xact_lock(7064617564)").execute(c)?;
-            Ok(())
-        }
-    }
+    on_postgresql_only(conn, "SELECT pg_advisory_xact_lock(7064617564)")
 }
 
 /// Makes sure the failed-login counter `key` exists and holds it for the rest
