@@ -29,18 +29,18 @@
 //! accepts; the rare reader who does not gets it unpacked.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use crate::compression;
 
+mod answer;
 mod spill;
+use answer::{answer, answer_with};
 use spill::Spill;
 
 /// What keeping one answer costs besides its bytes (its key, tag and places).
@@ -347,31 +347,36 @@ impl PublicCache {
     fn make_room(&self, inner: &mut Inner, need: usize, may_forget: bool) -> bool {
         while inner.used_bytes + need > self.budget_bytes {
             let Some(key) = inner.order.pop_front() else { return false };
-            let about_one = inner.answers.get(&key).is_some_and(|kept| kept.about_one);
-            if about_one
-                && !self.spill.as_ref().is_some_and(|spill| move_to_spill(inner, spill, &key, may_forget))
-                && !may_forget
-            {
-                inner.order.push_front(key);
-                return false;
+            let about_one = match inner.answers.get(&key) {
+                Some(kept) if !matches!(kept.body, Packed::Spilled { .. }) => kept.about_one,
+                // Gone or moved already: a key left behind.
+                _ => continue,
+            };
+            if about_one {
+                if let Some(spill) = &self.spill
+                    && move_to_spill(inner, spill, &key, may_forget)
+                {
+                    continue;
+                }
+                if !may_forget {
+                    inner.order.push_front(key);
+                    return false;
+                }
             }
-            // Still in memory: it was not moved.
-            if inner.answers.get(&key).is_some_and(|kept| !matches!(kept.body, Packed::Spilled { .. })) {
-                inner.forget(&key);
-            }
+            inner.forget(&key);
         }
         true
     }
 }
 
-/// Moves the answer of `key` from memory to `spill`, starting the spill file
+/// Moves the answer of `key`, in memory, to `spill`, starting the spill file
 /// again when it is full and `may_forget`; false when it was not moved.
 fn move_to_spill(inner: &mut Inner, spill: &Spill, key: &str, may_forget: bool) -> bool {
-    let (bytes, gzip) = match inner.answers.get(key).map(|kept| &kept.body) {
-        Some(Packed::Plain(bytes)) => (bytes.clone(), false),
-        Some(Packed::Gzip(bytes)) => (bytes.clone(), true),
-        // Gone or moved already: nothing to do.
-        Some(Packed::Spilled { .. }) | None => return true,
+    let Some(kept) = inner.answers.get(key) else { return false };
+    let (bytes, gzip) = match &kept.body {
+        Packed::Plain(bytes) => (bytes.clone(), false),
+        Packed::Gzip(bytes) => (bytes.clone(), true),
+        Packed::Spilled { .. } => return false,
     };
     let Some((place, restarted)) = spill.put(&bytes, may_forget) else { return false };
     if restarted {
@@ -393,56 +398,11 @@ enum Room {
     IfAny,
 }
 
-/// 304 when the reader holds this very answer (If-None-Match), else the answer,
-/// gzipped when the reader accepts it.
-fn answer(req: &HttpRequest, kept: &Kept) -> HttpResponse {
-    answer_with(req, kept, None)
-}
-
-/// [`answer`], with the plain body at hand when the caller has it.
-fn answer_with(req: &HttpRequest, kept: &Kept, plain: Option<Bytes>) -> HttpResponse {
-    let packed = matches!(kept.body, Packed::Gzip(_));
-    let send_gzip = packed && compression::accepts_gzip(req);
-    let etag = if send_gzip { kept.gzip_etag() } else { kept.etag.to_string() };
-    let held =
-        req.headers().get_all(header::IF_NONE_MATCH).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
-            |tag| {
-                let tag = tag.trim();
-                tag == "*" || tag.trim_start_matches("W/") == etag
-            },
-        );
-    // Readers may keep it as long as this instance does, then ask again.
-    let mut builder = if held { HttpResponse::NotModified() } else { HttpResponse::Ok() };
-    builder.insert_header((header::ETAG, etag)).insert_header((header::CACHE_CONTROL, "public, no-cache"));
-    if packed {
-        builder.insert_header((header::VARY, "accept-encoding"));
-    }
-    if held {
-        return builder.finish();
-    }
-    builder.content_type(kept.content_type);
-    match (&kept.body, send_gzip) {
-        (Packed::Gzip(gzip), true) => builder.insert_header((header::CONTENT_ENCODING, "gzip")).body(gzip.clone()),
-        (Packed::Gzip(gzip), false) => match plain.or_else(|| gunzip(gzip)) {
-            Some(body) => builder.body(body),
-            None => HttpResponse::InternalServerError().finish(),
-        },
-        (Packed::Plain(body), _) => builder.body(body.clone()),
-        // Read back before answering (`PublicCache::read_back`).
-        (Packed::Spilled { .. }, _) => HttpResponse::InternalServerError().finish(),
-    }
-}
-
-/// The plain form of a kept gzip answer, for a reader who does not take gzip.
-fn gunzip(gzip: &[u8]) -> Option<Bytes> {
-    let mut plain = Vec::with_capacity(gzip.len() * 3);
-    flate2::read::GzDecoder::new(gzip).read_to_end(&mut plain).ok()?;
-    Some(Bytes::from(plain))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use actix_web::http::header;
 
     use actix_web::test::TestRequest;
 

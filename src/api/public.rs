@@ -50,7 +50,7 @@ async fn get_published(state: web::Data<AppState>, req: HttpRequest, id: web::Pa
     let index = state.public_index.current(&state.db).await?;
     let since = index.since_of(&id).unwrap_or(index.generation);
     let fresh = Fresh::Since { since, now: index.generation };
-    let key = req.uri().path().to_string();
+    let key = published_key(&id);
     let _turn = match state.public_cache.lookup(&req, &key, fresh).await {
         Lookup::Kept(kept) => return Ok(kept),
         Lookup::Build(turn) => turn,
@@ -63,8 +63,12 @@ async fn get_published(state: web::Data<AppState>, req: HttpRequest, id: web::Pa
 /// [`get_published`] answers), if the kept answers have room: for the
 /// warm-up at start. Whether it was kept.
 pub fn keep_published(state: &AppState, p: &PublicProposal, fresh: Fresh) -> AppResult<bool> {
-    let key = format!("/api/public/proposals/{}", p.id);
-    Ok(state.public_cache.keep_if_room(key, serde_json::to_vec(p)?.into(), "application/json", fresh))
+    Ok(state.public_cache.keep_if_room(published_key(&p.id), serde_json::to_vec(p)?.into(), "application/json", fresh))
+}
+
+/// The key of one published proposal's answer: its path.
+fn published_key(id: &str) -> String {
+    format!("/api/public/proposals/{id}")
 }
 
 /// The sessions (会议) the public list can be filtered by, newest first.

@@ -210,7 +210,7 @@ async fn detail_page(
     let index = state.public_index.current(&state.db).await?;
     let since = index.since_of(&id).unwrap_or(index.generation);
     let fresh = Fresh::Since { since, now: index.generation };
-    let key = req.uri().path().to_string();
+    let key = detail_key(&id);
     let _turn = match state.public_cache.lookup(&req, &key, fresh).await {
         Lookup::Kept(kept) => return Ok(kept),
         Lookup::Build(turn) => turn,
@@ -223,8 +223,13 @@ async fn detail_page(
 /// [`detail_page`] answers), if the kept answers have room: for the warm-up
 /// at start. Whether it was kept.
 pub fn keep_detail_page(state: &AppState, p: PublicProposal, fresh: Fresh) -> Result<bool, AppError> {
-    let key = format!("/public/proposals/{}", p.id);
+    let key = detail_key(&p.id);
     Ok(state.public_cache.keep_if_room(key, detail_html(state, p)?.into(), HTML, fresh))
+}
+
+/// The key of one published proposal's page: its path.
+fn detail_key(id: &str) -> String {
+    format!("/public/proposals/{id}")
 }
 
 /// One published proposal's page: the same for every reader.
