@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use diesel::RunQueryDsl;
 use diesel::connection::TransactionManager;
 
+use super::checkpoint::Checkpointer;
 use super::{AnyConnection, DatabaseUrl, DbConn};
 use crate::error::AppError;
 
@@ -46,9 +47,10 @@ impl Writer {
         turns: Arc<Mutex<()>>,
     ) -> std::io::Result<Writer> {
         let (jobs, queue) = mpsc::channel::<Job>();
+        let checkpointer = Checkpointer::start(url.clone(), busy_timeout_ms, turns.clone())?;
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(&url, busy_timeout_ms, batch_max.max(1), &turns, &queue))?;
+            .spawn(move || run(&url, busy_timeout_ms, batch_max.max(1), &turns, &queue, &checkpointer))?;
         Ok(Writer { jobs })
     }
 
@@ -89,7 +91,14 @@ where
 }
 
 /// The writer thread: a batch at a time until every handle is gone.
-fn run(url: &DatabaseUrl, busy_timeout_ms: u64, batch_max: usize, turns: &Mutex<()>, queue: &mpsc::Receiver<Job>) {
+fn run(
+    url: &DatabaseUrl,
+    busy_timeout_ms: u64,
+    batch_max: usize,
+    turns: &Mutex<()>,
+    queue: &mpsc::Receiver<Job>,
+    checkpointer: &Checkpointer,
+) {
     let mut conn: Option<DbConn> = None;
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
@@ -104,6 +113,10 @@ fn run(url: &DatabaseUrl, busy_timeout_ms: u64, batch_max: usize, turns: &Mutex<
                 // over the columns they change: with the default 2 MB the
                 // pages spilled before the commit and were read back.
                 diesel::sql_query(format!("PRAGMA cache_size = -{WRITER_CACHE_KIB}"))
+                    .execute(&mut c)
+                    .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                // The checkpointer copies the WAL back instead (`checkpoint.rs`).
+                diesel::sql_query("PRAGMA wal_autocheckpoint = 0")
                     .execute(&mut c)
                     .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
                 Ok(c)
@@ -122,6 +135,7 @@ fn run(url: &DatabaseUrl, busy_timeout_ms: u64, batch_max: usize, turns: &Mutex<
         let turn = turns.lock().unwrap_or_else(|p| p.into_inner());
         let committed = commit_batch(c, batch);
         drop(turn);
+        checkpointer.after_commit();
         if let Err(why) = committed {
             tracing::error!(error = %why, "a group commit failed");
             // The connection may be the cause (a disk error, say): the next batch opens a new one.
@@ -231,6 +245,72 @@ mod tests {
         let kept = answers.iter().filter(|a| a.is_ok()).count();
         assert_eq!(kept, 39, "60 writes, 20 refused, 1 panicked");
         assert_eq!(count(&url), 39, "the refused and the panicking writes left nothing; the others are committed");
+        drop(writer);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+    }
+
+    #[actix_web::test]
+    async fn committed_pages_reach_the_database_file_while_the_writer_goes_on() {
+        let (url, path) = temp_url();
+        let writer = Writer::start(url.clone(), 5000, 64, Arc::default()).expect("a writer");
+        writer
+            .write(|conn| {
+                diesel::sql_query("CREATE TABLE t (x TEXT NOT NULL)").execute(conn).map_err(AppError::from)
+            })
+            .await
+            .expect("a table");
+        // About 1 MB in 100 commits: far below the 1,000 pages (4 MB) at
+        // which a committing connection would checkpoint by itself.
+        for _ in 0..100 {
+            writer
+                .write(|conn| {
+                    diesel::sql_query("INSERT INTO t (x) VALUES (printf('%.10000c', 'x'))")
+                        .execute(conn)
+                        .map_err(AppError::from)
+                })
+                .await
+                .expect("a write");
+        }
+        let size = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let started = std::time::Instant::now();
+        while size() < 1_000_000 && started.elapsed() < std::time::Duration::from_secs(5) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(size() >= 1_000_000, "the checkpointer copied the WAL into the file: {} bytes", size());
+        drop(writer);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+    }
+
+    #[actix_web::test]
+    async fn the_wal_starts_again_while_writes_go_on() {
+        let (url, path) = temp_url();
+        let writer = Writer::start(url.clone(), 5000, 64, Arc::default()).expect("a writer");
+        writer
+            .write(|conn| {
+                diesel::sql_query("CREATE TABLE t (x TEXT NOT NULL)").execute(conn).map_err(AppError::from)
+            })
+            .await
+            .expect("a table");
+        // 3 MB in rounds of 250 KB, with pauses in which the checkpointer runs.
+        for _ in 0..12 {
+            for _ in 0..25 {
+                writer
+                    .write(|conn| {
+                        diesel::sql_query("INSERT INTO t (x) VALUES (printf('%.10000c', 'x'))")
+                            .execute(conn)
+                            .map_err(AppError::from)
+                    })
+                    .await
+                    .expect("a write");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        let wal = std::fs::metadata(format!("{path}-wal")).map(|m| m.len()).unwrap_or(0);
+        assert!(wal < 1_500_000, "the WAL was overwritten from its start, not appended to: {wal} bytes");
         drop(writer);
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{path}{suffix}"));

@@ -2,6 +2,7 @@
 //! the URL's scheme, behind an r2d2 pool whose calls never block an actix worker.
 
 pub mod backend_specific;
+mod checkpoint;
 mod group_commit;
 pub mod migrations;
 pub mod models;
