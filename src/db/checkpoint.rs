@@ -75,7 +75,9 @@ fn run(url: &DatabaseUrl, busy_timeout_ms: u64, turns: &Mutex<()>, woken: &mpsc:
         if conn.is_none() {
             match url.establish(busy_timeout_ms) {
                 Ok(c) => conn = Some(c),
-                Err(e) => tracing::warn!(error = %e, "cannot open the checkpointer's connection; the WAL grows until it can"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot open the checkpointer's connection; the WAL grows until it can")
+                }
             }
         }
         if let Some(c) = conn.as_mut() {

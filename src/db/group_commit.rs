@@ -256,9 +256,7 @@ mod tests {
         let (url, path) = temp_url();
         let writer = Writer::start(url.clone(), 5000, 64, Arc::default()).expect("a writer");
         writer
-            .write(|conn| {
-                diesel::sql_query("CREATE TABLE t (x TEXT NOT NULL)").execute(conn).map_err(AppError::from)
-            })
+            .write(|conn| diesel::sql_query("CREATE TABLE t (x TEXT NOT NULL)").execute(conn).map_err(AppError::from))
             .await
             .expect("a table");
         // About 1 MB in 100 commits: far below the 1,000 pages (4 MB) at
@@ -290,9 +288,7 @@ mod tests {
         let (url, path) = temp_url();
         let writer = Writer::start(url.clone(), 5000, 64, Arc::default()).expect("a writer");
         writer
-            .write(|conn| {
-                diesel::sql_query("CREATE TABLE t (x TEXT NOT NULL)").execute(conn).map_err(AppError::from)
-            })
+            .write(|conn| diesel::sql_query("CREATE TABLE t (x TEXT NOT NULL)").execute(conn).map_err(AppError::from))
             .await
             .expect("a table");
         // 3 MB in rounds of 250 KB, with pauses in which the checkpointer runs.

@@ -48,6 +48,7 @@ mod notices;
 mod openapi_schemas;
 mod page_lives;
 mod pages;
+mod pool;
 mod public;
 mod query_utf8;
 mod reminders;
