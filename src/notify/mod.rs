@@ -174,13 +174,29 @@ pub fn tell(
     values.entry("link").or_insert_with(|| mail.templates.link(&format!("/proposals/{}", p.id)));
     let words = mail.templates.notice(notice, &values).map_err(|e| AppError::internal(format!("{e:#}")))?;
     let (subject, body) = (words.subject.clone(), words.body.clone());
-    let people: Vec<(String, Option<String>, Role)> =
-        users::table.filter(users::id.eq_any(recipients)).select((users::id, users::email, users::role)).load(conn)?;
-    let chosen: Vec<(String, String)> = mail_preferences::table
-        .filter(mail_preferences::user_id.eq_any(recipients))
-        .filter(mail_preferences::notice.eq(notice.as_str()))
-        .select((mail_preferences::user_id, mail_preferences::mode))
-        .load(conn)?;
+    // Most notices tell one person (the proposer): `= ?` is a statement
+    // SQLite keeps prepared, `IN (?, …)` one it prepares anew each time.
+    let (people, chosen): (Vec<Person>, Vec<(String, String)>) = match recipients {
+        [one] => (
+            users::table.filter(users::id.eq(one)).select((users::id, users::email, users::role)).load(conn)?,
+            mail_preferences::table
+                .filter(mail_preferences::user_id.eq(one))
+                .filter(mail_preferences::notice.eq(notice.as_str()))
+                .select((mail_preferences::user_id, mail_preferences::mode))
+                .load(conn)?,
+        ),
+        _ => (
+            users::table
+                .filter(users::id.eq_any(recipients))
+                .select((users::id, users::email, users::role))
+                .load(conn)?,
+            mail_preferences::table
+                .filter(mail_preferences::user_id.eq_any(recipients))
+                .filter(mail_preferences::notice.eq(notice.as_str()))
+                .select((mail_preferences::user_id, mail_preferences::mode))
+                .load(conn)?,
+        ),
+    };
     for (user_id, email, role) in &people {
         let mode = chosen
             .iter()
@@ -221,6 +237,9 @@ pub fn tell(
     }
     Ok(people.len())
 }
+
+/// A recipient: id, email address, role.
+type Person = (String, Option<String>, Role);
 
 /// The proposer and the proposers of every proposal merged into this one:
 /// each of them receives the reply (并案).

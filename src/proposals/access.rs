@@ -212,14 +212,39 @@ pub fn audit_action(action: Action) -> String {
 /// there). Only the changes: a proposal's texts run to pages, and writing
 /// and hashing them twice on every action was an eighth of a submit's time.
 fn what_changed(before: &ProposalRow, after: &ProposalRow) -> (Value, Value) {
+    // The texts are the bulk of a row and most actions leave them as they
+    // were: the rows are compared without them (a copy is cheaper than
+    // turning pages of text into JSON twice), and each text on its own.
     let (Ok(Value::Object(mut was)), Ok(Value::Object(mut now_is))) =
-        (serde_json::to_value(before), serde_json::to_value(after))
+        (serde_json::to_value(without_texts(before)), serde_json::to_value(without_texts(after)))
     else {
         return (Value::Null, Value::Null);
     };
     was.retain(|column, value| now_is.get(column) != Some(value));
     now_is.retain(|column, _| was.contains_key(column));
+    for (column, old, new) in [
+        ("title", &before.title, &after.title),
+        ("reasons", &before.reasons, &after.reasons),
+        ("suggestions", &before.suggestions, &after.suggestions),
+        ("topic", &before.topic, &after.topic),
+    ] {
+        if old != new {
+            was.insert(column.into(), Value::String(old.clone()));
+            now_is.insert(column.into(), Value::String(new.clone()));
+        }
+    }
     (Value::Object(was), Value::Object(now_is))
+}
+
+/// `p` with its texts left empty, for [`what_changed`].
+fn without_texts(p: &ProposalRow) -> ProposalRow {
+    ProposalRow {
+        title: String::new(),
+        reasons: String::new(),
+        suggestions: String::new(),
+        topic: String::new(),
+        ..p.clone()
+    }
 }
 
 /// The columns a workflow action changed, and only those: SQLite rewrites

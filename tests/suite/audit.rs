@@ -163,13 +163,29 @@ async fn an_action_records_each_changed_value_before_and_after(app: TestApp) {
     assert_eq!(after["proposal"]["title"], "关于加强社区养老服务的建议", "the new draft is recorded whole");
     assert_eq!(after["proposal"]["state"], "draft");
 
+    app.patch(
+        &format!("/api/proposals/{id}"),
+        &life.member.token,
+        json!({"version": 1, "title": "关于完善社区养老服务体系的建议"}),
+    )
+    .await
+    .assert_ok();
+    let (action, before, after) = last_event_about(&app, &id);
+    assert_eq!(action, "proposal.edit_draft");
+    assert_eq!(before["proposal"]["title"], "关于加强社区养老服务的建议", "a changed text, as it was");
+    assert_eq!(after["proposal"]["title"], "关于完善社区养老服务体系的建议", "and as it is");
+    for unchanged in ["reasons", "suggestions", "topic", "state"] {
+        assert!(before["proposal"].get(unchanged).is_none(), "{unchanged} in {before}");
+        assert!(after["proposal"].get(unchanged).is_none(), "{unchanged} in {after}");
+    }
+
     life.submit(&id, &life.member).await;
     let (action, before, after) = last_event_about(&app, &id);
     assert_eq!(action, "proposal.submit");
     assert_eq!(before["proposal"]["state"], "draft");
     assert_eq!(after["proposal"]["state"], "submitted");
-    assert_eq!(before["proposal"]["version"], 1);
-    assert_eq!(after["proposal"]["version"], 2);
+    assert_eq!(before["proposal"]["version"], 2);
+    assert_eq!(after["proposal"]["version"], 3);
     assert!(before["proposal"]["submitted_at"].is_null() && after["proposal"]["submitted_at"].is_string());
     assert!(after["proposal"]["session_id"].is_string(), "the session it was handed in to: {after}");
     // What did not change is not repeated: the texts are in the draft's event.
