@@ -251,25 +251,34 @@ mod tests {
         }
     }
 
-    #[actix_web::test]
-    async fn committed_pages_reach_the_database_file_while_the_writer_goes_on() {
-        let (url, path) = temp_url();
-        let writer = Writer::start(url.clone(), 5000, 64, Arc::default()).expect("a writer");
+    async fn create_text_table(writer: &Writer) {
         writer
             .write(|conn| diesel::sql_query("CREATE TABLE t (x TEXT NOT NULL)").execute(conn).map_err(AppError::from))
             .await
             .expect("a table");
+    }
+
+    /// One commit of a 10,000-byte row into the table of [`create_text_table`].
+    async fn insert_10_kb(writer: &Writer) {
+        writer
+            .write(|conn| {
+                diesel::sql_query("INSERT INTO t (x) VALUES (printf('%.10000c', 'x'))")
+                    .execute(conn)
+                    .map_err(AppError::from)
+            })
+            .await
+            .expect("a write");
+    }
+
+    #[actix_web::test]
+    async fn committed_pages_reach_the_database_file_while_the_writer_goes_on() {
+        let (url, path) = temp_url();
+        let writer = Writer::start(url.clone(), 5000, 64, Arc::default()).expect("a writer");
+        create_text_table(&writer).await;
         // About 1 MB in 100 commits: far below the 1,000 pages (4 MB) at
         // which a committing connection would checkpoint by itself.
         for _ in 0..100 {
-            writer
-                .write(|conn| {
-                    diesel::sql_query("INSERT INTO t (x) VALUES (printf('%.10000c', 'x'))")
-                        .execute(conn)
-                        .map_err(AppError::from)
-                })
-                .await
-                .expect("a write");
+            insert_10_kb(&writer).await;
         }
         let size = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         let started = std::time::Instant::now();
@@ -287,21 +296,11 @@ mod tests {
     async fn the_wal_starts_again_while_writes_go_on() {
         let (url, path) = temp_url();
         let writer = Writer::start(url.clone(), 5000, 64, Arc::default()).expect("a writer");
-        writer
-            .write(|conn| diesel::sql_query("CREATE TABLE t (x TEXT NOT NULL)").execute(conn).map_err(AppError::from))
-            .await
-            .expect("a table");
+        create_text_table(&writer).await;
         // 3 MB in rounds of 250 KB, with pauses in which the checkpointer runs.
         for _ in 0..12 {
             for _ in 0..25 {
-                writer
-                    .write(|conn| {
-                        diesel::sql_query("INSERT INTO t (x) VALUES (printf('%.10000c', 'x'))")
-                            .execute(conn)
-                            .map_err(AppError::from)
-                    })
-                    .await
-                    .expect("a write");
+                insert_10_kb(&writer).await;
             }
             std::thread::sleep(std::time::Duration::from_millis(250));
         }

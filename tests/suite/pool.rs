@@ -24,13 +24,7 @@ struct One {
 
 async fn reads_go_on_after_the_server_dropped_the_pooled_connections(app: TestApp) {
     // Fill the pool: several reads at once each hold a connection of their own.
-    let reads = (0..4).map(|_| {
-        app.state.db.read(|conn| {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            Ok(diesel::sql_query("SELECT 1 AS one").get_result::<One>(conn)?.one)
-        })
-    });
-    for read in futures_util::future::join_all(reads).await {
+    for read in reads_at_once(&app, 4).await {
         assert_eq!(read.expect("a read"), 1);
     }
     if app.backend == Backend::Postgres {
@@ -52,13 +46,18 @@ async fn reads_go_on_after_the_server_dropped_the_pooled_connections(app: TestAp
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     // Again several at once, so that every pooled connection is handed out.
-    let reads = (0..8).map(|_| {
+    for read in reads_at_once(&app, 8).await {
+        assert_eq!(read.expect("every read finds a live connection"), 1);
+    }
+}
+
+/// `n` reads of `SELECT 1` at once, each holding its connection for 50 ms.
+async fn reads_at_once(app: &TestApp, n: usize) -> Vec<Result<i32, proposal_desk::error::AppError>> {
+    let reads = (0..n).map(|_| {
         app.state.db.read(|conn| {
             std::thread::sleep(std::time::Duration::from_millis(50));
             Ok(diesel::sql_query("SELECT 1 AS one").get_result::<One>(conn)?.one)
         })
     });
-    for read in futures_util::future::join_all(reads).await {
-        assert_eq!(read.expect("every read finds a live connection"), 1);
-    }
+    futures_util::future::join_all(reads).await
 }
