@@ -55,13 +55,13 @@ impl Checkpointer {
 struct Outcome {
     /// 1 when a lock kept it from finishing (never for a PASSIVE one).
     #[diesel(sql_type = diesel::sql_types::Integer)]
-    pub busy: i32,
+    busy: i32,
     /// Pages in the WAL.
     #[diesel(sql_type = diesel::sql_types::Integer)]
-    pub log: i32,
+    log: i32,
     /// Of those, pages now in the database file.
     #[diesel(sql_type = diesel::sql_types::Integer)]
-    pub checkpointed: i32,
+    checkpointed: i32,
 }
 
 fn run(url: &DatabaseUrl, busy_timeout_ms: u64, turns: &Mutex<()>, woken: &mpsc::Receiver<()>) {
