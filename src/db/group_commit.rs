@@ -189,6 +189,13 @@ mod tests {
         (DatabaseUrl::Sqlite { path: path.clone() }, path)
     }
 
+    /// The test's database file and the WAL and shared-memory files beside it.
+    fn remove_database(path: &str) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+    }
+
     fn count(url: &DatabaseUrl) -> i64 {
         let mut conn = url.establish(5000).expect("a connection");
         diesel::sql_query("SELECT count(*) AS n FROM t").get_result::<Count>(&mut conn).expect("count").n
@@ -246,9 +253,7 @@ mod tests {
         assert_eq!(kept, 39, "60 writes, 20 refused, 1 panicked");
         assert_eq!(count(&url), 39, "the refused and the panicking writes left nothing; the others are committed");
         drop(writer);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{path}{suffix}"));
-        }
+        remove_database(&path);
     }
 
     async fn create_text_table(writer: &Writer) {
@@ -287,9 +292,7 @@ mod tests {
         }
         assert!(size() >= 1_000_000, "the checkpointer copied the WAL into the file: {} bytes", size());
         drop(writer);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{path}{suffix}"));
-        }
+        remove_database(&path);
     }
 
     #[actix_web::test]
@@ -307,9 +310,7 @@ mod tests {
         let wal = std::fs::metadata(format!("{path}-wal")).map(|m| m.len()).unwrap_or(0);
         assert!(wal < 1_500_000, "the WAL was overwritten from its start, not appended to: {wal} bytes");
         drop(writer);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{path}{suffix}"));
-        }
+        remove_database(&path);
     }
 
     #[actix_web::test]
@@ -321,8 +322,6 @@ mod tests {
         // Another connection sees it the moment the caller is answered.
         assert_eq!(count(&url), 1);
         drop(writer);
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{path}{suffix}"));
-        }
+        remove_database(&path);
     }
 }
