@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::db::DbConn;
 use crate::db::backend_specific::lock_audit_chain;
+use crate::db::prepared::execute_kept;
 use crate::db::schema::audit_events;
 use crate::error::AppResult;
 pub use chain::{AuditEvent, GENESIS_HASH};
@@ -116,6 +117,6 @@ pub fn record(conn: &mut DbConn, actor: &Actor, origin: &Origin, change: Change,
         hash: String::new(),
     };
     event.hash = chain::hash_of(&event);
-    diesel::insert_into(audit_events::table).values(&event).execute(conn)?;
+    execute_kept(conn, diesel::insert_into(audit_events::table).values(&event))?;
     Ok(event.seq)
 }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Text, Timestamp};
 
 use super::AnyConnection;
+use super::prepared::execute_kept;
 
 /// Lets the open PostgreSQL transaction commit without waiting for its WAL
 /// to reach the disk; [`wait_until_durable`] waits for that after the commit.
@@ -38,7 +39,7 @@ pub fn wait_until_durable(conn: &mut AnyConnection) -> QueryResult<()> {
 fn on_postgresql_only(conn: &mut AnyConnection, sql: &str) -> QueryResult<()> {
     match conn {
         AnyConnection::Sqlite(_) => Ok(()),
-        AnyConnection::Postgresql(c) => diesel::sql_query(sql).execute(c).map(|_| ()),
+        AnyConnection::Postgresql(_) => execute_kept(conn, diesel::sql_query(sql)).map(|_| ()),
     }
 }
 

@@ -7,6 +7,7 @@ mod group_commit;
 pub mod migrations;
 pub mod models;
 pub mod pool;
+pub mod prepared;
 pub mod schema;
 pub mod text_enum;
 

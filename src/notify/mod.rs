@@ -16,6 +16,7 @@ use crate::config::{MailSettings, WorkflowSettings};
 use crate::db::DbConn;
 use crate::db::models::notice::{NewEmail, NoticeRow};
 use crate::db::models::proposal::ProposalRow;
+use crate::db::prepared::execute_kept;
 use crate::db::schema::{
     assignments, committee_sessions, deadlines, email_outbox, mail_preferences, notices, proposal_cosigners, proposals,
     unit_requests, units, users,
@@ -213,7 +214,7 @@ pub fn tell(
             created_at: now,
             read_at: None,
         };
-        diesel::insert_into(notices::table).values(&row).execute(conn)?;
+        execute_kept(conn, diesel::insert_into(notices::table).values(&row))?;
         if let Some(digest) = mode.digest() {
             diesel::update(notices::table.find(&row.id)).set(notices::digest.eq(digest)).execute(conn)?;
             continue;
@@ -232,7 +233,7 @@ pub fn tell(
                 created_at: now,
                 send_after: now,
             };
-            diesel::insert_into(email_outbox::table).values(&mail).execute(conn)?;
+            execute_kept(conn, diesel::insert_into(email_outbox::table).values(&mail))?;
         }
     }
     Ok(people.len())

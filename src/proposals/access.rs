@@ -9,6 +9,7 @@ use crate::auth::AuthUser;
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
 use crate::db::models::proposal::ProposalRow;
+use crate::db::prepared::execute_kept;
 use crate::db::schema::{assignments, proposal_cosigners, proposals};
 use crate::domain::Role;
 use crate::domain::workflow::table::Leads;
@@ -167,9 +168,12 @@ impl Step {
         }
         after.version = before.version + 1;
         after.updated_at = ctx.now;
-        let saved = diesel::update(proposals::table.find(&before.id).filter(proposals::version.eq(before.version)))
-            .set(ProposalChanges::between(before, &after))
-            .execute(conn)?;
+        // Kept prepared: an action changes the same columns each time, so its few texts repeat.
+        let saved = execute_kept(
+            conn,
+            diesel::update(proposals::table.find(&before.id).filter(proposals::version.eq(before.version)))
+                .set(ProposalChanges::between(before, &after)),
+        )?;
         if saved == 0 {
             return Err(AppError::stale(before.version));
         }

@@ -49,6 +49,7 @@ mod openapi_schemas;
 mod page_lives;
 mod pages;
 mod pool;
+mod prepared;
 mod public;
 mod query_utf8;
 mod reminders;
