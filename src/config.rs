@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::auth::password::PasswordCost;
+
 mod deadlines;
 mod mail;
 
@@ -100,6 +102,17 @@ pub struct AuthSettings {
     pub password_min_chars: usize,
     pub password_max_chars: usize,
     pub max_concurrent_hashes: usize,
+    /// The memory of one password hash (argon2id), in KiB; see [`PasswordCost`].
+    pub password_hash_memory_kib: u32,
+    /// The passes of one password hash over its memory.
+    pub password_hash_passes: u32,
+}
+
+impl AuthSettings {
+    /// What a password hash costs, as configured.
+    pub fn password_cost(&self) -> PasswordCost {
+        PasswordCost { memory_kib: self.password_hash_memory_kib, passes: self.password_hash_passes }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -242,6 +255,9 @@ impl Settings {
             anyhow::bail!(
                 "configuration: auth.password_min_chars must be at least 8 and not above auth.password_max_chars"
             );
+        }
+        if let Err(e) = self.auth.password_cost().check() {
+            anyhow::bail!("configuration: auth.password_hash_memory_kib and auth.password_hash_passes: {e}");
         }
         if self.auth.max_concurrent_hashes == 0 || self.database.pool_size == 0 {
             anyhow::bail!("configuration: auth.max_concurrent_hashes and database.pool_size must be at least 1");

@@ -207,7 +207,7 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         }
         Command::Demo => {
             let db = server::open_database(&settings)?;
-            match demo::seed_if_empty(&db, SystemClock.now())? {
+            match demo::seed_if_empty(&db, &settings.auth.password_cost(), SystemClock.now())? {
                 Some(logins) => {
                     let office = settings.calendar.office_time()?;
                     demo::act_out_today(&db, &settings, &office, SystemClock.now())?;
@@ -284,7 +284,7 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
 fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<ExitCode> {
     let state = server::prepare(settings.clone(), Arc::new(SystemClock))?;
     if with_demo {
-        match demo::seed_if_empty(&state.db, SystemClock.now())? {
+        match demo::seed_if_empty(&state.db, &settings.auth.password_cost(), SystemClock.now())? {
             Some(logins) => {
                 demo::act_out_today(&state.db, &settings, &state.office, SystemClock.now())?;
                 print_logins(&settings, &logins)
@@ -376,7 +376,14 @@ fn bench(settings: Settings, action: BenchAction) -> anyhow::Result<ExitCode> {
             }
             let started = std::time::Instant::now();
             let db = server::open_database(&settings)?;
-            let options = bench::SeedOptions { proposals, sessions, members, drafts, seed: 2026 };
+            let options = bench::SeedOptions {
+                proposals,
+                sessions,
+                members,
+                drafts,
+                seed: 2026,
+                password_cost: settings.auth.password_cost(),
+            };
             let seeded = bench::seed(&db, &options, SystemClock.now())?;
             proposal_desk::db::backend_specific::analyze(&mut *db.get()?)?;
             std::fs::create_dir_all(&out)?;

@@ -37,7 +37,8 @@ impl AppState {
             chrono::Duration::minutes(settings.auth.access_token_minutes),
             chrono::Duration::hours(settings.auth.refresh_token_hours),
         )?;
-        let passwords = Passwords::new(settings.auth.max_concurrent_hashes).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let passwords = Passwords::new(settings.auth.password_cost(), settings.auth.max_concurrent_hashes)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let office = Arc::new(settings.calendar.office_time()?);
         let trusted_proxies = settings.server.trusted_proxies.iter().filter_map(|p| p.parse().ok()).collect();
         let public_cache =

@@ -1,19 +1,56 @@
-//! Passwords: argon2id with the recommended defaults (19 MiB, t=2, p=1),
-//! hashed on blocking threads and no more at once than configured.
+//! Passwords: argon2id at the configured cost (memory and passes), hashed on
+//! blocking threads and no more at once than configured.
 
 use std::sync::Arc;
 
-use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
 use crate::error::{AppError, FieldError};
 
 const COMMON_PASSWORDS: &str = include_str!("../../config/common-passwords.txt");
 
+/// What one argon2id password hash costs: the memory it fills, in KiB, and
+/// how many passes it makes over it (one lane). Less memory with more passes
+/// resists guessing as well (OWASP's list: 19 MiB and 2 passes, 12 and 3,
+/// 9 and 4, 7 and 5); every hash names its own cost, so hashes made at
+/// another cost still verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordCost {
+    pub memory_kib: u32,
+    pub passes: u32,
+}
+
+impl PasswordCost {
+    fn params(&self) -> Result<Params, AppError> {
+        Params::new(self.memory_kib, self.passes, 1, None)
+            .map_err(|e| AppError::internal(format!("argon2 parameters: {e}")))
+    }
+
+    /// Whether argon2 accepts this cost (checked when the configuration is read).
+    pub fn check(&self) -> Result<(), String> {
+        self.params().map(|_| ()).map_err(|_| {
+            format!("an argon2id cost of {} KiB and {} passes is not possible", self.memory_kib, self.passes)
+        })
+    }
+
+    /// Whether `hash` was made at this cost; one that was not is made again
+    /// at the account's next sign-in.
+    pub fn made(&self, hash: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(hash) else { return false };
+        let Ok(params) = Params::try_from(&parsed) else { return false };
+        parsed.algorithm == argon2::ARGON2ID_IDENT
+            && params.m_cost() == self.memory_kib
+            && params.t_cost() == self.passes
+            && params.p_cost() == 1
+    }
+}
+
 /// Hashes and verifies passwords, bounding how many run at once.
 #[derive(Clone)]
 pub struct Passwords {
+    cost: PasswordCost,
     permits: Arc<Semaphore>,
     /// A hash of a random password, verified against when the account does not
     /// exist so that unknown users and wrong passwords take the same time.
@@ -21,17 +58,24 @@ pub struct Passwords {
 }
 
 impl Passwords {
-    pub fn new(max_concurrent: usize) -> Result<Self, AppError> {
+    pub fn new(cost: PasswordCost, max_concurrent: usize) -> Result<Self, AppError> {
         let random = crate::ids::new_id();
         Ok(Passwords {
+            cost,
             permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
-            dummy_hash: Arc::new(hash_blocking(&random)?),
+            dummy_hash: Arc::new(hash_blocking(&cost, &random)?),
         })
+    }
+
+    /// Whether `hash` was made at another cost than the configured one.
+    pub fn outdated(&self, hash: &str) -> bool {
+        !self.cost.made(hash)
     }
 
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
         let _permit = self.permits.acquire().await.map_err(|e| AppError::internal(format!("semaphore: {e}")))?;
-        actix_web::web::block(move || hash_blocking(&password))
+        let cost = self.cost;
+        actix_web::web::block(move || hash_blocking(&cost, &password))
             .await
             .map_err(|e| AppError::internal(format!("blocking: {e}")))?
     }
@@ -49,14 +93,15 @@ impl Passwords {
     }
 }
 
-pub fn hash_blocking(password: &str) -> Result<String, AppError> {
+pub fn hash_blocking(cost: &PasswordCost, password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, cost.params()?)
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| AppError::internal(format!("argon2: {e}")))
 }
 
+/// Checks `password` against `hash` at the cost `hash` names.
 pub fn verify_blocking(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
         Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
@@ -102,15 +147,36 @@ pub fn generate_temporary() -> String {
 mod tests {
     use super::*;
 
+    const SEVEN_MIB: PasswordCost = PasswordCost { memory_kib: 7168, passes: 5 };
+    const NINETEEN_MIB: PasswordCost = PasswordCost { memory_kib: 19456, passes: 2 };
+
     #[test]
     fn hashes_verify_and_differ_by_salt() {
-        let a = hash_blocking("correct horse battery").unwrap();
-        let b = hash_blocking("correct horse battery").unwrap();
+        let a = hash_blocking(&SEVEN_MIB, "correct horse battery").unwrap();
+        let b = hash_blocking(&SEVEN_MIB, "correct horse battery").unwrap();
         assert_ne!(a, b);
-        assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{a}");
+        assert!(a.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{a}");
         assert!(verify_blocking("correct horse battery", &a));
         assert!(!verify_blocking("correct horse batterz", &a));
         assert!(!verify_blocking("anything", "not a hash"));
+    }
+
+    #[test]
+    fn a_hash_made_at_another_cost_verifies_and_is_known_as_outdated() {
+        let old = hash_blocking(&NINETEEN_MIB, "correct horse battery").unwrap();
+        assert!(old.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{old}");
+        assert!(verify_blocking("correct horse battery", &old));
+        assert!(!SEVEN_MIB.made(&old));
+        assert!(NINETEEN_MIB.made(&old));
+        assert!(SEVEN_MIB.made(&hash_blocking(&SEVEN_MIB, "x").unwrap()));
+        assert!(!SEVEN_MIB.made("not a hash"));
+    }
+
+    #[test]
+    fn an_impossible_cost_is_refused() {
+        assert!(SEVEN_MIB.check().is_ok());
+        assert!(PasswordCost { memory_kib: 7168, passes: 0 }.check().is_err());
+        assert!(PasswordCost { memory_kib: 4, passes: 5 }.check().is_err());
     }
 
     #[test]

@@ -86,7 +86,8 @@ pub async fn sign_in(state: &AppState, origin: Origin, username: String, passwor
     if let Admission::TooEarly(seconds) = admission {
         return Err(too_early(seconds));
     }
-    let password_ok = state.passwords.verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let password_ok = state.passwords.verify(password.clone(), stored).await?;
     let user = user.filter(|u| password_ok && !u.disabled);
 
     let Some(user) = user else {
@@ -107,10 +108,22 @@ pub async fn sign_in(state: &AppState, origin: Origin, username: String, passwor
         return Err(AppError::unauthorized(BAD_CREDENTIALS));
     };
 
+    // A hash made at another cost than the configured one is made again while
+    // the password is at hand; from the next sign-in on it costs what is configured.
+    let rehashed = match state.passwords.outdated(&user.password_hash) {
+        true => Some((user.password_hash.clone(), state.passwords.hash(password).await?)),
+        false => None,
+    };
     let tokens = state.tokens.clone();
     state
         .db
         .write(move |conn| {
+            if let Some((old, new)) = &rehashed {
+                // Only if unchanged meanwhile: a password changed since is not undone.
+                diesel::update(users::table.find(&user.id).filter(users::password_hash.eq(old)))
+                    .set(users::password_hash.eq(new))
+                    .execute(conn)?;
+            }
             throttle::succeeded(conn, &gates)?;
             throttle::forget_old(conn, now, policy.window)?;
             sessions::forget_ended(conn, &user.id, now)?;

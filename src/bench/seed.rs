@@ -40,6 +40,8 @@ pub struct SeedOptions {
     /// Drafts of `bench-writer`, for the write workload to submit.
     pub drafts: usize,
     pub seed: u64,
+    /// The cost of the accounts' one password hash (the service's own).
+    pub password_cost: crate::auth::password::PasswordCost,
 }
 
 /// What the benchmark needs to know about the archive.
@@ -63,7 +65,7 @@ pub fn seed(db: &Db, options: &SeedOptions, now: NaiveDateTime) -> anyhow::Resul
     if existing > 0 {
         anyhow::bail!("the database already has accounts; the benchmark seeds only an empty one");
     }
-    let hash = crate::auth::password::hash_blocking(BENCH_PASSWORD)?;
+    let hash = crate::auth::password::hash_blocking(&options.password_cost, BENCH_PASSWORD)?;
     Ok(db.write_blocking(|conn| write(conn, options, &hash, now))?)
 }
 

@@ -73,7 +73,7 @@ pub fn user(settings: Settings, action: UserAction) -> anyhow::Result<ExitCode> 
             } else {
                 (generate_temporary(), true)
             };
-            let hash = hash_blocking(&password)?;
+            let hash = hash_blocking(&settings.auth.password_cost(), &password)?;
             let created = db.write_blocking(|conn| {
                 use diesel::prelude::*;
                 use proposal_desk::db::schema::{sectors, units};
@@ -148,7 +148,7 @@ pub fn user(settings: Settings, action: UserAction) -> anyhow::Result<ExitCode> 
         }
         UserAction::ResetPassword { username } => {
             let password = generate_temporary();
-            let hash = hash_blocking(&password)?;
+            let hash = hash_blocking(&settings.auth.password_cost(), &password)?;
             db.write_blocking(|conn| {
                 let user = accounts::find_by_username(conn, &username)?;
                 accounts::reset_password(conn, &user.id, &hash, &actor, &origin, now)

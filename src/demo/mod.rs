@@ -9,6 +9,7 @@ use diesel::prelude::*;
 
 use crate::accounts::{self, NewAccount};
 use crate::audit::{self, Actor, Change, Origin};
+use crate::auth::password::PasswordCost;
 use crate::db::models::org::{SectorRow, UnitRow};
 use crate::db::models::term::{SessionRow, TermRow};
 use crate::db::schema::{committee_sessions, committee_terms, sectors, units, users};
@@ -76,7 +77,7 @@ pub struct DemoLogin {
 
 /// Seeds the demo data if the database has no account yet. Returns the logins
 /// to show, or None when the database already had data.
-pub fn seed_if_empty(db: &Db, now: NaiveDateTime) -> anyhow::Result<Option<Vec<DemoLogin>>> {
+pub fn seed_if_empty(db: &Db, cost: &PasswordCost, now: NaiveDateTime) -> anyhow::Result<Option<Vec<DemoLogin>>> {
     let existing: i64 = {
         let mut conn = db.get()?;
         users::table.count().get_result(&mut conn)?
@@ -85,7 +86,7 @@ pub fn seed_if_empty(db: &Db, now: NaiveDateTime) -> anyhow::Result<Option<Vec<D
         return Ok(None);
     }
     // One hash for every demo account: the demo starts fast, and they share a password anyway.
-    let hash = crate::auth::password::hash_blocking(DEMO_PASSWORD)?;
+    let hash = crate::auth::password::hash_blocking(cost, DEMO_PASSWORD)?;
     let logins = db.write_blocking(|conn| seed(conn, &hash, now))?;
     Ok(Some(logins))
 }

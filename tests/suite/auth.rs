@@ -4,7 +4,7 @@ use crate::common;
 
 use actix_web::http::Method;
 use chrono::Duration;
-use common::{PASSWORD, TestApp};
+use common::{PASSWORD, TestApp, app_password_cost};
 use proposal_desk::domain::Role;
 use serde_json::json;
 
@@ -20,6 +20,7 @@ both_backends!(
     failed_logins_sent_all_at_once_are_limited_too,
     access_tokens_expire_and_renewal_still_works,
     a_reset_password_must_be_changed_before_anything_else,
+    a_password_hashed_at_another_cost_is_hashed_again_at_sign_in,
 );
 
 async fn login_gives_tokens_that_identify_the_account(app: TestApp) {
@@ -34,7 +35,9 @@ async fn login_gives_tokens_that_identify_the_account(app: TestApp) {
 }
 
 async fn unknown_user_and_wrong_password_get_the_same_answer(app: TestApp) {
-    // Hashed as the application hashes, as the dummy hash is: the times below compare the two.
+    // At the application's own cost, in the stored hash as in the dummy one:
+    // the times below compare the two.
+    let app = app.another_instance(at_app_cost).await;
     let member = app.user_at_app_cost(Role::Member).await;
     let wrong = app.login(&member.username, "not the password").await;
     let unknown = app.login("nobody-here", "not the password").await;
@@ -66,6 +69,44 @@ async fn unknown_user_and_wrong_password_get_the_same_answer(app: TestApp) {
         unknown > wrong * 0.3 && unknown < wrong * 3.0,
         "median wrong password {wrong:.4}s vs unknown user {unknown:.4}s"
     );
+}
+
+fn at_app_cost(settings: &mut proposal_desk::config::Settings) {
+    let cost = app_password_cost();
+    settings.auth.password_hash_memory_kib = cost.memory_kib;
+    settings.auth.password_hash_passes = cost.passes;
+}
+
+async fn a_password_hashed_at_another_cost_is_hashed_again_at_sign_in(app: TestApp) {
+    // The tests' accounts are hashed at argon2's lowest cost; this instance
+    // is configured with the application's own.
+    let member = app.user(Role::Member).await;
+    let app = app.another_instance(at_app_cost).await;
+    let stored = || {
+        app.with_conn(|conn| {
+            use diesel::prelude::*;
+            use proposal_desk::db::schema::users;
+            users::table.find(&member.id).select(users::password_hash).first::<String>(conn).expect("the hash")
+        })
+    };
+    let configured = format!(
+        "$argon2id$v=19$m={},t={},p=1$",
+        app.state.settings.auth.password_hash_memory_kib, app.state.settings.auth.password_hash_passes
+    );
+    let before = stored();
+    assert!(!before.starts_with(&configured), "{before}");
+
+    // A wrong password changes nothing.
+    app.login(&member.username, "not the password").await.assert_problem(401, "unauthorized");
+    assert_eq!(stored(), before);
+
+    app.login(&member.username, PASSWORD).await.assert_ok();
+    let after = stored();
+    assert!(after.starts_with(&configured), "hashed again at the configured cost: {after}");
+    // The new hash is of the same password.
+    app.login(&member.username, PASSWORD).await.assert_ok();
+    assert_eq!(stored(), after, "a hash at the configured cost is kept");
+    app.login(&member.username, "not the password").await.assert_problem(401, "unauthorized");
 }
 
 async fn renewal_rotates_and_a_reused_refresh_token_ends_the_login(app: TestApp) {

@@ -15,7 +15,14 @@ use proposal_desk::db::schema::{proposals, search_documents};
 both_backends!(a_small_archive_is_consistent_and_served,);
 
 async fn a_small_archive_is_consistent_and_served(app: TestApp) {
-    let options = SeedOptions { proposals: 300, sessions: 3, members: 40, drafts: 25, seed: 7 };
+    let options = SeedOptions {
+        proposals: 300,
+        sessions: 3,
+        members: 40,
+        drafts: 25,
+        seed: 7,
+        password_cost: app.state.settings.auth.password_cost(),
+    };
     let seeded = seed(app.db(), &options, app.clock_now()).expect("seed");
     assert_eq!(seeded.session_ids.len(), 3);
     assert_eq!(seeded.published_ids.len(), 30, "a tenth is published");

@@ -17,9 +17,14 @@ async fn token(app: &TestApp, username: &str) -> String {
 }
 
 async fn the_demo_has_a_proposal_in_every_stage_and_each_role_its_share(app: TestApp) {
-    let logins = seed_if_empty(app.db(), app.clock_now()).expect("seed").expect("empty database");
+    let logins = seed_if_empty(app.db(), &app.state.settings.auth.password_cost(), app.clock_now())
+        .expect("seed")
+        .expect("empty database");
     assert!(logins.len() > 30);
-    assert!(seed_if_empty(app.db(), app.clock_now()).expect("second").is_none(), "never seeded twice");
+    assert!(
+        seed_if_empty(app.db(), &app.state.settings.auth.password_cost(), app.clock_now()).expect("second").is_none(),
+        "never seeded twice"
+    );
 
     let office = token(&app, "office").await;
     let all = app.get("/api/proposals?per_page=100", &office).await;

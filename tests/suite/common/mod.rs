@@ -58,6 +58,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use proposal_desk::accounts::{self, NewAccount};
 use proposal_desk::audit::{Actor, Origin};
+use proposal_desk::auth::password::{PasswordCost, hash_blocking};
 use proposal_desk::clock::ManualClock;
 use proposal_desk::config::Settings;
 use proposal_desk::db::models::org::{SectorRow, UnitRow};
@@ -592,33 +593,33 @@ pub fn test_settings(url: &str) -> Settings {
     // Small enough that tests can send a file over the limit cheaply.
     settings.attachments.max_bytes = 64 * 1024;
     settings.attachments.max_per_proposal = 3;
+    settings.auth.password_hash_memory_kib = TEST_PASSWORD_COST.memory_kib;
+    settings.auth.password_hash_passes = TEST_PASSWORD_COST.passes;
     settings
 }
 
-/// A password hash of [`PASSWORD`] at argon2id's lowest cost, computed once
-/// per test process. A login checks a password at the cost its stored hash
-/// names, so the tests' accounts sign in in microseconds instead of with a
-/// 19 MiB, two-pass check each, which was most of the suite's own work. The
-/// application's hashing (passwords set through it, the dummy hash for unknown
-/// accounts) keeps its cost; [`app_cost_password_hash`] is a hash at that cost.
+/// The tests' password cost: argon2id's lowest. The tests' accounts sign in in
+/// microseconds instead of with a full check each, which was most of the
+/// suite's own work. The tests of what the cost itself does start an instance
+/// at the application's own ([`app_password_cost`]).
+pub const TEST_PASSWORD_COST: PasswordCost = PasswordCost { memory_kib: argon2::Params::MIN_M_COST, passes: 1 };
+
+/// The password cost the application is configured with by default.
+pub fn app_password_cost() -> PasswordCost {
+    Settings::load_from(None, Vec::<(String, String)>::new()).expect("default settings").auth.password_cost()
+}
+
+/// A password hash of [`PASSWORD`] at [`TEST_PASSWORD_COST`], computed once per test process.
 pub fn password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| {
-        use argon2::password_hash::{PasswordHasher as _, SaltString, rand_core::OsRng};
-        let params = argon2::Params::new(argon2::Params::MIN_M_COST, 1, 1, None).expect("params");
-        argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
-            .hash_password(PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng))
-            .expect("hash")
-            .to_string()
-    })
-    .clone()
+    HASH.get_or_init(|| hash_blocking(&TEST_PASSWORD_COST, PASSWORD).expect("hash")).clone()
 }
 
 /// A password hash of [`PASSWORD`] as the application makes one, computed
 /// once per test process: for the tests of how long a login takes.
 pub fn app_cost_password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| proposal_desk::auth::password::hash_blocking(PASSWORD).expect("hash")).clone()
+    HASH.get_or_init(|| hash_blocking(&app_password_cost(), PASSWORD).expect("hash")).clone()
 }
 
 /// The real router, built once per test (building it costs tens of milliseconds).
