@@ -98,11 +98,13 @@ struct Fact {
     /// (proposals in the very same groups share one, so that a sum adds each
     /// proposal once and each signature into its groups afterwards).
     signature: u32,
-    own: Packed,
-    /// Each unit's part, and whether it has a kept assignment (one of the group's 承办单位).
+    /// Its own counts: an index into `Inner::tallies`.
+    own: u32,
+    /// Each unit's part (an index into `Inner::tallies`), and whether it has
+    /// a kept assignment (one of the group's 承办单位).
     /// Boxed slices, exactly as long as they need to be: a vector pushed
     /// once holds room for four, which made these two half of a fact's size.
-    units: Box<[(u32, Packed, bool)]>,
+    units: Box<[(u32, u32, bool)]>,
     live: Box<[(u32, NaiveDateTime)]>,
 }
 
@@ -120,14 +122,39 @@ struct Partial {
     units: HashMap<u32, ([i64; WIDTH], i64)>,
 }
 
+/// Every distinct tally of the facts, kept once: most proposals' counts are
+/// the same few 0s and 1s, so a fact names its tallies by a number instead
+/// of holding them (42 bytes each, over half a fact's memory).
+#[derive(Default)]
+struct Tallies {
+    ids: HashMap<Packed, u32>,
+    packed: Vec<Packed>,
+}
+
+impl Tallies {
+    fn id(&mut self, tally: Packed) -> u32 {
+        let next = u32::try_from(self.packed.len()).unwrap_or(u32::MAX);
+        let id = *self.ids.entry(tally).or_insert(next);
+        if id == next {
+            self.packed.push(tally);
+        }
+        id
+    }
+
+    fn get(&self, id: u32) -> &Packed {
+        &self.packed[id as usize]
+    }
+}
+
 /// A partial's place: (kind, session, stage).
 type Bucket = (u32, u32, Stage);
 
 impl Partial {
     /// Adds `f` (`sign` 1) or takes it away (-1).
-    fn apply(&mut self, f: &Fact, sign: i64) {
-        count(&mut self.signatures, f.signature, &f.own, sign);
+    fn apply(&mut self, f: &Fact, tallies: &Tallies, sign: i64) {
+        count(&mut self.signatures, f.signature, tallies.get(f.own), sign);
         for (unit, tally, assigned) in &f.units {
+            let tally = tallies.get(*tally);
             if *assigned {
                 let key = (f.signature, *unit);
                 let n = self.reach.entry(key).or_insert(0);
@@ -164,6 +191,7 @@ struct Inner {
     signatures: Vec<[u32; MAX_GROUPS]>,
     signature_ids: HashMap<[u32; MAX_GROUPS], u32>,
     units: Names,
+    tallies: Tallies,
     /// In no order; `index` finds a proposal's, `ids` names each (by [`key`]).
     facts: Vec<Fact>,
     ids: Vec<u128>,
@@ -180,7 +208,7 @@ impl Inner {
         let Some(i) = self.index.remove(&id) else { return };
         let f = &self.facts[i];
         if let Some(p) = self.partials.get_mut(&(f.kind, f.session, f.stage)) {
-            p.apply(f, -1);
+            p.apply(f, &self.tallies, -1);
         }
         self.facts.swap_remove(i);
         self.ids.swap_remove(i);
@@ -199,15 +227,16 @@ impl Inner {
         if signature == next {
             self.signatures.push(groups);
         }
-        let mut own: Packed = pack(&Tally::default());
+        let mut own = pack(&Tally::default());
         let mut units = Vec::new();
         for (unit, tally) in &f.tallies {
             if unit.is_empty() {
                 own = pack(tally);
             } else {
-                units.push((self.units.id(unit), pack(tally), tally.assigned > 0));
+                units.push((self.units.id(unit), self.tallies.id(pack(tally)), tally.assigned > 0));
             }
         }
+        let own = self.tallies.id(own);
         let units = units.into_boxed_slice();
         let live = f.live.iter().map(|(unit, due)| (self.units.id(unit), *due)).collect();
         let fact = Fact {
@@ -222,7 +251,7 @@ impl Inner {
         };
         let id = key(&f.proposal_id);
         self.remove_key(id);
-        self.partials.entry((fact.kind, fact.session, fact.stage)).or_default().apply(&fact, 1);
+        self.partials.entry((fact.kind, fact.session, fact.stage)).or_default().apply(&fact, &self.tallies, 1);
         self.index.insert(id, self.facts.len());
         self.facts.push(fact);
         self.ids.push(id);
@@ -425,9 +454,10 @@ fn sum(inner: &Inner, ask: &Ask) -> Sums {
         }
         let s = f.signature as usize;
         if !from_partials {
-            add(&mut sig_counts[s], &f.own);
+            add(&mut sig_counts[s], inner.tallies.get(f.own));
             sig_present[s] = true;
             for (unit, tally, assigned) in &f.units {
+                let tally = inner.tallies.get(*tally);
                 let u = *unit as usize;
                 if *assigned {
                     sig_reached[s * words + u / 64] |= 1 << (u % 64);
