@@ -74,7 +74,8 @@ pub fn build_app(
         .app_data(api::path_config())
         .app_data(api::query_config())
         // Before the /api scope, which would otherwise answer 404 for these paths.
-        .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi_document()));
+        .service(SwaggerUi::new("/api/docs/{_:.*}").config(utoipa_swagger_ui::Config::from(OPENAPI_PATH)))
+        .route(OPENAPI_PATH, actix_web::web::get().to(openapi_json));
     mount_routes(app.into_utoipa_app())
         .into_app()
         .configure(web::configure)
@@ -102,17 +103,36 @@ where
         .service(utoipa_actix_web::scope("/api").configure(api::configure))
 }
 
+/// Where the OpenAPI document is served (and the docs page reads it).
+const OPENAPI_PATH: &str = "/api/openapi.json";
+
 /// The OpenAPI document, collected from the same routes the service mounts.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
-    DOCUMENT
-        .get_or_init(|| {
-            let mut document =
-                mount_routes(App::new().into_utoipa_app().openapi(api::openapi::ApiDoc::openapi())).split_for_parts().1;
-            api::openapi::declare_problem_answers(&mut document);
-            document
-        })
-        .clone()
+    DOCUMENT.get_or_init(collect_openapi_document).clone()
+}
+
+fn collect_openapi_document() -> utoipa::openapi::OpenApi {
+    let mut document =
+        mount_routes(App::new().into_utoipa_app().openapi(api::openapi::ApiDoc::openapi())).split_for_parts().1;
+    api::openapi::declare_problem_answers(&mut document);
+    document
+}
+
+/// GET /api/openapi.json: the document as JSON, written once per process.
+/// Kept as its text only: the document itself, handed to the docs page, was
+/// a copy of some 2 MB for each worker thread.
+async fn openapi_json() -> Result<actix_web::HttpResponse, AppError> {
+    static TEXT: OnceLock<actix_web::web::Bytes> = OnceLock::new();
+    let text = match TEXT.get() {
+        Some(text) => text.clone(),
+        None => {
+            let json = serde_json::to_vec(&collect_openapi_document())
+                .map_err(|e| AppError::internal(format!("openapi document: {e}")))?;
+            TEXT.get_or_init(|| json.into()).clone()
+        }
+    };
+    Ok(actix_web::HttpResponse::Ok().content_type("application/json").body(text))
 }
 
 /// A path nobody serves: a problem for API clients, a page for people.
