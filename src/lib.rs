@@ -25,6 +25,7 @@ pub mod import;
 pub mod listing;
 pub mod logging;
 pub mod mail;
+pub mod memory;
 pub mod notify;
 pub mod proposals;
 pub mod public_cache;

@@ -68,6 +68,8 @@ pub fn spawn(state: &AppState, write: impl FileWriter) -> mpsc::Receiver<Piece> 
             // The client sees a broken download rather than a file that looks whole.
             let _ = tx.blocking_send(Err(std::io::Error::other("download failed")));
         }
+        drop(out);
+        crate::memory::give_back_freed();
     });
     rx
 }
