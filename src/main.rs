@@ -183,7 +183,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Each password check allocates 19 MiB (argon2id). glibc raises its mmap
+/// Each password check allocates megabytes (argon2id, 7 MiB at the default
+/// `auth.password_hash_memory_kib`). glibc raises its mmap
 /// threshold after the first such block is freed, so later ones come from the
 /// heap of whichever blocking thread ran them and stay there: hundreds of MB
 /// under a login storm. A fixed threshold keeps large blocks mapped and

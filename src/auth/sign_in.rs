@@ -110,9 +110,10 @@ pub async fn sign_in(state: &AppState, origin: Origin, username: String, passwor
 
     // A hash made at another cost than the configured one is made again while
     // the password is at hand; from the next sign-in on it costs what is configured.
-    let rehashed = match state.passwords.outdated(&user.password_hash) {
-        true => Some((user.password_hash.clone(), state.passwords.hash(password).await?)),
-        false => None,
+    let rehashed = if state.passwords.outdated(&user.password_hash) {
+        Some((user.password_hash.clone(), state.passwords.hash(password).await?))
+    } else {
+        None
     };
     let tokens = state.tokens.clone();
     state
