@@ -39,7 +39,7 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
         tracing::info!(%version, "migration applied");
     }
     // Refresh the planner's statistics where they are missing or stale, so it
-    // picks the covering indexes (SQLite; cheap when nothing changed).
+    // picks the fitting indexes (SQLite; cheap when nothing changed).
     crate::db::backend_specific::optimize(&mut conn).map_err(|e| anyhow::anyhow!("optimize: {e}"))?;
     Ok(db)
 }
