@@ -94,11 +94,10 @@ pub fn about_since(conn: &mut DbConn, seen: i64, at_most: usize) -> AppResult<Op
 /// Appends one event to the chain. Call inside the action's write transaction.
 pub fn record(conn: &mut DbConn, actor: &Actor, origin: &Origin, change: Change, now: NaiveDateTime) -> AppResult<i64> {
     lock_audit_chain(conn)?;
-    let last: Option<(i64, String)> = audit_events::table
-        .select((audit_events::seq, audit_events::hash))
-        .order(audit_events::seq.desc())
-        .first(conn)
-        .optional()?;
+    let last: Option<(i64, String)> = crate::db::direct::on_backend!(conn, |c| {
+        audit_events::table.select((audit_events::seq, audit_events::hash)).order(audit_events::seq.desc()).first(c)
+    })
+    .optional()?;
     let (prev_seq, prev_hash) = last.unwrap_or((0, GENESIS_HASH.to_string()));
     let mut event = AuditEvent {
         seq: prev_seq + 1,

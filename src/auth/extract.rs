@@ -11,6 +11,7 @@ use diesel::prelude::*;
 
 use super::tokens::TokenType;
 use crate::audit::Actor;
+use crate::db::direct::on_backend;
 use crate::db::schema::{auth_sessions, users};
 use crate::domain::{Permission, Role, may};
 use crate::error::AppError;
@@ -69,26 +70,28 @@ impl AuthUser {
         let found = state
             .db
             .read(move |conn| {
-                let row = auth_sessions::table
-                    .inner_join(users::table)
-                    .filter(auth_sessions::id.eq(&sid))
-                    .filter(auth_sessions::user_id.eq(&sub))
-                    .filter(auth_sessions::revoked_at.is_null())
-                    .filter(auth_sessions::expires_at.gt(now))
-                    .filter(users::disabled.eq(false))
-                    .filter(users::token_generation.eq(generation))
-                    .select((
-                        users::id,
-                        users::username,
-                        users::display_name,
-                        users::role,
-                        users::sector_id,
-                        users::unit_id,
-                        users::must_change_password,
-                        auth_sessions::id,
-                    ))
-                    .first::<(String, String, String, Role, Option<String>, Option<String>, bool, String)>(conn)
-                    .optional()?;
+                let row = on_backend!(conn, |c| {
+                    auth_sessions::table
+                        .inner_join(users::table)
+                        .filter(auth_sessions::id.eq(&sid))
+                        .filter(auth_sessions::user_id.eq(&sub))
+                        .filter(auth_sessions::revoked_at.is_null())
+                        .filter(auth_sessions::expires_at.gt(now))
+                        .filter(users::disabled.eq(false))
+                        .filter(users::token_generation.eq(generation))
+                        .select((
+                            users::id,
+                            users::username,
+                            users::display_name,
+                            users::role,
+                            users::sector_id,
+                            users::unit_id,
+                            users::must_change_password,
+                            auth_sessions::id,
+                        ))
+                        .first::<(String, String, String, Role, Option<String>, Option<String>, bool, String)>(c)
+                })
+                .optional()?;
                 Ok(row)
             })
             .await?;

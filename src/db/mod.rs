@@ -3,6 +3,7 @@
 
 pub mod backend_specific;
 mod checkpoint;
+pub mod direct;
 mod group_commit;
 pub mod migrations;
 pub mod models;

@@ -14,6 +14,7 @@ use diesel::prelude::*;
 
 use crate::config::{MailSettings, WorkflowSettings};
 use crate::db::DbConn;
+use crate::db::direct::on_backend;
 use crate::db::models::notice::{NewEmail, NoticeRow};
 use crate::db::models::proposal::ProposalRow;
 use crate::db::prepared::execute_kept;
@@ -179,12 +180,17 @@ pub fn tell(
     // SQLite keeps prepared, `IN (?, …)` one it prepares anew each time.
     let (people, chosen): (Vec<Person>, Vec<(String, String)>) = match recipients {
         [one] => (
-            users::table.filter(users::id.eq(one)).select((users::id, users::email, users::role)).load(conn)?,
-            mail_preferences::table
-                .filter(mail_preferences::user_id.eq(one))
-                .filter(mail_preferences::notice.eq(notice.as_str()))
-                .select((mail_preferences::user_id, mail_preferences::mode))
-                .load(conn)?,
+            on_backend!(conn, |c| users::table
+                .filter(users::id.eq(one))
+                .select((users::id, users::email, users::role))
+                .load(c))?,
+            on_backend!(conn, |c| {
+                mail_preferences::table
+                    .filter(mail_preferences::user_id.eq(one))
+                    .filter(mail_preferences::notice.eq(notice.as_str()))
+                    .select((mail_preferences::user_id, mail_preferences::mode))
+                    .load(c)
+            })?,
         ),
         _ => (
             users::table
@@ -245,8 +251,9 @@ type Person = (String, Option<String>, Role);
 /// The proposer and the proposers of every proposal merged into this one:
 /// each of them receives the reply (并案).
 pub fn proposers(conn: &mut DbConn, p: &ProposalRow) -> AppResult<Vec<String>> {
-    let mut ids: Vec<String> =
-        proposals::table.filter(proposals::merged_into_id.eq(&p.id)).select(proposals::proposer_id).load(conn)?;
+    let mut ids: Vec<String> = on_backend!(conn, |c| {
+        proposals::table.filter(proposals::merged_into_id.eq(&p.id)).select(proposals::proposer_id).load(c)
+    })?;
     ids.insert(0, p.proposer_id.clone());
     ids.dedup();
     Ok(ids)

@@ -8,6 +8,7 @@ use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
+use crate::db::direct::on_backend;
 use crate::db::models::proposal::ProposalRow;
 use crate::db::prepared::execute_kept;
 use crate::db::schema::{assignments, proposal_cosigners, proposals};
@@ -25,7 +26,7 @@ pub fn load(conn: &mut DbConn, id: &str) -> AppResult<ProposalRow> {
     if !crate::ids::is_id(id) {
         return Err(AppError::not_found());
     }
-    Ok(proposals::table.find(id).select(ProposalRow::as_select()).first(conn)?)
+    Ok(on_backend!(conn, |c| proposals::table.find(id).select(ProposalRow::as_select()).first(c))?)
 }
 
 /// The proposal's state (typed since it was read: an unknown one was refused then).
@@ -47,43 +48,53 @@ pub fn standing(
     match user.role {
         Role::Member => {
             s.is_proposer = p.proposer_id == user.id || {
-                let merged: i64 = proposals::table
-                    .filter(proposals::merged_into_id.eq(&p.id))
-                    .filter(proposals::proposer_id.eq(&user.id))
-                    .count()
-                    .get_result(conn)?;
+                let merged: i64 = on_backend!(conn, |c| {
+                    proposals::table
+                        .filter(proposals::merged_into_id.eq(&p.id))
+                        .filter(proposals::proposer_id.eq(&user.id))
+                        .count()
+                        .get_result(c)
+                })?;
                 merged > 0
             };
-            let invited: i64 = proposal_cosigners::table
-                .filter(proposal_cosigners::proposal_id.eq(&p.id))
-                .filter(proposal_cosigners::user_id.eq(&user.id))
-                // An invitation counts once confirmed, or while it may still be
-                // answered: one left unanswered past its window drops off (落选).
-                .filter(proposal_cosigners::status.eq(CosignerStatus::Confirmed).or(
-                    proposal_cosigners::status.eq(CosignerStatus::Invited).and(proposal_cosigners::respond_by.ge(now)),
-                ))
-                .count()
-                .get_result(conn)?;
-            s.is_cosigner = invited > 0;
-            if s.is_cosigner && workflow.cosigners_rate {
-                let confirmed: i64 = proposal_cosigners::table
+            let invited: i64 = on_backend!(conn, |c| {
+                proposal_cosigners::table
                     .filter(proposal_cosigners::proposal_id.eq(&p.id))
                     .filter(proposal_cosigners::user_id.eq(&user.id))
-                    .filter(proposal_cosigners::status.eq(CosignerStatus::Confirmed))
+                    // An invitation counts once confirmed, or while it may still be
+                    // answered: one left unanswered past its window drops off (落选).
+                    .filter(
+                        proposal_cosigners::status.eq(CosignerStatus::Confirmed).or(proposal_cosigners::status
+                            .eq(CosignerStatus::Invited)
+                            .and(proposal_cosigners::respond_by.ge(now))),
+                    )
                     .count()
-                    .get_result(conn)?;
+                    .get_result(c)
+            })?;
+            s.is_cosigner = invited > 0;
+            if s.is_cosigner && workflow.cosigners_rate {
+                let confirmed: i64 = on_backend!(conn, |c| {
+                    proposal_cosigners::table
+                        .filter(proposal_cosigners::proposal_id.eq(&p.id))
+                        .filter(proposal_cosigners::user_id.eq(&user.id))
+                        .filter(proposal_cosigners::status.eq(CosignerStatus::Confirmed))
+                        .count()
+                        .get_result(c)
+                })?;
                 s.cosigner_rates = confirmed > 0;
             }
         }
         Role::UnitStaff | Role::UnitHead => {
             if let Some(unit) = &user.unit_id {
-                let role: Option<String> = assignments::table
-                    .filter(assignments::proposal_id.eq(&p.id))
-                    .filter(assignments::unit_id.eq(unit))
-                    .filter(assignments::state.ne(AssignmentState::Returned))
-                    .select(assignments::unit_role)
-                    .first(conn)
-                    .optional()?;
+                let role: Option<String> = on_backend!(conn, |c| {
+                    assignments::table
+                        .filter(assignments::proposal_id.eq(&p.id))
+                        .filter(assignments::unit_id.eq(unit))
+                        .filter(assignments::state.ne(AssignmentState::Returned))
+                        .select(assignments::unit_role)
+                        .first(c)
+                })
+                .optional()?;
                 s.unit_role = role.as_deref().and_then(UnitRole::parse);
             }
         }

@@ -13,10 +13,9 @@ use crate::error::AppResult;
 /// plenary window holds the day (大会提案), otherwise the latest session
 /// opened by then (平时提案), otherwise the next one to open.
 pub fn session_for(conn: &mut DbConn, day: NaiveDate) -> AppResult<Option<(SessionRow, bool)>> {
-    let sessions: Vec<SessionRow> = committee_sessions::table
-        .order(committee_sessions::opens_on.asc())
-        .select(SessionRow::as_select())
-        .load(conn)?;
+    let sessions: Vec<SessionRow> = crate::db::direct::on_backend!(conn, |c| {
+        committee_sessions::table.order(committee_sessions::opens_on.asc()).select(SessionRow::as_select()).load(c)
+    })?;
     if let Some(s) = sessions.iter().find(|s| is_plenary(day, s.plenary_window_start, s.plenary_window_end)) {
         return Ok(Some((s.clone(), true)));
     }

@@ -10,6 +10,7 @@ use super::access::state_of;
 use super::numbering::label;
 use crate::config::WorkflowSettings;
 use crate::db::DbConn;
+use crate::db::direct::on_backend;
 use crate::db::models::attachment::AttachmentMeta;
 use crate::db::models::proposal::{
     AssignmentRow, CommitmentRow, ContactRow, CosignerRow, OpinionRow, ProposalRow, RatingRow, ReplyRow, UnitRequestRow,
@@ -121,13 +122,16 @@ pub struct ProposalListItem {
 
 fn session_name(conn: &mut DbConn, id: &Option<String>) -> AppResult<Option<String>> {
     Ok(match id {
-        Some(id) => committee_sessions::table.find(id).select(committee_sessions::name).first(conn).optional()?,
+        Some(id) => on_backend!(conn, |c| committee_sessions::table.find(id).select(committee_sessions::name).first(c))
+            .optional()?,
         None => None,
     })
 }
 
 fn user_name(conn: &mut DbConn, id: &str) -> AppResult<String> {
-    Ok(users::table.find(id).select(users::display_name).first(conn).optional()?.unwrap_or_default())
+    Ok(on_backend!(conn, |c| users::table.find(id).select(users::display_name).first(c))
+        .optional()?
+        .unwrap_or_default())
 }
 
 pub fn list_item(conn: &mut DbConn, p: ProposalRow, settings: &WorkflowSettings) -> AppResult<ProposalListItem> {
@@ -159,68 +163,86 @@ pub fn full(
     let state = state_of(&p)?;
     let session = session_name(conn, &p.session_id)?;
     let insider = standing.is(Role::Office) || standing.unit_role.is_some();
-    let cosigners = proposal_cosigners::table
-        .filter(proposal_cosigners::proposal_id.eq(&p.id))
-        .order(proposal_cosigners::invited_at.asc())
-        .select(CosignerRow::as_select())
-        .load(conn)?;
-    let assignment_rows: Vec<(AssignmentRow, String)> = assignments::table
-        .inner_join(units::table)
-        .filter(assignments::proposal_id.eq(&p.id))
-        .order(assignments::assigned_at.asc())
-        .select((AssignmentRow::as_select(), units::name))
-        .load(conn)?;
-    let provisional: Vec<String> = deadlines::table
-        .filter(deadlines::object_type.eq("assignment"))
-        .filter(deadlines::object_id.eq_any(assignment_rows.iter().map(|(a, _)| a.id.clone())))
-        .filter(deadlines::provisional.eq(true))
-        .filter(deadlines::met_at.is_null())
-        .select(deadlines::object_id)
-        .load(conn)?;
+    let cosigners = on_backend!(conn, |c| {
+        proposal_cosigners::table
+            .filter(proposal_cosigners::proposal_id.eq(&p.id))
+            .order(proposal_cosigners::invited_at.asc())
+            .select(CosignerRow::as_select())
+            .load(c)
+    })?;
+    let assignment_rows: Vec<(AssignmentRow, String)> = on_backend!(conn, |c| {
+        assignments::table
+            .inner_join(units::table)
+            .filter(assignments::proposal_id.eq(&p.id))
+            .order(assignments::assigned_at.asc())
+            .select((AssignmentRow::as_select(), units::name))
+            .load(c)
+    })?;
+    let provisional: Vec<String> = on_backend!(conn, |c| {
+        deadlines::table
+            .filter(deadlines::object_type.eq("assignment"))
+            .filter(deadlines::object_id.eq_any(assignment_rows.iter().map(|(a, _)| a.id.clone())))
+            .filter(deadlines::provisional.eq(true))
+            .filter(deadlines::met_at.is_null())
+            .select(deadlines::object_id)
+            .load(c)
+    })?;
     let own_assignments: Vec<String> = assignment_rows
         .iter()
         .filter(|(a, _)| Some(a.unit_id.as_str()) == unit_id)
         .map(|(a, _)| a.id.clone())
         .collect();
-    let replies = replies::table
-        .filter(replies::proposal_id.eq(&p.id))
-        .order(replies::created_at.asc())
-        .select(ReplyRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .filter(|r| r.submitted_at.is_some() || own_assignments.contains(&r.assignment_id))
-        .collect();
-    let ratings = ratings::table
-        .filter(ratings::proposal_id.eq(&p.id))
-        .order(ratings::rated_at.asc())
-        .select(RatingRow::as_select())
-        .load(conn)?;
+    let replies = on_backend!(conn, |c| {
+        replies::table
+            .filter(replies::proposal_id.eq(&p.id))
+            .order(replies::created_at.asc())
+            .select(ReplyRow::as_select())
+            .load(c)
+    })?
+    .into_iter()
+    .filter(|r| r.submitted_at.is_some() || own_assignments.contains(&r.assignment_id))
+    .collect();
+    let ratings = on_backend!(conn, |c| {
+        ratings::table
+            .filter(ratings::proposal_id.eq(&p.id))
+            .order(ratings::rated_at.asc())
+            .select(RatingRow::as_select())
+            .load(c)
+    })?;
     let (contacts, opinions, requests) = if insider {
         (
-            contacts::table
-                .filter(contacts::proposal_id.eq(&p.id))
-                .order(contacts::created_at.asc())
-                .select(ContactRow::as_select())
-                .load(conn)?,
-            co_opinions::table
-                .filter(co_opinions::proposal_id.eq(&p.id))
-                .order(co_opinions::sent_at.asc())
-                .select(OpinionRow::as_select())
-                .load(conn)?,
-            unit_requests::table
-                .filter(unit_requests::proposal_id.eq(&p.id))
-                .order(unit_requests::requested_at.asc())
-                .select(UnitRequestRow::as_select())
-                .load(conn)?,
+            on_backend!(conn, |c| {
+                contacts::table
+                    .filter(contacts::proposal_id.eq(&p.id))
+                    .order(contacts::created_at.asc())
+                    .select(ContactRow::as_select())
+                    .load(c)
+            })?,
+            on_backend!(conn, |c| {
+                co_opinions::table
+                    .filter(co_opinions::proposal_id.eq(&p.id))
+                    .order(co_opinions::sent_at.asc())
+                    .select(OpinionRow::as_select())
+                    .load(c)
+            })?,
+            on_backend!(conn, |c| {
+                unit_requests::table
+                    .filter(unit_requests::proposal_id.eq(&p.id))
+                    .order(unit_requests::requested_at.asc())
+                    .select(UnitRequestRow::as_select())
+                    .load(c)
+            })?,
         )
     } else {
         (Vec::new(), Vec::new(), Vec::new())
     };
-    let commitments = commitments::table
-        .filter(commitments::proposal_id.eq(&p.id))
-        .order(commitments::target_date.asc())
-        .select(CommitmentRow::as_select())
-        .load(conn)?;
+    let commitments = on_backend!(conn, |c| {
+        commitments::table
+            .filter(commitments::proposal_id.eq(&p.id))
+            .order(commitments::target_date.asc())
+            .select(CommitmentRow::as_select())
+            .load(c)
+    })?;
     let attachments = attachments_of(conn, &p.id)?;
     let refusal_label = p
         .refusal_code
@@ -286,9 +308,11 @@ pub fn full(
 
 /// A proposal's attachments, oldest first, without their bytes.
 pub fn attachments_of(conn: &mut DbConn, proposal_id: &str) -> AppResult<Vec<AttachmentMeta>> {
-    Ok(proposal_attachments::table
-        .filter(proposal_attachments::proposal_id.eq(proposal_id))
-        .order((proposal_attachments::created_at.asc(), proposal_attachments::id.asc()))
-        .select(AttachmentMeta::as_select())
-        .load(conn)?)
+    Ok(on_backend!(conn, |c| {
+        proposal_attachments::table
+            .filter(proposal_attachments::proposal_id.eq(proposal_id))
+            .order((proposal_attachments::created_at.asc(), proposal_attachments::id.asc()))
+            .select(AttachmentMeta::as_select())
+            .load(c)
+    })?)
 }
