@@ -60,6 +60,27 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
     {
+        let answered = self.queue(f)?;
+        answered.await.map_err(|_| AppError::internal("the writer dropped a write"))?
+    }
+
+    /// [`Writer::write`] for a thread outside the async runtime (a background
+    /// job): blocks that thread until the write is committed.
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        let answered = self.queue(f)?;
+        answered.blocking_recv().map_err(|_| AppError::internal("the writer dropped a write"))?
+    }
+
+    /// Queues `f`; its answer arrives once the batch it ran in is committed.
+    fn queue<T, F>(&self, f: F) -> Result<tokio::sync::oneshot::Receiver<Result<T, AppError>>, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
         let (answer, answered) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |conn| {
             let result = match conn {
@@ -75,7 +96,7 @@ impl Writer {
             })
         });
         self.jobs.send(job).map_err(|_| AppError::unavailable("the database writer has stopped"))?;
-        answered.await.map_err(|_| AppError::internal("the writer dropped a write"))?
+        Ok(answered)
     }
 }
 
@@ -323,5 +344,49 @@ mod tests {
         assert_eq!(count(&url), 1);
         drop(writer);
         remove_database(&path);
+    }
+
+    #[actix_web::test]
+    async fn threads_outside_the_runtime_queue_their_writes_and_each_hears_its_own_outcome() {
+        let (url, path) = temp_url();
+        let writer = Writer::start(url.clone(), 5000, 64, Arc::default()).expect("a writer");
+        create_table(&writer).await;
+        // Eight plain threads, as the mail sender's lanes: each blocks until its write is committed.
+        let answers: Vec<Result<i32, AppError>> = std::thread::scope(|scope| {
+            let lanes: Vec<_> = (0..8)
+                .map(|i| {
+                    let (writer, url) = (&writer, &url);
+                    scope.spawn(move || {
+                        let answer = writer.write_blocking(move |conn| {
+                            if i == 5 { Err(AppError::bad_request("refused")) } else { insert(conn, i) }
+                        });
+                        // Answered means committed: another connection sees this thread's row.
+                        if answer.is_ok() {
+                            assert_eq!(rows_with(url, i), 1, "write {i} is committed when answered");
+                        }
+                        answer
+                    })
+                })
+                .collect();
+            lanes.into_iter().map(|lane| lane.join().expect("a lane")).collect()
+        });
+        for (i, answer) in answers.iter().enumerate() {
+            let i = i32::try_from(i).expect("small");
+            match answer {
+                Ok(x) => assert_eq!(*x, i, "each hears its own result"),
+                Err(_) => assert_eq!(i, 5, "only the refused write fails"),
+            }
+        }
+        assert_eq!(count(&url), 7, "the refused write left nothing");
+        drop(writer);
+        remove_database(&path);
+    }
+
+    fn rows_with(url: &DatabaseUrl, x: i32) -> i64 {
+        let mut conn = url.establish(5000).expect("a connection");
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM t WHERE x = {x}"))
+            .get_result::<Count>(&mut conn)
+            .expect("a count")
+            .n
     }
 }

@@ -168,6 +168,22 @@ impl Db {
             .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
     }
 
+    /// A write from a thread outside the async runtime (the mail sender's
+    /// marks): on SQLite queued to the writer thread and committed with the
+    /// writes beside it, one flush for all, instead of a transaction and a
+    /// flush of its own that the writer waits for; on PostgreSQL as
+    /// [`Db::write_blocking`].
+    pub fn write_queued<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    {
+        match &self.group {
+            Some(group) => group.write_blocking(f),
+            None => self.write_blocking(f),
+        }
+    }
+
     /// The blocking form of [`Db::write`], for the CLI and background jobs:
     /// one transaction of its own on a pooled connection.
     pub fn write_blocking<T, F>(&self, f: F) -> Result<T, AppError>

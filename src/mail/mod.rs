@@ -68,7 +68,7 @@ pub fn send_pending(db: &Db, mail: &MailSettings, transport: &Transport, clock: 
     }
 }
 
-/// One sender's share of a batch, each message sent and then marked in its own commit.
+/// One sender's share of a batch, each message sent and then marked as a write of its own.
 fn send_share(
     db: &Db,
     mail: &MailSettings,
@@ -83,14 +83,17 @@ fn send_share(
             .and_then(|m| transport.send(&row.id, &m));
         let now = clock.now();
         match result {
+            // Queued: a batch's marks join the writes committed beside them (SQLite).
             Ok(()) => {
-                db.write_blocking(|conn| outbox::mark_sent(conn, &row.id, now))?;
+                let id = row.id.clone();
+                db.write_queued(move |conn| outbox::mark_sent(conn, &id, now))?;
                 report.sent += 1;
             }
             Err(e) => {
                 let wait = retry::wait(row.attempts, mail, rand::random::<f64>());
-                let outcome = db.write_blocking(|conn| {
-                    outbox::mark_failed(conn, &row, &e.message, e.permanent, now + wait, mail, now)
+                let (failed, why, settings) = (row.clone(), e.message.clone(), mail.clone());
+                let outcome = db.write_queued(move |conn| {
+                    outbox::mark_failed(conn, &failed, &why, e.permanent, now + wait, &settings, now)
                 })?;
                 tracing::warn!(email = %row.id, attempt = row.attempts, error = %e.message, ?outcome, "email not sent");
                 match outcome {
