@@ -176,40 +176,23 @@ pub fn tell(
     values.entry("link").or_insert_with(|| mail.templates.link(&format!("/proposals/{}", p.id)));
     let words = mail.templates.notice(notice, &values).map_err(|e| AppError::internal(format!("{e:#}")))?;
     let (subject, body) = (words.subject.clone(), words.body.clone());
-    // Most notices tell one person (the proposer): `= ?` is a statement
-    // SQLite keeps prepared, `IN (?, …)` one it prepares anew each time.
-    let (people, chosen): (Vec<Person>, Vec<(String, String)>) = match recipients {
-        [one] => (
-            on_backend!(conn, |c| users::table
-                .filter(users::id.eq(one))
-                .select((users::id, users::email, users::role))
-                .load(c))?,
-            on_backend!(conn, |c| {
-                mail_preferences::table
-                    .filter(mail_preferences::user_id.eq(one))
-                    .filter(mail_preferences::notice.eq(notice.as_str()))
-                    .select((mail_preferences::user_id, mail_preferences::mode))
-                    .load(c)
-            })?,
-        ),
-        _ => (
-            users::table
-                .filter(users::id.eq_any(recipients))
-                .select((users::id, users::email, users::role))
-                .load(conn)?,
-            mail_preferences::table
-                .filter(mail_preferences::user_id.eq_any(recipients))
-                .filter(mail_preferences::notice.eq(notice.as_str()))
-                .select((mail_preferences::user_id, mail_preferences::mode))
-                .load(conn)?,
-        ),
+    // Each recipient with the mode they chose for this notice, if they chose one,
+    // in one query. Most notices tell one person (the proposer): `= ?` is a
+    // statement SQLite keeps prepared, `IN (?, …)` one it prepares anew each time.
+    let chose = mail_preferences::user_id.eq(users::id).and(mail_preferences::notice.eq(notice.as_str()));
+    let columns = (users::id, users::email, users::role, mail_preferences::mode.nullable());
+    let people: Vec<Person> = match recipients {
+        [one] => on_backend!(conn, |c| {
+            users::table.left_join(mail_preferences::table.on(chose)).filter(users::id.eq(one)).select(columns).load(c)
+        })?,
+        _ => users::table
+            .left_join(mail_preferences::table.on(chose))
+            .filter(users::id.eq_any(recipients))
+            .select(columns)
+            .load(conn)?,
     };
-    for (user_id, email, role) in &people {
-        let mode = chosen
-            .iter()
-            .find(|(u, _)| u == user_id)
-            .and_then(|(_, m)| MailMode::parse(m))
-            .unwrap_or_else(|| mail.default_mode(*role));
+    for (user_id, email, role, chosen) in &people {
+        let mode = chosen.as_deref().and_then(MailMode::parse).unwrap_or_else(|| mail.default_mode(*role));
         let row = NoticeRow {
             id: crate::ids::new_id(),
             user_id: user_id.clone(),
@@ -245,8 +228,8 @@ pub fn tell(
     Ok(people.len())
 }
 
-/// A recipient: id, email address, role.
-type Person = (String, Option<String>, Role);
+/// A recipient: id, email address, role, and the mode they chose for the notice at hand.
+type Person = (String, Option<String>, Role, Option<String>);
 
 /// The proposer and the proposers of every proposal merged into this one:
 /// each of them receives the reply (并案).
