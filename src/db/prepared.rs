@@ -22,10 +22,7 @@ pub fn execute_kept<T>(conn: &mut AnyConnection, statement: T) -> QueryResult<us
 where
     T: QueryFragment<Pg> + QueryFragment<Sqlite>,
 {
-    match conn {
-        AnyConnection::Sqlite(c) => KeepPrepared(statement).execute(c),
-        AnyConnection::Postgresql(c) => KeepPrepared(statement).execute(c),
-    }
+    super::direct::on_backend!(conn, |c| KeepPrepared(statement).execute(c))
 }
 
 /// `T` as diesel sees it when deciding whether to keep it: its text, rendered
